@@ -1,0 +1,714 @@
+"""Places, bodies, posts and the sources that every record cites.
+
+Nothing here knows about mergers: `mergers` builds on this app, never the
+other way round.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .dates import PartialDatesMixin, date_field, precision_field
+from .text import SearchableMixin
+
+GSO_CODE_PATTERN = r"^[0-9]{2,5}$"
+
+
+def localized(obj, field):
+    """The Vietnamese or English value of a bilingual field, by active language."""
+    if (get_language() or "vi").startswith("en"):
+        return getattr(obj, f"{field}_en") or getattr(obj, f"{field}_vi")
+    return getattr(obj, f"{field}_vi")
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Source(PartialDatesMixin, SearchableMixin, models.Model):
+    """An article or official register that records are taken from."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("News article")
+        REGISTER = "register", _("Official register")
+
+    slug = models.SlugField(_("identifier"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.ARTICLE)
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    published_on = date_field(_("published"))
+    published_precision = precision_field()
+    date_note = models.CharField(
+        _("note on the date"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the date was established when the source does not print it."),
+    )
+    url = models.URLField(_("address"), max_length=500, blank=True)
+    seed_file = models.CharField(
+        _("archived copy"), max_length=100, blank=True, help_text=_("File name of the verbatim copy in shared/seeds.")
+    )
+    note = models.TextField(_("note"), blank=True)
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = SlugManager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    partial_dates = (("published_on", "published_precision"),)
+    search_source = ("slug", "title", "publisher", "author")
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["published_on", "slug"]
+
+    def __str__(self):
+        date = self.format_date("published_on")
+        return f"{self.publisher}: {self.title}" + (f" ({date})" if date else "")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("portal:source", args=[self.pk])
+
+
+class LegalDocumentManager(models.Manager):
+    def get_by_natural_key(self, number):
+        return self.get(number=number)
+
+
+class LegalDocument(PartialDatesMixin, SearchableMixin, models.Model):
+    """A decision, resolution or official letter: the legal basis of a change."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", _("Resolution (Nghị quyết)")
+        DECISION = "decision", _("Decision (Quyết định)")
+        LETTER = "letter", _("Official letter (Văn bản)")
+
+    number = models.CharField(
+        _("number"), max_length=60, unique=True, help_text=_('The document\'s số hiệu, e.g. "44-QĐ/TU".')
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=400)
+    title_en = models.CharField(_("title (English)"), max_length=400, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=200)
+    signed_on = date_field(_("signed"))
+    signed_precision = precision_field()
+    effective_on = date_field(_("effective"))
+    effective_precision = precision_field()
+    summary_vi = models.TextField(_("what it did (Vietnamese)"), blank=True)
+    summary_en = models.TextField(_("what it did (English)"), blank=True)
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="documents",
+        help_text=_("Articles that report this document."),
+    )
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = LegalDocumentManager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    partial_dates = (("signed_on", "signed_precision"), ("effective_on", "effective_precision"))
+    search_source = ("number", "title_vi", "title_en", "issuer")
+
+    class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+        ordering = ["signed_on", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(effective_on__isnull=True) | Q(signed_on__isnull=True) | Q(effective_on__gte=F("signed_on")),
+                name="agencies_legaldocument_effective_after_signed",
+                violation_error_message=_("A document cannot take effect before it is signed."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display().split(' (')[0]} {self.number}"
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    @property
+    def summary(self):
+        return localized(self, "summary")
+
+    @property
+    def date(self):
+        """The date the timeline files it under: signed, else effective."""
+        return self.signed_on or self.effective_on
+
+    def natural_key(self):
+        return (self.number,)
+
+    def get_absolute_url(self):
+        return reverse("portal:document", args=[self.pk])
+
+
+class UnitQuerySet(models.QuerySet):
+    def districts(self):
+        return self.filter(level=AdministrativeUnit.Level.DISTRICT)
+
+    def provinces(self):
+        return self.filter(level=AdministrativeUnit.Level.PROVINCE)
+
+    def in_province(self, province):
+        return self.filter(province=province)
+
+    def existing_on(self, date):
+        """Units that existed on this date (started before it, not yet ended)."""
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=date),
+            Q(valid_until__isnull=True) | Q(valid_until__gt=date),
+        )
+
+
+class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class AdministrativeUnit(PartialDatesMixin, SearchableMixin, models.Model):
+    """A province, district-level unit, commune-level unit or village."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        DISTRICT = "district", _("District")
+        COMMUNE = "commune", _("Commune")
+        VILLAGE = "village", _("Village / quarter")
+
+    class Kind(models.TextChoices):
+        PROVINCE = "tinh", _("Province (tỉnh)")
+        CITY = "thanh-pho", _("City (thành phố)")
+        TOWN = "thi-xa", _("Town (thị xã)")
+        RURAL_DISTRICT = "huyen", _("Rural district (huyện)")
+        WARD = "phuong", _("Ward (phường)")
+        COMMUNE = "xa", _("Commune (xã)")
+        TOWNSHIP = "thi-tran", _("Township (thị trấn)")
+        QUARTER = "khu", _("Quarter (khu)")
+        VILLAGE = "thon", _("Village (thôn)")
+
+    gso_code = models.CharField(
+        _("GSO code"),
+        max_length=5,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Official code of the General Statistics Office: 2 digits for a province, 3 for a district."),
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Derived from `parent` on save: the unit's district and province, so that
+    # scoping and per-province pages need one join, not a walk up the tree.
+    district = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    province = models.ForeignKey(
+        "self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
+    )
+    valid_from = date_field(_("exists from"))
+    valid_from_precision = precision_field()
+    valid_until = date_field(
+        _("ended on"), help_text=_("First day on which the unit no longer existed.")
+    )
+    valid_until_precision = precision_field()
+    communes_2018 = models.PositiveIntegerField(
+        _("communes in 2018"), null=True, blank=True, help_text=_("Number of commune-level units in 2018.")
+    )
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="units")
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = UnitManager()
+    history = HistoricalRecords(excluded_fields=["search_text", "district", "province"])
+
+    partial_dates = (("valid_from", "valid_from_precision"), ("valid_until", "valid_until_precision"))
+    search_source = ("name_vi", "name_en", "slug", "gso_code")
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["gso_code", "name_vi"]
+        indexes = [models.Index(fields=["level", "province", "gso_code"], name="agencies_unit_level_prov_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gso_code__isnull=True) | Q(gso_code__regex=GSO_CODE_PATTERN),
+                name="agencies_unit_gso_code_digits",
+                violation_error_message=_("A GSO code is 2 to 5 digits."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["commune", "village"]) | Q(gso_code__isnull=False),
+                name="agencies_unit_gso_code_required",
+                violation_error_message=_("A province or district must have its GSO code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level="province") | Q(parent__isnull=False),
+                name="agencies_unit_parent_required",
+                violation_error_message=_("Only a province has no parent unit."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True) | Q(valid_until__gt=F("valid_from")),
+                name="agencies_unit_ends_after_start",
+                violation_error_message=_("A unit cannot end before it begins."),
+            ),
+        ]
+
+    def __str__(self):
+        return localized(self, "name")
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("portal:district", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.gso_code == "":
+            self.gso_code = None
+        expected_parent = {
+            self.Level.DISTRICT: self.Level.PROVINCE,
+            self.Level.COMMUNE: self.Level.DISTRICT,
+            self.Level.VILLAGE: self.Level.COMMUNE,
+        }.get(self.level)
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A unit cannot be its own parent.")})
+        if expected_parent and self.parent and self.parent.level != expected_parent:
+            raise ValidationError(
+                {"parent": _("The parent of a %(level)s must be a %(parent)s.") % {
+                    "level": self.get_level_display().lower(),
+                    "parent": self.Level(expected_parent).label.lower(),
+                }}
+            )
+
+    def ancestors_for_scope(self):
+        """(district, province) of this unit, from its parent chain."""
+        district = province = None
+        unit = self
+        while unit is not None:
+            if unit.level == self.Level.DISTRICT:
+                district = unit
+            if unit.level == self.Level.PROVINCE:
+                province = unit
+            unit = unit.parent
+        return district, province
+
+    def save(self, *args, **kwargs):
+        if self.gso_code == "":
+            self.gso_code = None
+        district, province = self.ancestors_for_scope()
+        # A unit that is its own district or province can point at itself only
+        # once it has a primary key: set those after the first write.
+        self.district = None if district is self else district
+        self.province = None if province is self else province
+        super().save(*args, **kwargs)
+        own = {name: self for name, unit in (("district", district), ("province", province)) if unit is self}
+        if own:
+            for name, value in own.items():
+                setattr(self, name, value)
+            type(self).objects.filter(pk=self.pk).update(**own)
+
+    def ended_by(self, date):
+        return self.valid_until is not None and self.valid_until <= date
+
+
+class UnitChange(PartialDatesMixin, models.Model):
+    """A dated change to a unit: absorbed, enlarged, reclassified, abolished."""
+
+    class Kind(models.TextChoices):
+        ABSORBED = "absorbed", _("Merged into another unit")
+        ENLARGED = "enlarged", _("Took in another unit")
+        RECLASSIFIED = "reclassified", _("Changed kind")
+        ABOLISHED = "abolished", _("Level abolished")
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="changes"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    date = models.DateField(_("effective"))
+    date_precision = precision_field()
+    related_unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("other unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="related_changes",
+        help_text=_("The unit it merged into, or the unit it took in."),
+    )
+    new_kind = models.CharField(_("new kind"), max_length=10, choices=AdministrativeUnit.Kind, blank=True)
+    communes_after = models.PositiveIntegerField(_("communes after"), null=True, blank=True)
+    description_vi = models.TextField(_("description (Vietnamese)"))
+    description_en = models.TextField(_("description (English)"), blank=True)
+    basis = models.ForeignKey(
+        LegalDocument, verbose_name=_("legal basis"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="unit_changes",
+    )
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="unit_changes")
+
+    history = HistoricalRecords()
+    partial_dates = (("date", "date_precision"),)
+
+    class Meta:
+        verbose_name = _("unit change")
+        verbose_name_plural = _("unit changes")
+        ordering = ["date", "unit__gso_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "kind", "date"], name="agencies_unitchange_unique"),
+            models.CheckConstraint(
+                condition=~Q(related_unit=F("unit")),
+                name="agencies_unitchange_other_unit",
+                violation_error_message=_("A unit cannot merge into itself."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["absorbed", "enlarged"]) | Q(related_unit__isnull=False),
+                name="agencies_unitchange_related_required",
+                violation_error_message=_("Name the other unit of a merger."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit}: {self.get_kind_display()} ({self.format_date('date')})"
+
+    @property
+    def description(self):
+        return localized(self, "description")
+
+    def natural_key(self):
+        return (self.unit.slug, self.kind, self.date.isoformat())
+
+    natural_key.dependencies = ["agencies.administrativeunit"]
+
+
+class BodyQuerySet(models.QuerySet):
+    def in_district(self, district):
+        return self.filter(unit__district=district)
+
+    def in_province(self, province):
+        return self.filter(unit__province=province)
+
+    def open(self):
+        return self.filter(end_reason="")
+
+    def closed(self):
+        return self.exclude(end_reason="")
+
+
+class BodyManager(models.Manager.from_queryset(BodyQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Body(PartialDatesMixin, SearchableMixin, models.Model):
+    """A Party, State or Front agency of a unit. Never deleted when merged: closed."""
+
+    class Sector(models.TextChoices):
+        PARTY = "party", _("Party")
+        STATE = "state", _("State")
+        FRONT = "front", _("Fatherland Front and mass organisations")
+        JOINT = "joint", _("Party and State (merged)")
+        PUBLIC_SERVICE = "public_service", _("Public service unit")
+
+    class Function(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation and personnel")
+        HOME_AFFAIRS = "home_affairs", _("Home affairs")
+        INSPECTION = "inspection", _("Inspection")
+        MASS_MOBILISATION = "mass_mobilisation", _("Mass mobilisation")
+        PROPAGANDA = "propaganda", _("Propaganda and education")
+        OFFICE = "office", _("Office")
+        TRAINING = "training", _("Political training")
+        FRONT = "front", _("Fatherland Front")
+        WOMEN = "women", _("Women's union")
+        YOUTH = "youth", _("Youth union")
+        FARMERS = "farmers", _("Farmers' union")
+        VETERANS = "veterans", _("Veterans' association")
+        LABOUR = "labour", _("Labour federation")
+        JOINT_ADVISORY = "joint_advisory", _("Joint advisory agency")
+        EDUCATION = "education", _("Education")
+        OTHER = "other", _("Other")
+
+    class EndReason(models.TextChoices):
+        MERGED = "merged", _("Merged")
+        ABSORBED = "absorbed", _("Absorbed")
+        RENAMED = "renamed", _("Renamed")
+        SPLIT = "split", _("Split")
+        ABOLISHED = "abolished", _("Abolished")
+
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="bodies"
+    )
+    slug = models.SlugField(_("identifier"), max_length=120, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    abbreviation = models.CharField(_("abbreviation"), max_length=40, blank=True)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector)
+    function = models.CharField(_("function"), max_length=30, choices=Function)
+    founded_on = date_field(_("founded"))
+    founded_precision = precision_field()
+    ended_on = date_field(_("ended"))
+    ended_precision = precision_field()
+    end_reason = models.CharField(_("why it ended"), max_length=20, choices=EndReason, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("successor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        help_text=_("The body it merged or was absorbed into."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="bodies")
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = BodyManager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    partial_dates = (("founded_on", "founded_precision"), ("ended_on", "ended_precision"))
+    search_source = ("name_vi", "name_en", "abbreviation", "slug")
+
+    class Meta:
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        ordering = ["unit__gso_code", "name_vi"]
+        indexes = [
+            models.Index(fields=["sector", "function"], name="agencies_body_sector_fn_idx"),
+            models.Index(fields=["end_reason"], name="agencies_body_end_reason_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name_vi"], name="agencies_body_unique_name_in_unit"),
+            models.CheckConstraint(
+                condition=~Q(successor=F("id")),
+                name="agencies_body_not_own_successor",
+                violation_error_message=_("A body cannot be its own successor."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(founded_on__isnull=True) | Q(ended_on__gte=F("founded_on")),
+                name="agencies_body_ends_after_founding",
+                violation_error_message=_("A body cannot end before it was founded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(successor__isnull=True, ended_on__isnull=True) | ~Q(end_reason=""),
+                name="agencies_body_end_needs_reason",
+                violation_error_message=_("A body with an end date or a successor must say why it ended."),
+            ),
+        ]
+
+    def __str__(self):
+        return localized(self, "name")
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+    @property
+    def is_closed(self):
+        return bool(self.end_reason)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["agencies.administrativeunit"]
+
+    def get_absolute_url(self):
+        return reverse("portal:body", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.successor_id and self.successor_id == self.pk:
+            raise ValidationError({"successor": _("A body cannot be its own successor.")})
+        if (self.ended_on or self.successor_id) and not self.end_reason:
+            raise ValidationError({"end_reason": _("A body with an end date or a successor must say why it ended.")})
+        if self.ended_on and self.founded_on and self.ended_on < self.founded_on:
+            raise ValidationError({"ended_on": _("A body cannot end before it was founded.")})
+
+
+class PostManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Post(SearchableMixin, models.Model):
+    """A leadership post, independent of who holds it: "Bí thư Thành ủy Uông Bí"."""
+
+    unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="posts")
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), null=True, blank=True, on_delete=models.PROTECT, related_name="posts"
+    )
+    slug = models.SlugField(_("identifier"), max_length=120, unique=True)
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="posts")
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = PostManager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+    search_source = ("title_vi", "title_en")
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["unit__gso_code", "title_vi"]
+        constraints = [models.UniqueConstraint(fields=["unit", "title_vi"], name="agencies_post_unique_title_in_unit")]
+
+    def __str__(self):
+        return localized(self, "title")
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["agencies.administrativeunit", "agencies.body"]
+
+    def clean(self):
+        super().clean()
+        if self.body_id and self.unit_id and self.body.unit_id != self.unit_id:
+            raise ValidationError({"body": _("The body must belong to the post's unit.")})
+
+
+class HoldingQuerySet(models.QuerySet):
+    def unified(self):
+        return self.exclude(combination="")
+
+    def in_district(self, district):
+        return self.filter(unit__district=district)
+
+    def held_on(self, date):
+        """Holdings known to be held on a date: started (or reported) by then, not ended."""
+        started = Q(start_date__lte=date) | Q(start_date__isnull=True, reported_on__lte=date)
+        return self.filter(started).filter(Q(end_date__isnull=True) | Q(end_date__gt=date))
+
+
+class HoldingManager(models.Manager.from_queryset(HoldingQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Holding(PartialDatesMixin, models.Model):
+    """One person (named or not) holding one post, or two or more posts at once.
+
+    Holding two or more posts at once is a unified leadership title
+    (nhất thể hóa chức danh); `combination` says which kind.
+    """
+
+    class Combination(models.TextChoices):
+        SECRETARY_COUNCIL = "secretary_council", _("Party Secretary and People's Council Chair")
+        SECRETARY_COMMITTEE = "secretary_committee", _("Party Secretary and People's Committee Chair")
+        ORGANISATION_HOME_AFFAIRS = "organisation_home_affairs", _("Organisation Board and Home Affairs heads")
+        INSPECTION_INSPECTORATE = "inspection_inspectorate", _("Inspection Committee and Inspectorate heads")
+        MOBILISATION_FRONT = "mobilisation_front", _("Mass Mobilisation Board head and Fatherland Front Chair")
+        PROPAGANDA_TRAINING = "propaganda_training", _("Propaganda Board head and Political Training Centre director")
+        CELL_SECRETARY_VILLAGE_HEAD = "cell_village", _("Party cell secretary and village head")
+
+    slug = models.SlugField(_("identifier"), max_length=120, unique=True)
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="holdings"
+    )
+    combination = models.CharField(
+        _("unified title"),
+        max_length=30,
+        choices=Combination,
+        blank=True,
+        help_text=_("Empty for a single post; the kind of unified title when two or more posts are held at once."),
+    )
+    posts = models.ManyToManyField(Post, verbose_name=_("posts"), related_name="holdings")
+    holder_name = models.CharField(_("holder"), max_length=200, blank=True)
+    start_date = date_field(_("from"))
+    start_precision = precision_field()
+    end_date = date_field(_("until"))
+    end_precision = precision_field()
+    reported_on = date_field(_("reported held on"), help_text=_("A date on which the source says it was held."))
+    reported_precision = precision_field()
+    note = models.TextField(_("note"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="holdings")
+
+    objects = HoldingManager()
+    history = HistoricalRecords()
+
+    partial_dates = (
+        ("start_date", "start_precision"),
+        ("end_date", "end_precision"),
+        ("reported_on", "reported_precision"),
+    )
+
+    class Meta:
+        verbose_name = _("post holding")
+        verbose_name_plural = _("post holdings and unified titles")
+        ordering = ["unit__gso_code", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="agencies_holding_ends_after_start",
+                violation_error_message=_("A holding cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=False) | Q(reported_on__isnull=False),
+                name="agencies_holding_dated",
+                violation_error_message=_("Give the start date or a date on which the source reports it held."),
+            ),
+        ]
+
+    def __str__(self):
+        posts = " + ".join(str(p) for p in self.posts.all())
+        return f"{posts} ({self.holder_name})" if self.holder_name else posts or self.slug
+
+    @property
+    def date(self):
+        return self.start_date or self.reported_on
+
+    @property
+    def date_precision(self):
+        return self.start_precision if self.start_date else self.reported_precision
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["agencies.post"]
+
+    def clean(self):
+        super().clean()
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("A holding cannot end before it starts.")})
+        if not self.start_date and not self.reported_on:
+            raise ValidationError(_("Give the start date or a date on which the source reports it held."))
+
+
+class DistrictEditor(models.Model):
+    """The districts an editor may change in admin. Provincial admins need none."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="district_scope"
+    )
+    districts = models.ManyToManyField(
+        AdministrativeUnit,
+        verbose_name=_("districts"),
+        limit_choices_to={"level": "district"},
+        related_name="editors",
+    )
+
+    class Meta:
+        verbose_name = _("district editor")
+        verbose_name_plural = _("district editors")
+
+    def __str__(self):
+        return str(self.user)

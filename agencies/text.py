@@ -1,0 +1,31 @@
+"""Text folding for search that ignores case and Vietnamese diacritics.
+
+"HẠ LONG", "Hạ Long" and "ha long" all fold to "ha long"; "44-QĐ/TU" to
+"44-qd/tu". Models keep a folded copy of their searchable text in a
+`search_text` column, so the same query works on SQLite and PostgreSQL.
+"""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text):
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.lower()).strip()
+
+
+class SearchableMixin:
+    """Fills `search_text` from the fields named in `search_source` on save."""
+
+    search_source = ()
+
+    def build_search_text(self):
+        return fold(" ".join(str(getattr(self, name) or "") for name in self.search_source))
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)

@@ -1,0 +1,549 @@
+"""Mergers as change events, their dated status milestones, headcount and
+the aggregate figures the sources report.
+
+A merger's status is never a field that the last editor overwrites: it is
+the latest milestone on or before a date (`Merger.objects.with_status`).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.dates import PartialDatesMixin, date_field, precision_field
+from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, localized
+from agencies.text import SearchableMixin
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    REVERSED = "reversed", _("Reversed")
+
+
+NO_STATUS = "none"
+# Lifecycle order, to break ties between milestones reported on the same date.
+STATUS_RANK = Case(
+    *(When(status=s, then=Value(i)) for i, s in enumerate(Status.values)), output_field=IntegerField()
+)
+
+
+class SlugManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class MergerModel(models.Model):
+    """A kind of merger repeated across units: the dashboard's columns."""
+
+    slug = models.SlugField(_("identifier"), max_length=60, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
+    short_vi = models.CharField(_("short name (Vietnamese)"), max_length=60)
+    short_en = models.CharField(_("short name (English)"), max_length=60, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=AdministrativeUnit.Level)
+    description_vi = models.TextField(_("description (Vietnamese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    basis = models.ManyToManyField(
+        LegalDocument, verbose_name=_("legal basis"), blank=True, related_name="merger_models"
+    )
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="merger_models")
+
+    objects = SlugManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("merger model")
+        verbose_name_plural = _("merger models")
+        ordering = ["order", "slug"]
+
+    def __str__(self):
+        return localized(self, "short")
+
+    @property
+    def name(self):
+        return localized(self, "name")
+
+    @property
+    def short(self):
+        return localized(self, "short")
+
+    @property
+    def description(self):
+        return localized(self, "description")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("portal:model", args=[self.slug])
+
+
+class MergerQuerySet(models.QuerySet):
+    def with_status(self, as_of=None):
+        """Annotate status, status_date, status_precision and status_milestone_id
+        from the latest milestone on or before `as_of` (today when None)."""
+        latest = Milestone.objects.filter(merger=OuterRef("pk"))
+        if as_of is not None:
+            latest = latest.filter(date__lte=as_of)
+        latest = latest.order_by("-date", -STATUS_RANK, "-pk")
+        return self.annotate(
+            status=Coalesce(Subquery(latest.values("status")[:1]), Value(NO_STATUS)),
+            status_date=Subquery(latest.values("date")[:1]),
+            status_precision=Subquery(latest.values("date_precision")[:1]),
+            status_milestone_id=Subquery(latest.values("pk")[:1]),
+        )
+
+    def completed(self, as_of=None):
+        return self.with_status(as_of).filter(status=Status.COMPLETED)
+
+    def in_unit_tree(self, unit):
+        """Mergers of a unit and of every unit below it."""
+        return self.filter(Q(unit=unit) | Q(unit__district=unit) | Q(unit__province=unit))
+
+    def in_province(self, province):
+        return self.filter(unit__province=province)
+
+    def of_model(self, model):
+        return self.filter(model=model)
+
+    def for_list(self):
+        return self.select_related("model", "unit", "result").prefetch_related("constituents", "sources")
+
+    def with_headcount(self):
+        """Annotate headcount_before and headcount_after (None where unknown)."""
+        figures = Headcount.objects.filter(merger=OuterRef("pk"))
+        return self.annotate(
+            headcount_before=Subquery(figures.filter(phase=Headcount.Phase.BEFORE).values("value")[:1]),
+            headcount_after=Subquery(figures.filter(phase=Headcount.Phase.AFTER).values("value")[:1]),
+        )
+
+
+class MergerManager(models.Manager.from_queryset(MergerQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Merger(SearchableMixin, models.Model):
+    """One change event: several bodies of one unit in, one body out."""
+
+    class Kind(models.TextChoices):
+        MERGER = "merger", _("Merger (inputs close, a new body is formed)")
+        ABSORPTION = "absorption", _("Absorption (inputs close into an existing body)")
+        JOINT_AGENCY = "joint_agency", _("Joint agency (inputs keep existing, share one advisory agency)")
+        TRANSFER = "transfer", _("Transfer of tasks (both bodies keep existing)")
+
+    CLOSING_KINDS = (Kind.MERGER, Kind.ABSORPTION)
+
+    slug = models.SlugField(_("identifier"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.MERGER)
+    model = models.ForeignKey(
+        MergerModel, verbose_name=_("merger model"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="mergers",
+    )
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="mergers"
+    )
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=400)
+    title_en = models.CharField(_("title (English)"), max_length=400, blank=True)
+    constituents = models.ManyToManyField(
+        Body, verbose_name=_("constituent bodies"), through="Constituent", related_name="merged_in"
+    )
+    result = models.ForeignKey(
+        Body,
+        verbose_name=_("resulting body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="formed_by",
+        help_text=_("Empty while the merger is only planned and the new body does not exist."),
+    )
+    basis = models.ManyToManyField(LegalDocument, verbose_name=_("legal basis"), blank=True, related_name="mergers")
+    note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="mergers")
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = MergerManager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+    search_source = ("title_vi", "title_en", "slug")
+
+    class Meta:
+        verbose_name = _("merger")
+        verbose_name_plural = _("mergers")
+        ordering = ["unit__gso_code", "model__order", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "model"],
+                condition=Q(model__isnull=False),
+                name="mergers_merger_one_per_unit_and_model",
+                violation_error_message=_("This unit already has a merger of this model."),
+            ),
+        ]
+
+    def __str__(self):
+        return localized(self, "title")
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    @property
+    def note(self):
+        return localized(self, "note")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["agencies.body", "mergers.mergermodel"]
+
+    def get_absolute_url(self):
+        return reverse("portal:merger", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.result_id and self.unit_id and self.result.unit_id != self.unit_id:
+            raise ValidationError({"result": _("The resulting body must belong to the merger's unit.")})
+        if self.model_id and self.unit_id and self.model.level != self.unit.level:
+            raise ValidationError(
+                {"model": _("This merger model applies at %(level)s level.") % {"level": self.model.get_level_display().lower()}}
+            )
+
+
+class ConstituentManager(models.Manager):
+    def get_by_natural_key(self, merger_slug, body_slug):
+        return self.get(merger__slug=merger_slug, body__slug=body_slug)
+
+
+class Constituent(models.Model):
+    merger = models.ForeignKey(Merger, verbose_name=_("merger"), on_delete=models.CASCADE, related_name="constituent_links")
+    body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="constituent_links")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ConstituentManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("constituent body")
+        verbose_name_plural = _("constituent bodies")
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["merger", "body"], name="mergers_constituent_unique")]
+
+    def __str__(self):
+        return str(self.body)
+
+    def natural_key(self):
+        return (self.merger.slug, self.body.slug)
+
+    natural_key.dependencies = ["mergers.merger", "agencies.body"]
+
+    def clean(self):
+        super().clean()
+        if not (self.merger_id and self.body_id):
+            return
+        merger = self.merger
+        if self.body_id == merger.result_id:
+            raise ValidationError({"body": _("A body cannot be merged into itself.")})
+        if self.body.unit_id != merger.unit_id:
+            raise ValidationError({"body": _("A constituent must belong to the merger's unit (%(unit)s).") % {"unit": merger.unit}})
+        if merger.kind in Merger.CLOSING_KINDS:
+            elsewhere = (
+                Constituent.objects.filter(body_id=self.body_id, merger__kind__in=Merger.CLOSING_KINDS)
+                .exclude(merger_id=merger.pk)
+                .exclude(merger__result_id=merger.result_id)
+            )
+            if elsewhere.exists():
+                raise ValidationError({"body": _("This body is already merged into another body.")})
+
+
+class MilestoneManager(models.Manager):
+    def get_by_natural_key(self, merger_slug, status, date):
+        return self.get(merger__slug=merger_slug, status=status, date=date)
+
+
+class Milestone(PartialDatesMixin, models.Model):
+    """A dated status of a merger, as a source reported it."""
+
+    merger = models.ForeignKey(Merger, verbose_name=_("merger"), on_delete=models.CASCADE, related_name="milestones")
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    date = models.DateField(_("date"))
+    date_precision = precision_field()
+    basis = models.ForeignKey(
+        LegalDocument, verbose_name=_("legal basis"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="milestones",
+    )
+    note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="milestones")
+
+    objects = MilestoneManager()
+    history = HistoricalRecords()
+    partial_dates = (("date", "date_precision"),)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["merger", "date", STATUS_RANK.asc()]
+        indexes = [models.Index(fields=["merger", "date"], name="mergers_milestone_merger_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["merger", "status", "date"], name="mergers_milestone_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.merger}: {self.get_status_display()} ({self.format_date('date')})"
+
+    @property
+    def note(self):
+        return localized(self, "note")
+
+    def natural_key(self):
+        return (self.merger.slug, self.status, self.date.isoformat())
+
+    natural_key.dependencies = ["mergers.merger"]
+
+
+class HeadcountManager(models.Manager):
+    def get_by_natural_key(self, merger_slug, phase):
+        return self.get(merger__slug=merger_slug, phase=phase)
+
+
+class Headcount(PartialDatesMixin, models.Model):
+    """Authorised posts (biên chế) before or after a merger, as a source gives them."""
+
+    class Phase(models.TextChoices):
+        BEFORE = "before", _("Before")
+        AFTER = "after", _("After")
+
+    merger = models.ForeignKey(Merger, verbose_name=_("merger"), on_delete=models.CASCADE, related_name="headcounts")
+    phase = models.CharField(_("before or after"), max_length=6, choices=Phase)
+    value = models.IntegerField(_("headcount"), help_text=_("Number of authorised posts."))
+    as_of = date_field(_("as of"))
+    as_of_precision = precision_field()
+    note = models.TextField(_("note"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="headcounts")
+
+    objects = HeadcountManager()
+    history = HistoricalRecords()
+    partial_dates = (("as_of", "as_of_precision"),)
+
+    class Meta:
+        verbose_name = _("headcount figure")
+        verbose_name_plural = _("headcount figures")
+        ordering = ["merger", "phase"]
+        constraints = [
+            models.UniqueConstraint(fields=["merger", "phase"], name="mergers_headcount_one_per_phase"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="mergers_headcount_not_negative",
+                violation_error_message=_("A headcount cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.merger}: {self.get_phase_display()} {self.value}"
+
+    def natural_key(self):
+        return (self.merger.slug, self.phase)
+
+    natural_key.dependencies = ["mergers.merger"]
+
+    def clean(self):
+        super().clean()
+        if self.value is not None and self.value < 0:
+            raise ValidationError({"value": _("A headcount cannot be negative.")})
+
+
+class ReportedFigureQuerySet(models.QuerySet):
+    def with_computed(self):
+        """Annotate what the records say for each figure's metric, in one query.
+
+        computed_units: units of `counted_level` in scope with a completed
+        merger of the figure's models (units_completed) or holding its
+        unified title (units_with_title) on `as_of`; computed_focal_points:
+        constituents minus mergers, over completed mergers of its models;
+        computed_communes: communes in 2018 of the districts in scope;
+        computed_denominator: units of `counted_level` in scope on `as_of`.
+        """
+        as_of = OuterRef(OuterRef("as_of"))
+        in_scope = Q(unit__province=OuterRef("unit")) | Q(unit__district=OuterRef("unit"))
+
+        def completed_by(merger_ref):
+            milestones = Milestone.objects.filter(merger=OuterRef(merger_ref), date__lte=as_of)
+            return Exists(milestones.filter(status=Status.COMPLETED)) & ~Exists(
+                milestones.filter(status=Status.REVERSED)
+            )
+
+        mergers = Merger.objects.filter(in_scope, model__reported_figures=OuterRef("pk")).filter(completed_by("pk"))
+        units_completed = (
+            mergers.filter(unit__level=OuterRef("counted_level"))
+            .order_by().values("model__reported_figures").annotate(n=Count("unit", distinct=True)).values("n")
+        )
+        merger_count = mergers.order_by().values("model__reported_figures").annotate(n=Count("pk", distinct=True)).values("n")
+        constituent_count = (
+            Constituent.objects.filter(
+                Q(merger__unit__province=OuterRef("unit")) | Q(merger__unit__district=OuterRef("unit")),
+                merger__model__reported_figures=OuterRef("pk"),
+            )
+            .filter(completed_by("merger"))
+            .order_by().values("merger__model__reported_figures").annotate(n=Count("pk")).values("n")
+        )
+        held_on = Q(start_date__lte=OuterRef("as_of")) | Q(start_date__isnull=True, reported_on__lte=OuterRef("as_of"))
+        titled_units = (
+            Holding.objects.filter(in_scope, held_on, combination=OuterRef("combination"), unit__level=OuterRef("counted_level"))
+            .exclude(end_date__lte=OuterRef("as_of"))
+            .order_by().values("combination").annotate(n=Count("unit", distinct=True)).values("n")
+        )
+        units_in_scope = (
+            AdministrativeUnit.objects.filter(
+                Q(province=OuterRef("unit")) | Q(district=OuterRef("unit")), level=OuterRef("counted_level")
+            )
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of")))
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of")))
+            .order_by().values("level").annotate(n=Count("pk")).values("n")
+        )
+        communes = (
+            AdministrativeUnit.objects.filter(province=OuterRef("unit"), level=AdministrativeUnit.Level.DISTRICT)
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of")))
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of")))
+            .order_by().values("province").annotate(n=Sum("communes_2018")).values("n")
+        )
+        return self.annotate(
+            computed_units_completed=Coalesce(Subquery(units_completed[:1]), 0),
+            computed_units_with_title=Coalesce(Subquery(titled_units[:1]), 0),
+            computed_focal_points=Coalesce(Subquery(constituent_count[:1]), 0) - Coalesce(Subquery(merger_count[:1]), 0),
+            computed_communes=Subquery(communes[:1]),
+            computed_denominator=Subquery(units_in_scope[:1]),
+        )
+
+
+class ReportedFigureManager(models.Manager.from_queryset(ReportedFigureQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class ReportedFigure(PartialDatesMixin, models.Model):
+    """An aggregate a source states ("3 of 14 districts", "99.8%", "28 focal points").
+
+    Stored as reported, never spread over invented per-unit records. Where
+    the records can compute the same figure (`metric`), pages show both.
+    """
+
+    class Metric(models.TextChoices):
+        NONE = "", _("Not computed from the records")
+        UNITS_COMPLETED = "units_completed", _("Units that completed a merger of the models")
+        FOCAL_POINTS_CUT = "focal_points_cut", _("Focal points cut by completed mergers of the models")
+        UNITS_WITH_TITLE = "units_with_title", _("Units holding the unified title")
+        COMMUNES = "communes", _("Communes in the districts")
+
+    class Measure(models.TextChoices):
+        COUNT = "count", _("count")
+        PERCENT = "percent", _("percent")
+        PEOPLE = "people", _("people")
+        BILLION_VND = "billion_vnd", _("billion VND")
+
+    slug = models.SlugField(_("identifier"), max_length=120, unique=True)
+    statement_vi = models.CharField(_("what is counted (Vietnamese)"), max_length=400)
+    statement_en = models.CharField(_("what is counted (English)"), max_length=400, blank=True)
+    unit = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="reported_figures",
+        help_text=_("The unit the figure is about, e.g. the province for '3 of 14 districts'."),
+    )
+    counted_level = models.CharField(
+        _("counted units"), max_length=10, choices=AdministrativeUnit.Level, blank=True,
+        help_text=_("The level of the units counted, when the figure counts units."),
+    )
+    metric = models.CharField(_("computed as"), max_length=30, choices=Metric, blank=True)
+    merger_models = models.ManyToManyField(
+        MergerModel, verbose_name=_("merger models"), blank=True, related_name="reported_figures"
+    )
+    combination = models.CharField(
+        _("unified title"), max_length=30, choices=Holding.Combination, blank=True
+    )
+    value = models.DecimalField(
+        _("value"), max_digits=14, decimal_places=2, null=True, blank=True,
+        help_text=_("Empty when the source reports the fact without a number."),
+    )
+    denominator = models.DecimalField(_("out of"), max_digits=14, decimal_places=2, null=True, blank=True)
+    measure = models.CharField(_("measure"), max_length=20, choices=Measure, default=Measure.COUNT)
+    as_of = models.DateField(_("as of"))
+    as_of_precision = precision_field()
+    note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="reported_figures")
+
+    objects = ReportedFigureManager()
+    history = HistoricalRecords()
+    partial_dates = (("as_of", "as_of_precision"),)
+
+    class Meta:
+        verbose_name = _("reported figure")
+        verbose_name_plural = _("reported figures")
+        ordering = ["unit__gso_code", "as_of", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0),
+                name="mergers_figure_value_not_negative",
+                violation_error_message=_("A reported figure cannot be negative; say 'cut' in the statement."),
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | (Q(denominator__gt=0) & Q(value__lte=F("denominator"))),
+                name="mergers_figure_within_denominator",
+                violation_error_message=_("The value cannot exceed the number it is out of."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(metric="units_with_title") | ~Q(combination=""),
+                name="mergers_figure_title_metric_needs_combination",
+                violation_error_message=_("Say which unified title the figure counts."),
+            ),
+        ]
+
+    def __str__(self):
+        return localized(self, "statement")
+
+    @property
+    def statement(self):
+        return localized(self, "statement")
+
+    @property
+    def note(self):
+        return localized(self, "note")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["agencies.administrativeunit", "mergers.mergermodel"]
+
+    @property
+    def computed(self):
+        """What the records say, or None if they cannot say (needs with_computed())."""
+        attr = {
+            self.Metric.UNITS_COMPLETED: "computed_units_completed",
+            self.Metric.FOCAL_POINTS_CUT: "computed_focal_points",
+            self.Metric.UNITS_WITH_TITLE: "computed_units_with_title",
+            self.Metric.COMMUNES: "computed_communes",
+        }.get(self.metric)
+        return getattr(self, attr, None) if attr else None
+
+    @property
+    def mismatch(self):
+        computed = self.computed
+        return computed is not None and self.value is not None and computed != self.value
+
+    def clean(self):
+        super().clean()
+        if self.value is not None and self.value < 0:
+            raise ValidationError({"value": _("A reported figure cannot be negative; say 'cut' in the statement.")})
+        if self.denominator is not None and self.value is not None and self.value > self.denominator:
+            raise ValidationError({"value": _("The value cannot exceed the number it is out of.")})
+        if self.metric == self.Metric.UNITS_WITH_TITLE and not self.combination:
+            raise ValidationError({"combination": _("Say which unified title the figure counts.")})
+
+
+def today():
+    return timezone.localdate()
