@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import data, quality, views
+from . import analysis, data, quality, views
 
 app_name = "portal"
 
@@ -10,14 +10,14 @@ urlpatterns = [
     path("districts/<slug:slug>/", views.district_detail, name="district"),
     path("mergers/", views.merger_list, name="merger_list"),
     path("mergers/<int:pk>/", views.merger_detail, name="merger"),
-    path("milestones/", views.milestone_list, name="milestone_list"),
+    path("milestones/", analysis.milestone_list, name="milestone_list"),
     path("models/<slug:slug>/", views.model_detail, name="model"),
     path("bodies/", views.body_list, name="body_list"),
     path("bodies/<int:pk>/", views.body_detail, name="body"),
-    path("titles/", views.title_list, name="title_list"),
-    path("figures/", views.figure_list, name="figure_list"),
-    path("headcount/", views.headcount, name="headcount"),
-    path("timeline/", views.timeline, name="timeline"),
+    path("titles/", analysis.title_list, name="title_list"),
+    path("figures/", analysis.figure_list, name="figure_list"),
+    path("headcount/", analysis.headcount, name="headcount"),
+    path("timeline/", analysis.timeline, name="timeline"),
     path("documents/", views.document_list, name="document_list"),
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("sources/", views.source_list, name="source_list"),

@@ -7,6 +7,6 @@ def _todo(request, *args, **kwargs):
     raise Http404("not built yet")
 
 
-dashboard = district_list = district_detail = merger_list = merger_detail = milestone_list = _todo
-model_detail = body_list = body_detail = title_list = figure_list = headcount = timeline = _todo
+dashboard = district_list = district_detail = merger_list = merger_detail = _todo
+model_detail = body_list = body_detail = _todo
 document_list = document_detail = source_list = source_detail = search = _todo
