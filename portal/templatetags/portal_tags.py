@@ -1,0 +1,82 @@
+"""Template helpers shared by every portal page."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.utils.translation import gettext as _
+
+from agencies.dates import format_partial
+from mergers.models import NO_STATUS, Status
+
+register = template.Library()
+
+
+@register.filter
+def partial_date(value, precision="day"):
+    """{{ obj.date|partial_date:obj.date_precision }} -> "2018", "11/2015", "30/11/2015"."""
+    return format_partial(value, precision or "day")
+
+
+@register.filter
+def status_label(value):
+    """The readable, translated name of a merger status ("none" -> "No record")."""
+    if not value or value == NO_STATUS:
+        return _("No record")
+    try:
+        return Status(value).label
+    except ValueError:
+        return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def querystring(context, **overrides):
+    """The current GET parameters with overrides, as "?a=1&b=2".
+
+    A value of None (or "") removes the parameter: {% querystring page=None %}.
+    """
+    request = context.get("request")
+    params = request.GET.copy() if request is not None else None
+    pairs = []
+    if params is not None:
+        for key in overrides:
+            params.pop(key, None)
+        for key, values in params.lists():
+            pairs.extend((key, v) for v in values)
+    for key, value in overrides.items():
+        if value is None or value == "":
+            continue
+        pairs.append((key, value))
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+@register.simple_tag(takes_context=True)
+def csv_url(context):
+    """The current URL's GET parameters without `page`, plus format=csv."""
+    request = context.get("request")
+    pairs = []
+    if request is not None:
+        for key, values in request.GET.lists():
+            if key in ("page", "format"):
+                continue
+            pairs.extend((key, v) for v in values)
+    pairs.append(("format", "csv"))
+    return "?" + urlencode(pairs)
+
+
+@register.filter
+def get_item(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context, language):
+    """The current page (path and query) in another language: "/en/..." or "/..."."""
+    from django.urls import translate_url
+
+    request = context.get("request")
+    if request is None:
+        return "/" if language != "en" else "/en/"
+    return translate_url(request.get_full_path(), language)
