@@ -1,0 +1,592 @@
+"""CSV exports of every report, Excel-ready and streamed.
+
+One column spec per report (`REPORTS`) drives three things: the CSV a view
+returns for `?format=csv` (`export_response`), the `/data/` data dictionary,
+and the `export` management command (through `EXPORT_SOURCES`, the registry
+of each report's base rows and FilterSet).
+
+Excel-ready means: UTF-8 with a byte order mark, a header row, ISO 8601 dates
+with a `*_precision` column beside them, numbers as plain numbers, booleans
+as true/false, and text cells that a spreadsheet would run as a formula
+(starting with =, +, -, @, tab or carriage return) prefixed with a quote.
+"""
+
+import csv
+import datetime
+import decimal
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+BOM = "\ufeff"
+CHUNK_SIZE = 2000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = ";"
+
+
+class ColumnType:
+    """The type of a column, as the data dictionary states it."""
+
+    IDENTIFIER = "identifier"
+    TEXT = "text"
+    CODE = "code"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    PRECISION = "precision"
+    BOOLEAN = "boolean"
+    LIST = "list"
+
+    LABELS = {
+        IDENTIFIER: _("identifier"),
+        TEXT: _("text"),
+        CODE: _("code (fixed list of values)"),
+        INTEGER: _("whole number"),
+        DECIMAL: _("number"),
+        DATE: _("date (YYYY-MM-DD)"),
+        PRECISION: _("date precision (day, month or year)"),
+        BOOLEAN: _("true or false"),
+        LIST: _("list separated by ;"),
+    }
+
+
+def attr(path):
+    """A getter for a dotted attribute path that gives None past a missing link."""
+    names = path.split(".")
+
+    def get(obj):
+        for name in names:
+            if obj is None:
+                return None
+            obj = getattr(obj, name, None)
+        return obj
+
+    return get
+
+
+def precision(date_path, precision_path):
+    """A getter for a date's precision that is empty when the date is."""
+    get_date, get_precision = attr(date_path), attr(precision_path)
+
+    def getter(obj):
+        return get_precision(obj) if get_date(obj) is not None else None
+
+    return getter
+
+
+def slugs(path, key="slug"):
+    """A getter joining the `key` of a prefetched relation (`obj.<path>.all()`)."""
+    get = attr(path)
+
+    def getter(obj):
+        manager = get(obj)
+        if manager is None:
+            return []
+        return sorted(getattr(item, key) for item in manager.all())
+
+    return getter
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    meaning: Promise
+    get: Callable[[Any], Any]
+
+    @property
+    def type_label(self):
+        return ColumnType.LABELS[self.type]
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: Promise
+    description: Promise
+    url_name: str
+    columns: tuple
+    select_related: tuple = ()
+    prefetch_related: tuple = ()
+    url_query: str = "format=csv"
+    takes_as_of: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def column_names(self):
+        return [c.name for c in self.columns]
+
+    def prepare(self, rows):
+        """Add the joins the columns need to a queryset (never to a list)."""
+        if not isinstance(rows, QuerySet):
+            return rows
+        if self.select_related:
+            rows = rows.select_related(*self.select_related)
+        seen = set()
+        for lookup in rows._prefetch_related_lookups:
+            seen.add(getattr(lookup, "prefetch_to", lookup))
+        missing = [p for p in self.prefetch_related if p not in seen]
+        if missing:
+            rows = rows.prefetch_related(*missing)
+        return rows
+
+
+def C(name, type_, meaning, get=None):
+    return Column(name, type_, meaning, get if get is not None else attr(name))
+
+
+T = ColumnType
+SOURCES_MEANING = _("Identifiers (slugs) of the sources the record cites, separated by ;")
+
+
+def sources_column(path="sources"):
+    return C("source_ids", T.LIST, SOURCES_MEANING, slugs(path))
+
+
+def headcount_change(obj):
+    before = getattr(obj, "headcount_before", None)
+    after = getattr(obj, "headcount_after", None)
+    if before is None or after is None:
+        return None
+    return after - before
+
+
+def headcount_change_percent(obj):
+    change = headcount_change(obj)
+    before = getattr(obj, "headcount_before", None)
+    if change is None or not before:
+        return None
+    return (decimal.Decimal(change) * 100 / decimal.Decimal(before)).quantize(decimal.Decimal("0.01"))
+
+
+def figure_matches(obj):
+    computed = getattr(obj, "computed", None)
+    value = getattr(obj, "value", None)
+    if computed is None or value is None:
+        return None
+    return decimal.Decimal(computed) == decimal.Decimal(value)
+
+
+def dashboard_source_ids(cell):
+    return sorted(source.slug for source in (cell.sources or []))
+
+
+def event_source_ids(event):
+    return sorted(source.slug for source in (event.sources or []))
+
+
+UNIT_COLUMNS = (
+    C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit (empty for communes)"), attr("unit.gso_code")),
+    C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the unit"), attr("unit.slug")),
+    C("unit_name", T.TEXT, _("Vietnamese name of the unit"), attr("unit.name_vi")),
+    C("district_gso_code", T.IDENTIFIER, _("GSO code of the district the unit is in (itself for a district)"),
+      attr("unit.district.gso_code")),
+)
+UNIT_JOINS = ("unit", "unit__district")
+
+
+def _merger_unit_columns(prefix):
+    return (
+        C("unit_gso_code", T.IDENTIFIER, _("GSO code of the merger's unit"), attr(f"{prefix}unit.gso_code")),
+        C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the merger's unit"), attr(f"{prefix}unit.slug")),
+        C("unit_name", T.TEXT, _("Vietnamese name of the merger's unit"), attr(f"{prefix}unit.name_vi")),
+        C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model"), attr(f"{prefix}model.slug")),
+    )
+
+
+REPORT_LIST = [
+    Report(
+        name="dashboard",
+        title=_("Status of each merger model in each district"),
+        description=_("One row per district (and the province) and merger model: the status on the chosen date."),
+        url_name="portal:dashboard",
+        takes_as_of=True,
+        columns=(
+            C("district_gso_code", T.IDENTIFIER, _("GSO code of the district, or of the province"), attr("unit.gso_code")),
+            C("district", T.TEXT, _("Vietnamese name of the district or province"), attr("unit.name_vi")),
+            C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model"), attr("model.slug")),
+            C("status", T.CODE, _("Status on the chosen date: planned, in_progress, completed, reversed, or none when nothing is recorded"),
+              lambda cell: cell.status or "none"),
+            C("status_date", T.DATE, _("Date of the milestone that gives the status"), attr("status_date")),
+            C("status_date_precision", T.PRECISION, _("How exactly the source gives that date"), precision("status_date", "status_precision")),
+            C("source_ids", T.LIST, _("Identifiers (slugs) of the sources of that milestone, separated by ;"),
+              dashboard_source_ids),
+        ),
+    ),
+    Report(
+        name="districts",
+        title=_("Administrative units"),
+        description=_("Provinces, districts and communes with their GSO codes and validity."),
+        url_name="portal:district_list",
+        select_related=("parent",),
+        prefetch_related=("sources",),
+        columns=(
+            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
+            C("gso_code", T.IDENTIFIER, _("Official code of the General Statistics Office"), attr("gso_code")),
+            C("slug", T.IDENTIFIER, _("Identifier used in addresses"), attr("slug")),
+            C("name_vi", T.TEXT, _("Vietnamese name"), attr("name_vi")),
+            C("name_en", T.TEXT, _("English name"), attr("name_en")),
+            C("level", T.CODE, _("Level: province, district, commune or village"), attr("level")),
+            C("kind", T.CODE, _("Kind: tinh, thanh-pho, thi-xa, huyen, phuong, xa, thi-tran"), attr("kind")),
+            C("parent_gso_code", T.IDENTIFIER, _("GSO code of the parent unit"), attr("parent.gso_code")),
+            C("parent_slug", T.IDENTIFIER, _("Identifier (slug) of the parent unit"), attr("parent.slug")),
+            C("valid_from", T.DATE, _("First day the unit existed, if known"), attr("valid_from")),
+            C("valid_from_precision", T.PRECISION, _("Precision of valid_from"), precision("valid_from", "valid_from_precision")),
+            C("valid_until", T.DATE, _("First day on which the unit no longer existed"), attr("valid_until")),
+            C("valid_until_precision", T.PRECISION, _("Precision of valid_until"), precision("valid_until", "valid_until_precision")),
+            C("communes_2018", T.INTEGER, _("Number of commune-level units in 2018"), attr("communes_2018")),
+            sources_column(),
+        ),
+    ),
+    Report(
+        name="bodies",
+        title=_("Bodies"),
+        description=_("Party, State and Front agencies, open and closed, with their successors."),
+        url_name="portal:body_list",
+        select_related=UNIT_JOINS + ("successor",),
+        prefetch_related=("sources",),
+        columns=(
+            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
+            C("slug", T.IDENTIFIER, _("Identifier of the body"), attr("slug")),
+            C("name_vi", T.TEXT, _("Vietnamese name"), attr("name_vi")),
+            C("name_en", T.TEXT, _("English name"), attr("name_en")),
+            C("abbreviation", T.TEXT, _("Abbreviation"), attr("abbreviation")),
+            *UNIT_COLUMNS,
+            C("sector", T.CODE, _("Sector: party, state, front, joint or public_service"), attr("sector")),
+            C("function", T.CODE, _("Function, e.g. organisation, inspection, mass_mobilisation"), attr("function")),
+            C("founded_on", T.DATE, _("Date founded, if known"), attr("founded_on")),
+            C("founded_precision", T.PRECISION, _("Precision of founded_on"), precision("founded_on", "founded_precision")),
+            C("ended_on", T.DATE, _("Date ended, if it ended"), attr("ended_on")),
+            C("ended_precision", T.PRECISION, _("Precision of ended_on"), precision("ended_on", "ended_precision")),
+            C("end_reason", T.CODE, _("Why it ended: merged, absorbed, renamed, split, abolished; empty if open"),
+              attr("end_reason")),
+            C("is_closed", T.BOOLEAN, _("Whether the body has ended"), attr("is_closed")),
+            C("successor_slug", T.IDENTIFIER, _("Identifier of the body it merged or was absorbed into"),
+              attr("successor.slug")),
+            sources_column(),
+        ),
+    ),
+    Report(
+        name="mergers",
+        title=_("Mergers"),
+        description=_("Each merger with its status on the chosen date and its headcount."),
+        url_name="portal:merger_list",
+        takes_as_of=True,
+        select_related=("unit", "model", "result"),
+        prefetch_related=("constituents", "basis", "sources"),
+        columns=(
+            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
+            C("slug", T.IDENTIFIER, _("Identifier of the merger"), attr("slug")),
+            *_merger_unit_columns(""),
+            C("kind", T.CODE, _("Kind: merger, absorption, joint_agency or transfer"), attr("kind")),
+            C("title_vi", T.TEXT, _("Vietnamese title"), attr("title_vi")),
+            C("title_en", T.TEXT, _("English title"), attr("title_en")),
+            C("status", T.CODE, _("Status on the chosen date: planned, in_progress, completed, reversed or none"),
+              attr("status")),
+            C("status_date", T.DATE, _("Date of the milestone that gives the status"), attr("status_date")),
+            C("status_date_precision", T.PRECISION, _("Precision of status_date"), precision("status_date", "status_precision")),
+            C("result_body_slug", T.IDENTIFIER, _("Identifier of the resulting body"), attr("result.slug")),
+            C("constituent_body_slugs", T.LIST, _("Identifiers of the constituent bodies, separated by ;"),
+              slugs("constituents")),
+            C("headcount_before", T.INTEGER, _("Authorised posts before the merger; empty when unknown"),
+              attr("headcount_before")),
+            C("headcount_after", T.INTEGER, _("Authorised posts after the merger; empty when unknown"),
+              attr("headcount_after")),
+            C("headcount_change", T.INTEGER, _("headcount_after minus headcount_before (negative for a cut)"),
+              headcount_change),
+            C("basis_document_numbers", T.LIST, _("Numbers of the legal documents it is based on, separated by ;"),
+              slugs("basis", key="number")),
+            sources_column(),
+        ),
+    ),
+    Report(
+        name="milestones",
+        title=_("Milestones"),
+        description=_("Every dated status of every merger, as the sources report it."),
+        url_name="portal:milestone_list",
+        select_related=("merger", "merger__unit", "merger__model", "basis"),
+        prefetch_related=("sources",),
+        columns=(
+            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
+            C("merger_id", T.INTEGER, _("Record number of the merger"), attr("merger_id")),
+            C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("merger.slug")),
+            *_merger_unit_columns("merger."),
+            C("status", T.CODE, _("Status reported: planned, in_progress, completed or reversed"), attr("status")),
+            C("date", T.DATE, _("Date of the status"), attr("date")),
+            C("date_precision", T.PRECISION, _("Precision of date"), precision("date", "date_precision")),
+            C("basis_document_number", T.IDENTIFIER, _("Number of the legal document behind it"), attr("basis.number")),
+            C("note_vi", T.TEXT, _("Note (Vietnamese)"), attr("note_vi")),
+            C("note_en", T.TEXT, _("Note (English)"), attr("note_en")),
+            sources_column(),
+        ),
+    ),
+    Report(
+        name="headcount",
+        title=_("Headcount per merger"),
+        description=_("Authorised posts before and after each merger; empty where a figure is unknown."),
+        url_name="portal:headcount",
+        select_related=("unit", "model"),
+        columns=(
+            C("merger_id", T.INTEGER, _("Record number of the merger"), attr("pk")),
+            C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("slug")),
+            *_merger_unit_columns(""),
+            C("title_vi", T.TEXT, _("Vietnamese title of the merger"), attr("title_vi")),
+            C("headcount_before", T.INTEGER, _("Authorised posts before; empty when unknown"), attr("headcount_before")),
+            C("headcount_after", T.INTEGER, _("Authorised posts after; empty when unknown"), attr("headcount_after")),
+            C("headcount_change", T.INTEGER, _("headcount_after minus headcount_before (negative for a cut)"),
+              headcount_change),
+            C("headcount_change_percent", T.DECIMAL, _("The change as a percentage of headcount_before"),
+              headcount_change_percent),
+        ),
+    ),
+    Report(
+        name="headcount_long",
+        title=_("Headcount figures"),
+        description=_("One row per headcount figure (before or after a merger) with its date and sources."),
+        url_name="portal:headcount",
+        url_query="format=csv&layout=long",
+        select_related=("merger", "merger__unit", "merger__model"),
+        prefetch_related=("sources",),
+        columns=(
+            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
+            C("merger_id", T.INTEGER, _("Record number of the merger"), attr("merger_id")),
+            C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("merger.slug")),
+            *_merger_unit_columns("merger."),
+            C("phase", T.CODE, _("before or after the merger"), attr("phase")),
+            C("value", T.INTEGER, _("Number of authorised posts"), attr("value")),
+            C("as_of", T.DATE, _("Date of the figure, if the source gives one"), attr("as_of")),
+            C("as_of_precision", T.PRECISION, _("Precision of as_of"), precision("as_of", "as_of_precision")),
+            C("note", T.TEXT, _("Note"), attr("note")),
+            sources_column(),
+        ),
+    ),
+    Report(
+        name="titles",
+        title=_("Post holdings and unified titles"),
+        description=_("Posts held, alone or two or more at once (a unified title), with their dates."),
+        url_name="portal:title_list",
+        select_related=UNIT_JOINS,
+        prefetch_related=("posts", "sources"),
+        columns=(
+            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
+            C("slug", T.IDENTIFIER, _("Identifier of the holding"), attr("slug")),
+            *UNIT_COLUMNS,
+            C("combination", T.CODE, _("Kind of unified title; empty for a single post"), attr("combination")),
+            C("is_unified", T.BOOLEAN, _("Whether two or more posts are held at once"),
+              lambda h: bool(h.combination)),
+            C("post_slugs", T.LIST, _("Identifiers of the posts held, separated by ;"), slugs("posts")),
+            C("holder_name", T.TEXT, _("Name of the holder, if the source gives it"), attr("holder_name")),
+            C("start_date", T.DATE, _("Date the holding began, if known"), attr("start_date")),
+            C("start_precision", T.PRECISION, _("Precision of start_date"), precision("start_date", "start_precision")),
+            C("end_date", T.DATE, _("Date the holding ended, if it ended"), attr("end_date")),
+            C("end_precision", T.PRECISION, _("Precision of end_date"), precision("end_date", "end_precision")),
+            C("reported_on", T.DATE, _("A date on which the source says it was held"), attr("reported_on")),
+            C("reported_precision", T.PRECISION, _("Precision of reported_on"), precision("reported_on", "reported_precision")),
+            sources_column(),
+        ),
+    ),
+    Report(
+        name="figures",
+        title=_("Reported figures"),
+        description=_("Aggregates as the sources state them, beside what the records compute."),
+        url_name="portal:figure_list",
+        select_related=("unit",),
+        prefetch_related=("merger_models", "sources"),
+        columns=(
+            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
+            C("slug", T.IDENTIFIER, _("Identifier of the figure"), attr("slug")),
+            C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit the figure is about"), attr("unit.gso_code")),
+            C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the unit the figure is about"), attr("unit.slug")),
+            C("statement_vi", T.TEXT, _("What is counted (Vietnamese)"), attr("statement_vi")),
+            C("statement_en", T.TEXT, _("What is counted (English)"), attr("statement_en")),
+            C("value", T.DECIMAL, _("The number the source reports; empty when it gives none"), attr("value")),
+            C("denominator", T.DECIMAL, _("The number it is out of, if any"), attr("denominator")),
+            C("measure", T.CODE, _("Measure: count, percent, people or billion_vnd"), attr("measure")),
+            C("as_of", T.DATE, _("Date the figure refers to"), attr("as_of")),
+            C("as_of_precision", T.PRECISION, _("Precision of as_of"), precision("as_of", "as_of_precision")),
+            C("counted_level", T.CODE, _("Level of the units counted, when it counts units"), attr("counted_level")),
+            C("metric", T.CODE, _("How the records compute the same figure; empty when they cannot"), attr("metric")),
+            C("merger_models", T.LIST, _("Identifiers of the merger models it is about, separated by ;"),
+              slugs("merger_models")),
+            C("combination", T.CODE, _("The unified title it counts, if any"), attr("combination")),
+            C("computed_value", T.DECIMAL, _("What the records compute for the same date; empty when they cannot"),
+              attr("computed")),
+            C("matches_records", T.BOOLEAN, _("Whether value equals computed_value; empty when either is missing"),
+              figure_matches),
+            sources_column(),
+        ),
+    ),
+    Report(
+        name="timeline",
+        title=_("Timeline"),
+        description=_("Every dated event: milestones, legal documents, unit changes and unified titles."),
+        url_name="portal:timeline",
+        columns=(
+            C("date", T.DATE, _("Date of the event"), attr("date")),
+            C("date_precision", T.PRECISION, _("Precision of date"), precision("date", "precision")),
+            C("kind", T.CODE, _("Kind of event: milestone, document, unit_change or title"), attr("kind")),
+            C("record_id", T.INTEGER, _("Record number of the event's record, within its kind"), attr("record_id")),
+            C("title", T.TEXT, _("What happened"), attr("title")),
+            C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit concerned"), attr("unit.gso_code")),
+            C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the unit concerned"), attr("unit.slug")),
+            C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model, for milestones"),
+              attr("model.slug")),
+            C("status", T.CODE, _("Status reported by a milestone; empty for other events"), attr("status")),
+            C("url", T.TEXT, _("Address of the record's page on this portal"), attr("url")),
+            C("source_ids", T.LIST, SOURCES_MEANING, event_source_ids),
+        ),
+    ),
+    Report(
+        name="sources",
+        title=_("Sources"),
+        description=_("The articles and registers every record cites."),
+        url_name="portal:source_list",
+        columns=(
+            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
+            C("slug", T.IDENTIFIER, _("Identifier of the source, as used in source_ids"), attr("slug")),
+            C("kind", T.CODE, _("Kind: article or register"), attr("kind")),
+            C("title", T.TEXT, _("Title"), attr("title")),
+            C("publisher", T.TEXT, _("Publisher"), attr("publisher")),
+            C("author", T.TEXT, _("Author"), attr("author")),
+            C("published_on", T.DATE, _("Date published"), attr("published_on")),
+            C("published_precision", T.PRECISION, _("Precision of published_on"), precision("published_on", "published_precision")),
+            C("date_note", T.TEXT, _("How the date was established when the source does not print it"),
+              attr("date_note")),
+            C("url", T.TEXT, _("Address of the original"), attr("url")),
+            C("seed_file", T.TEXT, _("File name of the archived copy"), attr("seed_file")),
+        ),
+    ),
+    Report(
+        name="documents",
+        title=_("Legal documents"),
+        description=_("Decisions, resolutions and official letters behind the changes."),
+        url_name="portal:document_list",
+        prefetch_related=("sources",),
+        columns=(
+            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
+            C("number", T.IDENTIFIER, _("The document's number (số hiệu)"), attr("number")),
+            C("kind", T.CODE, _("Kind: resolution, decision or letter"), attr("kind")),
+            C("title_vi", T.TEXT, _("Vietnamese title"), attr("title_vi")),
+            C("title_en", T.TEXT, _("English title"), attr("title_en")),
+            C("issuer", T.TEXT, _("Who issued it"), attr("issuer")),
+            C("signed_on", T.DATE, _("Date signed"), attr("signed_on")),
+            C("signed_precision", T.PRECISION, _("Precision of signed_on"), precision("signed_on", "signed_precision")),
+            C("effective_on", T.DATE, _("Date it took effect"), attr("effective_on")),
+            C("effective_precision", T.PRECISION, _("Precision of effective_on"), precision("effective_on", "effective_precision")),
+            sources_column(),
+        ),
+    ),
+]
+REPORTS = {report.name: report for report in REPORT_LIST}
+
+
+# -- cell formatting -------------------------------------------------------
+
+def format_number(value):
+    if isinstance(value, decimal.Decimal):
+        if value == value.to_integral_value():
+            return str(value.quantize(decimal.Decimal(1)))
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def neutralise(text):
+    """Stop a spreadsheet from running text as a formula."""
+    if text and text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def format_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return format_number(value)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return neutralise(LIST_SEPARATOR.join(str(item) for item in value))
+    return neutralise(str(value))
+
+
+# -- writing ---------------------------------------------------------------
+
+class _Echo:
+    """A file-like object whose write() hands the line back to the caller."""
+
+    def write(self, value):
+        return value
+
+
+def iterate(rows):
+    """Rows one by one; a queryset is fetched in chunks, never all at once."""
+    if isinstance(rows, QuerySet):
+        return rows.iterator(chunk_size=CHUNK_SIZE)
+    return iter(rows)
+
+
+def flatten_dashboard(rows):
+    """Dashboard rows come as Cells, or as (unit, [Cell, ...]) from status_matrix."""
+    for row in rows:
+        if isinstance(row, tuple) and len(row) == 2 and isinstance(row[1], (list, tuple)):
+            yield from row[1]
+        else:
+            yield row
+
+
+def generate_lines(report, rows, bom=True, batch=200):
+    """The CSV text of a report, in pieces of about `batch` rows."""
+    report = get_report(report)
+    writer = csv.writer(_Echo())
+    columns = report.columns
+    rows = report.prepare(rows)
+    if report.name == "dashboard":
+        rows = flatten_dashboard(rows)
+    yield (BOM if bom else "") + writer.writerow(report.column_names)
+    lines = []
+    for row in iterate(rows):
+        lines.append(writer.writerow([format_cell(column.get(row)) for column in columns]))
+        if len(lines) >= batch:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
+
+
+def get_report(report):
+    if isinstance(report, Report):
+        return report
+    try:
+        return REPORTS[report]
+    except KeyError:
+        raise ValueError(f"Unknown report {report!r}; known: {', '.join(REPORTS)}") from None
+
+
+def filename(report, as_of=None, now=None):
+    now = timezone.localtime(now)
+    parts = ["qnmerge", get_report(report).name]
+    if as_of is not None:
+        parts.append(f"asof-{as_of.isoformat()}")
+    parts.append(now.strftime("%Y%m%dT%H%M%S"))
+    return "-".join(parts) + ".csv"
+
+
+def export_response(request, report, rows, as_of=None):
+    """A streamed CSV download of `rows` (the FULL filtered rows, not a page)."""
+    report = get_report(report)
+    response = StreamingHttpResponse(
+        (piece.encode("utf-8") for piece in generate_lines(report, rows)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename(report, as_of)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
