@@ -329,6 +329,11 @@ class AdministrativeUnit(PartialDatesMixin, SearchableMixin, models.Model):
         return self.valid_until is not None and self.valid_until <= date
 
 
+class UnitChangeManager(models.Manager):
+    def get_by_natural_key(self, unit_slug, kind, date):
+        return self.get(unit__slug=unit_slug, kind=kind, date=date)
+
+
 class UnitChange(PartialDatesMixin, models.Model):
     """A dated change to a unit: absorbed, enlarged, reclassified, abolished."""
 
@@ -363,6 +368,7 @@ class UnitChange(PartialDatesMixin, models.Model):
     )
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="unit_changes")
 
+    objects = UnitChangeManager()
     history = HistoricalRecords()
     partial_dates = (("date", "date_precision"),)
 
