@@ -1,5 +1,28 @@
-from django.http import Http404
+"""The data dictionary: every CSV export, its address, columns, types and meaning.
+
+It is rendered from the same column specs that write the CSV files
+(`portal.exports.REPORTS`), so the page cannot drift from the files.
+"""
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from . import exports
 
 
+@require_safe
 def data_dictionary(request):
-    raise Http404("not built yet")
+    reports = [
+        {
+            "report": report,
+            "url": f"{reverse(report.url_name)}?{report.url_query}",
+            "columns": report.columns,
+        }
+        for report in exports.REPORT_LIST
+    ]
+    return render(
+        request,
+        "portal/data_dictionary.html",
+        {"reports": reports, "list_separator": exports.LIST_SEPARATOR, "chunk_size": exports.CHUNK_SIZE},
+    )

@@ -543,8 +543,11 @@ def flatten_dashboard(rows):
             yield row
 
 
-def generate_lines(report, rows, bom=True, batch=200):
-    """The CSV text of a report, in pieces of about `batch` rows."""
+def generate_lines(report, rows, bom=True, batch=200, stats=None):
+    """The CSV text of a report, in pieces of about `batch` rows.
+
+    `stats`, a dict, receives the number of rows written under "rows".
+    """
     report = get_report(report)
     writer = csv.writer(_Echo())
     columns = report.columns
@@ -553,13 +556,16 @@ def generate_lines(report, rows, bom=True, batch=200):
         rows = flatten_dashboard(rows)
     yield (BOM if bom else "") + writer.writerow(report.column_names)
     lines = []
-    for row in iterate(rows):
+    count = 0
+    for count, row in enumerate(iterate(rows), start=1):
         lines.append(writer.writerow([format_cell(column.get(row)) for column in columns]))
         if len(lines) >= batch:
             yield "".join(lines)
             lines = []
     if lines:
         yield "".join(lines)
+    if stats is not None:
+        stats["rows"] = count
 
 
 def get_report(report):
@@ -590,3 +596,210 @@ def export_response(request, report, rows, as_of=None):
     response["Content-Disposition"] = f'attachment; filename="{filename(report, as_of)}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# -- the registry the `export` command uses --------------------------------
+
+@dataclass(frozen=True)
+class ExportSource:
+    """Where a report's rows come from outside a view: base rows + the page's FilterSet.
+
+    `filterset` is the dotted path of the FilterSet the page uses (None when
+    the page has none); `base(as_of)` the unfiltered rows; `province_field`
+    the lookup that scopes rows to `?province=`; `derive(filtered)` turns the
+    FilterSet's result into the rows (e.g. mergers -> their headcount
+    figures); `build(province, as_of, criteria)` replaces all of that for the
+    reports whose rows are not a queryset (dashboard, timeline).
+    """
+
+    filterset: str | None = None
+    base: Callable | None = None
+    province_field: str | None = None
+    derive: Callable | None = None
+    build: Callable | None = None
+
+
+def _units(as_of):
+    from agencies.models import AdministrativeUnit
+
+    return AdministrativeUnit.objects.all()
+
+
+def _bodies(as_of):
+    from agencies.models import Body
+
+    return Body.objects.all()
+
+
+def _mergers(as_of):
+    from mergers.models import Merger
+
+    return Merger.objects.with_status(as_of).with_headcount()
+
+
+def _merger_headcounts(as_of):
+    from mergers.models import Merger
+
+    return Merger.objects.with_headcount()
+
+
+def _headcount_figures(mergers):
+    from mergers.models import Headcount
+
+    return Headcount.objects.filter(merger__in=mergers.values("pk")).order_by(
+        "merger__unit__gso_code", "merger__model__order", "merger__slug", "phase"
+    )
+
+
+def _milestones(as_of):
+    from mergers.models import Milestone
+
+    return Milestone.objects.all()
+
+
+def _holdings(as_of):
+    from agencies.models import Holding
+
+    return Holding.objects.all()
+
+
+def _figures(as_of):
+    from mergers.models import ReportedFigure
+
+    return ReportedFigure.objects.with_computed()
+
+
+def _sources(as_of):
+    from agencies.models import Source
+
+    return Source.objects.all()
+
+
+def _documents(as_of):
+    from agencies.models import LegalDocument
+
+    return LegalDocument.objects.all()
+
+
+def _dashboard(province, as_of, criteria):
+    from .dashboard import status_matrix
+
+    rows, _models = status_matrix(province, as_of or timezone.localdate())
+    return rows
+
+
+def _timeline(province, as_of, criteria):
+    from .timeline import build_events
+
+    return build_events({**criteria, "province": province})
+
+
+EXPORT_SOURCES = {
+    "dashboard": ExportSource(build=_dashboard),
+    # TODO(pages): the district list has no FilterSet in portal/filters.py; scoped by province only.
+    "districts": ExportSource(base=_units, province_field="province"),
+    "bodies": ExportSource("portal.filters.BodyFilter", _bodies, "unit__province"),
+    "mergers": ExportSource("portal.filters.MergerFilter", _mergers, "unit__province"),
+    "milestones": ExportSource("portal.filters_analysis.MilestoneFilter", _milestones, "merger__unit__province"),
+    "headcount": ExportSource("portal.filters_analysis.HeadcountFilter", _merger_headcounts, "unit__province"),
+    "headcount_long": ExportSource(
+        "portal.filters_analysis.HeadcountFilter", _merger_headcounts, "unit__province", derive=_headcount_figures
+    ),
+    "titles": ExportSource("portal.filters_analysis.TitleFilter", _holdings, "unit__province"),
+    "figures": ExportSource("portal.filters_analysis.FigureFilter", _figures, "unit__province"),
+    "timeline": ExportSource(filterset="portal.filters_analysis.TimelineFilter", build=_timeline),
+    "sources": ExportSource("portal.filters.SourceFilter", _sources),
+    "documents": ExportSource("portal.filters.DocumentFilter", _documents),
+}
+PROVINCE_PARAM = "province"
+
+
+class ExportError(ValueError):
+    """A report, filter or value the export cannot use; the message says which."""
+
+
+class _Request:
+    """The little of a request that the scope helper and FilterSets read."""
+
+    def __init__(self, params, province=None):
+        self.GET = params
+        self.portal_province = province
+        self.user = None
+
+
+def _filterset_class(source):
+    if not source.filterset:
+        return None
+    from django.utils.module_loading import import_string
+
+    try:
+        return import_string(source.filterset)
+    except ImportError:
+        return None
+
+
+def rows_for(report, params, as_of=None):
+    """The rows a page shows for these GET-style params, for the `export` command.
+
+    `params` is a QueryDict of filter values (plus `province`). Raises
+    ExportError for an unknown report, an unknown filter or an invalid value.
+    """
+    from django.http import Http404, QueryDict
+
+    from .scope import current_province
+
+    if report not in EXPORT_SOURCES:
+        raise ExportError(f"Unknown report {report!r}; choose one of: {', '.join(EXPORT_SOURCES)}")
+    source = EXPORT_SOURCES[report]
+    if not isinstance(params, QueryDict):
+        query = QueryDict(mutable=True)
+        for key, value in params.items():
+            query.setlist(key, value if isinstance(value, (list, tuple)) else [value])
+        params = query
+    try:
+        province = current_province(_Request(params))
+    except Http404:
+        raise ExportError(f"Unknown province {params.get(PROVINCE_PARAM)!r}") from None
+    filterset_class = _filterset_class(source)
+    allowed = {PROVINCE_PARAM, *(filterset_class.base_filters if filterset_class else ())}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise ExportError(
+            f"Unknown filter {', '.join(unknown)} for {report}; known filters: {', '.join(sorted(allowed))}"
+        )
+    filter_params = params.copy()
+    filter_params.pop(PROVINCE_PARAM, None)
+
+    queryset = source.base(as_of) if source.base else None
+    if queryset is not None and province is not None and source.province_field:
+        queryset = queryset.filter(**{source.province_field: province})
+
+    criteria = {}
+    if filterset_class is not None:
+        kwargs = {"request": _Request(params, province)}
+        from .filters_analysis import AnalysisFilterSet, ScopeChoices
+
+        if issubclass(filterset_class, AnalysisFilterSet):
+            kwargs["choices"] = ScopeChoices(province)
+        filterset = filterset_class(filter_params, queryset=queryset, **kwargs)
+        if not filterset.is_valid():
+            problems = "; ".join(
+                f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in filterset.errors.items()
+            )
+            raise ExportError(f"Invalid filter value for {report}: {problems}")
+        criteria = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "", [])}
+        if queryset is not None:
+            queryset = filterset.qs
+    if source.build is not None:
+        return source.build(province, as_of, criteria)
+    if source.derive is not None:
+        return source.derive(queryset)
+    return queryset
+
+
+def write_report(report, rows, stream):
+    """Write a report's CSV (with BOM) to a binary stream; returns the row count."""
+    stats = {}
+    for piece in generate_lines(report, rows, stats=stats):
+        stream.write(piece.encode("utf-8"))
+    return stats["rows"]

@@ -1,0 +1,54 @@
+"""Write a report's CSV file, the same file the page's "Download CSV" gives."""
+
+import datetime
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.http import QueryDict
+
+from portal import exports
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the CSV export of a report, filtered as on the screen. "
+        "Example: manage.py export mergers --filter district=uong-bi --as-of 2018-01-01 -o mergers.csv"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("report", help="One of: " + ", ".join(exports.EXPORT_SOURCES))
+        parser.add_argument(
+            "--filter", action="append", default=[], metavar="KEY=VALUE", dest="filters",
+            help="A filter of the report's page, e.g. district=uong-bi or province=all; repeatable.",
+        )
+        parser.add_argument("--as-of", dest="as_of", help="The 'as of' date, YYYY-MM-DD (dashboard, mergers).")
+        parser.add_argument("-o", "--output", required=True, help="The file to write; '-' for standard output.")
+
+    def handle(self, *args, report, filters, as_of, output, **options):
+        if report not in exports.EXPORT_SOURCES:
+            raise CommandError(f"Unknown report {report!r}; choose one of: {', '.join(exports.EXPORT_SOURCES)}")
+        params = QueryDict(mutable=True)
+        for item in filters:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise CommandError(f"--filter {item!r} is not KEY=VALUE")
+            params.appendlist(key.strip(), value.strip())
+        as_of_date = None
+        if as_of:
+            try:
+                as_of_date = datetime.date.fromisoformat(as_of)
+            except ValueError:
+                raise CommandError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD") from None
+        try:
+            rows = exports.rows_for(report, params, as_of=as_of_date)
+        except exports.ExportError as exc:
+            raise CommandError(str(exc)) from None
+        if output == "-":
+            count = exports.write_report(report, rows, sys.stdout.buffer)
+            return
+        try:
+            with open(output, "wb") as stream:
+                count = exports.write_report(report, rows, stream)
+        except OSError as exc:
+            raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
+        self.stdout.write(self.style.SUCCESS(f"Wrote {count} rows of {report} to {output}"))
