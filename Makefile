@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 PORT    ?= 8000
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: run test install setup messages serve backup bench clean
+.PHONY: run test install setup messages serve backup restore bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtualenv: on Debian run 'apt-get install python3-venv' first." >&2; exit 1; }
@@ -31,5 +31,45 @@ run: setup
 test: messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Production: DEBUG defaults to false here, so SECRET_KEY and ALLOWED_HOSTS
+# must be set (the settings say which is missing). WhiteNoise serves the
+# compressed, hashed static files that collectstatic writes.
+serve: export DEBUG ?= false
+serve: messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn qnmerge.wsgi -w 2 -b 127.0.0.1:$(PORT)
+
+# Backups go to backups/ (SQLite: gzipped JSON with natural keys;
+# PostgreSQL: pg_dump custom format). `make restore FILE=backups/...` replaces
+# the database's content with a backup.
+backup: install
+	$(PY) scripts/backup.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/qnmerge-<timestamp>.json.gz (or .dump)" >&2; exit 2; }
+	$(PY) scripts/backup.py restore "$(FILE)"
+
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Tools of the browser tests (tests/browser): Debian's Chromium and Java (via
+# apt when run as root), then axe-core and the Nu HTML Checker from
+# package-lock.json. Java goes first: vnu-jar's install step would otherwise
+# try to download a Java runtime of its own.
+.PHONY: browser-deps
+browser-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "Missing:$$missing. Install them with: sudo apt-get install$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+	npm ci --no-audit --no-fund --loglevel=error
