@@ -1,12 +1,450 @@
-"""Public portal pages. Thin views: query logic lives on the models' QuerySets."""
+"""Public portal pages. Thin views: query logic lives on the models' QuerySets,
+`portal.dashboard` and `portal.filters`; every page runs a fixed number of
+queries whatever the size of the data."""
 
-from django.http import Http404
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
+from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure
+
+from . import dashboard as matrix
+from .filters import MAX_QUERY_LENGTH, BodyFilter, DocumentFilter, MergerFilter, SourceFilter, matching
+from .scope import current_province, parse_as_of
+
+PAGE_SIZE = 50
+SEARCH_GROUP_SIZE = 20
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("not built yet")
+# ---------------------------------------------------------------- helpers
+
+def _csv(request, report, rows, as_of=None):
+    from . import exports  # the export helper's module
+
+    return exports.export_response(request, report, rows, as_of=as_of)
 
 
-dashboard = district_list = district_detail = merger_list = merger_detail = _todo
-model_detail = body_list = body_detail = _todo
-document_list = document_detail = source_list = source_detail = search = _todo
+def _wants_csv(request):
+    return request.GET.get("format") == "csv"
+
+
+def _as_of(request):
+    """(the day to show, the day the user asked for or None, notices)."""
+    asked, error = parse_as_of(request)
+    return asked or timezone.localdate(), asked, [error] if error else []
+
+
+def _page(request, queryset, size=PAGE_SIZE):
+    """A page that never fails: "abc" gives the first page, 99999 the last."""
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def _filtered(filterset, notices):
+    """The filterset's rows, or none with a message when its form is invalid."""
+    if filterset.is_bound and not filterset.is_valid():
+        notices.append(_("Some filters are not valid; correct them to see results."))
+        return filterset.queryset.none()
+    return filterset.qs
+
+
+def _scoped_request(request, province):
+    request.portal_province = province
+    return request
+
+
+def _sources_prefetch(to_attr="source_list"):
+    return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"), to_attr=to_attr)
+
+
+def _in_scope(unit, prefix=""):
+    """Records of a unit and of the units below it (a province: its own only,
+    its districts have their own pages)."""
+    Level = AdministrativeUnit.Level
+    own = Q(**{f"{prefix}unit": unit})
+    if unit.level == Level.DISTRICT:
+        return own | Q(**{f"{prefix}unit__district": unit})
+    if unit.level == Level.COMMUNE:
+        return own | Q(**{f"{prefix}unit__parent": unit})
+    return own
+
+
+def _merger_rows(queryset):
+    """Mergers with what a list row shows: unit, model, result, constituents."""
+    return queryset.select_related("model", "unit", "result").prefetch_related(
+        Prefetch(
+            "constituent_links",
+            queryset=Constituent.objects.select_related("body").order_by("order", "pk"),
+            to_attr="links",
+        )
+    )
+
+
+# ---------------------------------------------------------------- dashboard
+
+def dashboard(request):
+    province = current_province(request)
+    day, asked, notices = _as_of(request)
+    rows, models = matrix.status_matrix(province, day)
+    if _wants_csv(request):
+        return _csv(request, "dashboard", matrix.cells_of(rows), as_of=day)
+    figures = ReportedFigure.objects.with_computed().select_related("unit").prefetch_related(_sources_prefetch())
+    if province is not None:
+        figures = figures.filter(unit=province)
+    else:
+        figures = figures.filter(unit__level=AdministrativeUnit.Level.PROVINCE)
+    return render(request, "portal/dashboard.html", {
+        "province": province,
+        "provinces": AdministrativeUnit.objects.provinces().order_by("gso_code"),
+        "rows": rows,
+        "models": models,
+        "day": day,
+        "as_of": asked,
+        "as_of_value": day.isoformat(),
+        "figures": figures,
+        "page_notices": notices,
+    })
+
+
+def model_detail(request, slug):
+    model = get_object_or_404(
+        MergerModel.objects.prefetch_related(
+            Prefetch("basis", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="basis_list"),
+            _sources_prefetch(),
+        ),
+        slug=slug,
+    )
+    province = current_province(request)
+    day, asked, notices = _as_of(request)
+    rows, models = matrix.status_matrix(province, day)
+    column = next(i for i, m in enumerate(models) if m.pk == model.pk)
+    cells = [cells[column] for _unit, cells in rows]
+    if _wants_csv(request):
+        return _csv(request, "dashboard", cells, as_of=day)
+    cells = [cell for cell in cells if cell.applies]
+    return render(request, "portal/model_detail.html", {
+        "model": model,
+        "province": province,
+        "cells": cells,
+        "day": day,
+        "as_of": asked,
+        "as_of_value": day.isoformat(),
+        "page_notices": notices,
+    })
+
+
+# ---------------------------------------------------------------- districts
+
+def district_list(request):
+    province = current_province(request)
+    day, asked, notices = _as_of(request)
+    units = AdministrativeUnit.objects.districts().order_by("gso_code")
+    if province is not None:
+        units = units.filter(province=province)
+    if _wants_csv(request):
+        return _csv(request, "districts", units, as_of=day)
+    units = units.select_related("province").annotate(
+        body_count=Count("bodies", distinct=True),
+        merger_count=Count("mergers", distinct=True),
+    )
+    completed_by_unit = dict(
+        Merger.objects.completed(day)
+        .filter(unit__in=units.values("pk"))
+        .order_by().values_list("unit").annotate(n=Count("pk"))
+    )
+    units = list(units)
+    endings = matrix.ending_changes(units, day)
+    for unit in units:
+        unit.completed_count = completed_by_unit.get(unit.pk, 0)
+        unit.ending_change = endings.get(unit.pk)
+        unit.has_ended = unit.ended_by(day) or unit.ending_change is not None
+    return render(request, "portal/district_list.html", {
+        "province": province,
+        "units": units,
+        "day": day,
+        "as_of": asked,
+        "page_notices": notices,
+    })
+
+
+def district_detail(request, slug):
+    unit = get_object_or_404(
+        AdministrativeUnit.objects.select_related("parent", "district", "province").prefetch_related(
+            _sources_prefetch(),
+            Prefetch("children", queryset=AdministrativeUnit.objects.order_by("gso_code", "name_vi"), to_attr="child_list"),
+        ),
+        slug=slug,
+    )
+    day, asked, notices = _as_of(request)
+    scope = _in_scope(unit)
+    bodies = Body.objects.filter(scope).select_related("unit", "successor").order_by("unit__gso_code", "name_vi")
+    mergers = _merger_rows(Merger.objects.filter(scope).with_status(day).with_headcount()).order_by(
+        "model__order", "slug"
+    )
+    holdings = (
+        Holding.objects.unified().filter(scope).select_related("unit")
+        .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
+                          _sources_prefetch())
+        .order_by("unit__gso_code", "combination", "slug")
+    )
+    figures = (
+        ReportedFigure.objects.with_computed().filter(unit=unit).prefetch_related(_sources_prefetch())
+        .order_by("as_of", "slug")
+    )
+    milestones = (
+        Milestone.objects.filter(_in_scope(unit, prefix="merger__"))
+        .select_related("merger", "merger__unit", "basis").prefetch_related(_sources_prefetch())
+    )
+    changes = list(
+        UnitChange.objects.filter(Q(unit=unit) | Q(related_unit=unit))
+        .select_related("unit", "related_unit", "basis").prefetch_related(_sources_prefetch())
+        .order_by("date", "pk")
+    )
+    timeline = sorted(
+        [("milestone", m.date, m) for m in milestones] + [("unit_change", c.date, c) for c in changes],
+        key=lambda item: (item[1], item[0]),
+    )
+    endings = matrix.ending_changes([unit], day)
+    return render(request, "portal/district_detail.html", {
+        "unit": unit,
+        "bodies": bodies,
+        "mergers": mergers,
+        "holdings": holdings,
+        "figures": figures,
+        "timeline": timeline,
+        "changes": changes,
+        "ending": endings.get(unit.pk),
+        "ended": unit.ended_by(day) or unit.pk in endings,
+        "day": day,
+        "as_of": asked,
+        "page_notices": notices,
+    })
+
+
+# ---------------------------------------------------------------- mergers
+
+def merger_list(request):
+    province = current_province(request)
+    day, asked, notices = _as_of(request)
+    base = Merger.objects.with_status(day).with_headcount()
+    if province is not None:
+        base = base.filter(Q(unit=province) | Q(unit__province=province))
+    filterset = MergerFilter(request.GET or None, queryset=base, request=_scoped_request(request, province))
+    mergers = _filtered(filterset, notices)
+    if _wants_csv(request):
+        return _csv(request, "mergers", mergers, as_of=day)
+    page = _page(request, _merger_rows(mergers))
+    return render(request, "portal/merger_list.html", {
+        "filter": filterset,
+        "page_obj": page,
+        "mergers": page.object_list,
+        "province": province,
+        "day": day,
+        "as_of": asked,
+        "page_notices": notices,
+    })
+
+
+def merger_detail(request, pk):
+    day, asked, notices = _as_of(request)
+    merger = get_object_or_404(
+        _merger_rows(Merger.objects.with_status(day).with_headcount()).prefetch_related(
+            Prefetch("basis", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="basis_list"),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.select_related("basis").prefetch_related(_sources_prefetch()),
+                to_attr="milestone_list",
+            ),
+            Prefetch(
+                "headcounts",
+                queryset=Headcount.objects.prefetch_related(_sources_prefetch()).order_by("phase"),
+                to_attr="headcount_list",
+            ),
+            _sources_prefetch(),
+        ).select_related("model", "unit__province"),
+        pk=pk,
+    )
+    before, after = merger.headcount_before, merger.headcount_after
+    change = percent = None
+    if before is not None and after is not None:
+        change = after - before
+        percent = round(change * 100 / before, 2) if before else None
+    return render(request, "portal/merger_detail.html", {
+        "merger": merger,
+        "before": before,
+        "after": after,
+        "change": change,
+        "percent": percent,
+        "day": day,
+        "as_of": asked,
+        "page_notices": notices,
+    })
+
+
+# ---------------------------------------------------------------- bodies
+
+def body_list(request):
+    province = current_province(request)
+    notices = []
+    base = Body.objects.all()
+    if province is not None:
+        base = base.filter(Q(unit=province) | Q(unit__province=province))
+    filterset = BodyFilter(request.GET or None, queryset=base, request=_scoped_request(request, province))
+    bodies = _filtered(filterset, notices)
+    if not (filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("sort")):
+        bodies = bodies.order_by("unit__gso_code", "name_vi")
+    if _wants_csv(request):
+        return _csv(request, "bodies", bodies)
+    page = _page(request, bodies.select_related("unit", "successor"))
+    return render(request, "portal/body_list.html", {
+        "filter": filterset,
+        "page_obj": page,
+        "bodies": page.object_list,
+        "province": province,
+        "page_notices": notices,
+    })
+
+
+def body_detail(request, pk):
+    day, asked, notices = _as_of(request)
+    body = get_object_or_404(
+        Body.objects.select_related("unit", "successor", "successor__unit").prefetch_related(
+            Prefetch("predecessors", queryset=Body.objects.select_related("unit").order_by("name_vi"), to_attr="predecessor_list"),
+            Prefetch(
+                "formed_by",
+                queryset=_merger_rows(Merger.objects.with_status(day)).order_by("slug"),
+                to_attr="formed_by_list",
+            ),
+            Prefetch(
+                "merged_in",
+                queryset=_merger_rows(Merger.objects.with_status(day)).order_by("slug"),
+                to_attr="merged_in_list",
+            ),
+            Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
+            _sources_prefetch(),
+        ),
+        pk=pk,
+    )
+    # Predecessors: bodies naming it as successor, and constituents of the
+    # mergers it resulted from, each once.
+    predecessors = {b.pk: b for b in body.predecessor_list}
+    for merger in body.formed_by_list:
+        for link in merger.links:
+            predecessors.setdefault(link.body.pk, link.body)
+    return render(request, "portal/body_detail.html", {
+        "body": body,
+        "predecessors": sorted(predecessors.values(), key=lambda b: b.name_vi),
+        "day": day,
+        "as_of": asked,
+        "page_notices": notices,
+    })
+
+
+# ---------------------------------------------------------------- documents and sources
+
+def document_list(request):
+    notices = []
+    filterset = DocumentFilter(request.GET or None, queryset=LegalDocument.objects.order_by("signed_on", "number"))
+    documents = _filtered(filterset, notices)
+    if _wants_csv(request):
+        return _csv(request, "documents", documents)
+    page = _page(request, documents.prefetch_related(_sources_prefetch()))
+    return render(request, "portal/document_list.html", {
+        "filter": filterset, "page_obj": page, "documents": page.object_list, "page_notices": notices,
+    })
+
+
+def document_detail(request, pk):
+    document = get_object_or_404(
+        LegalDocument.objects.prefetch_related(
+            Prefetch("mergers", queryset=Merger.objects.select_related("unit", "model").order_by("unit__gso_code", "slug"),
+                     to_attr="merger_list"),
+            Prefetch("merger_models", queryset=MergerModel.objects.order_by("order", "slug"), to_attr="model_list"),
+            Prefetch("milestones", queryset=Milestone.objects.select_related("merger", "merger__unit").order_by("date", "pk"),
+                     to_attr="milestone_list"),
+            Prefetch("unit_changes", queryset=UnitChange.objects.select_related("unit", "related_unit").order_by("date", "pk"),
+                     to_attr="change_list"),
+            _sources_prefetch(),
+        ),
+        pk=pk,
+    )
+    return render(request, "portal/document_detail.html", {"document": document})
+
+
+def source_list(request):
+    notices = []
+    filterset = SourceFilter(request.GET or None, queryset=Source.objects.order_by("published_on", "slug"))
+    sources = _filtered(filterset, notices)
+    if _wants_csv(request):
+        return _csv(request, "sources", sources)
+    page = _page(request, sources)
+    return render(request, "portal/source_list.html", {
+        "filter": filterset, "page_obj": page, "sources": page.object_list, "page_notices": notices,
+    })
+
+
+def source_detail(request, pk):
+    source = get_object_or_404(Source, pk=pk)
+    groups = [
+        (_("Administrative units"), "unit", source.units.order_by("gso_code", "name_vi")),
+        (_("Bodies"), "body", source.bodies.select_related("unit").order_by("unit__gso_code", "name_vi")),
+        (_("Mergers"), "merger", source.mergers.select_related("unit", "model").order_by("unit__gso_code", "slug")),
+        (_("Merger models"), "model", source.merger_models.order_by("order", "slug")),
+        (_("Milestones"), "milestone", source.milestones.select_related("merger", "merger__unit").order_by("date", "pk")),
+        (_("Headcount figures"), "headcount", source.headcounts.select_related("merger", "merger__unit").order_by("merger__slug", "phase")),
+        (_("Post holdings and unified titles"), "holding",
+         source.holdings.select_related("unit").prefetch_related(
+             Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list")).order_by("unit__gso_code", "slug")),
+        (_("Reported figures"), "figure", source.reported_figures.select_related("unit").order_by("as_of", "slug")),
+        (_("Legal documents"), "document", source.documents.order_by("signed_on", "number")),
+        (_("Unit changes"), "unit_change", source.unit_changes.select_related("unit", "related_unit").order_by("date", "pk")),
+        (_("Posts"), "post", source.posts.select_related("unit").order_by("unit__gso_code", "title_vi")),
+    ]
+    groups = [(label, kind, list(records)) for label, kind, records in groups]
+    return render(request, "portal/source_detail.html", {
+        "source": source,
+        "groups": groups,
+        "cited_count": sum(len(records) for _l, _k, records in groups),
+    })
+
+
+# ---------------------------------------------------------------- search
+
+def search(request):
+    q = request.GET.get("q", "")
+    notices = []
+    groups = []
+    if len(q) > MAX_QUERY_LENGTH:
+        notices.append(
+            _("The search is too long (%(length)s characters); use at most %(max)s.") % {"length": len(q), "max": MAX_QUERY_LENGTH}
+        )
+        q_ok = False
+    else:
+        q_ok = bool(q.strip())
+    if q_ok:
+        groups = [
+            (_("Districts and units"), "unit", matching(AdministrativeUnit.objects.all(), q).order_by("gso_code", "name_vi")),
+            (_("Bodies"), "body", matching(Body.objects.all(), q).select_related("unit").order_by("unit__gso_code", "name_vi")),
+            (_("Mergers"), "merger", matching(Merger.objects.all(), q).select_related("unit", "model").order_by("unit__gso_code", "slug")),
+            (_("Legal documents"), "document", matching(LegalDocument.objects.all(), q).order_by("signed_on", "number")),
+            (_("Posts and unified titles"), "post",
+             matching(Post.objects.all(), q).select_related("unit", "body").prefetch_related(
+                 Prefetch("holdings", queryset=Holding.objects.order_by("slug"), to_attr="holding_list"))
+             .order_by("unit__gso_code", "title_vi")),
+            (_("Sources"), "source", matching(Source.objects.all(), q).order_by("published_on", "slug")),
+        ]
+        groups = [
+            {"label": label, "kind": kind, "count": records.count(), "records": list(records[:SEARCH_GROUP_SIZE])}
+            for label, kind, records in groups
+        ]
+    return render(request, "portal/search.html", {
+        "q": q if len(q) <= MAX_QUERY_LENGTH else "",
+        "search_query": q if len(q) <= MAX_QUERY_LENGTH else "",
+        "searched": q_ok,
+        "groups": groups,
+        "total": sum(g["count"] for g in groups),
+        "group_size": SEARCH_GROUP_SIZE,
+        "page_notices": notices,
+    })

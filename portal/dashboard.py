@@ -1,0 +1,122 @@
+"""The dashboard's status matrix: units (rows) by merger models (columns).
+
+`status_matrix(province, as_of)` answers in a fixed number of queries,
+whatever the number of districts, mergers or milestones:
+units, models, mergers with their status on `as_of`, the sources of the
+milestones that give those statuses, and the unit changes that ended units.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+
+from agencies.models import AdministrativeUnit, Source, UnitChange
+from mergers.models import NO_STATUS, Merger, MergerModel, Milestone
+
+ENDING_KINDS = (UnitChange.Kind.ABSORBED, UnitChange.Kind.ABOLISHED)
+
+
+@dataclass
+class Cell:
+    unit: AdministrativeUnit
+    model: MergerModel
+    merger: Merger | None
+    status: str
+    status_date: date | None
+    status_precision: str | None
+    sources: list[Source] = field(default_factory=list)
+    unit_ended: bool = False
+    successor: AdministrativeUnit | None = None
+
+    @property
+    def applies(self):
+        """Whether this model is a kind of merger made at this unit's level."""
+        return self.merger is not None or self.model.level == self.unit.level
+
+
+def matrix_units(province):
+    """The province, then its districts by GSO code (all provinces when None)."""
+    levels = [AdministrativeUnit.Level.PROVINCE, AdministrativeUnit.Level.DISTRICT]
+    units = AdministrativeUnit.objects.filter(level__in=levels)
+    if province is not None:
+        units = units.filter(Q(pk=province.pk) | Q(province=province, level=AdministrativeUnit.Level.DISTRICT))
+    units = list(units.select_related("province"))
+
+    def key(unit):
+        top = unit if unit.level == AdministrativeUnit.Level.PROVINCE else unit.province
+        top_code = (top.gso_code or "") if top else ""
+        return (len(top_code), top_code, unit.level != AdministrativeUnit.Level.PROVINCE, len(unit.gso_code or ""), unit.gso_code or "")
+
+    units.sort(key=key)
+    return units
+
+
+def ending_changes(units, as_of):
+    """{unit id: the change that ended it on or before as_of} (absorbed first)."""
+    changes = (
+        UnitChange.objects.filter(unit__in=[u.pk for u in units], kind__in=ENDING_KINDS, date__lte=as_of)
+        .select_related("related_unit")
+        .order_by("unit_id", "date")
+    )
+    ended = {}
+    for change in changes:
+        current = ended.get(change.unit_id)
+        # The first ending wins; a later "level abolished" does not hide who absorbed it.
+        if current is None:
+            ended[change.unit_id] = change
+    return ended
+
+
+def status_matrix(province, as_of):
+    """(rows, models): rows is [(unit, [Cell per model])]."""
+    units = matrix_units(province)
+    models = list(MergerModel.objects.order_by("order", "slug"))
+    mergers = (
+        Merger.objects.filter(unit__in=[u.pk for u in units], model__isnull=False)
+        .with_status(as_of)
+        .select_related("result")
+    )
+    by_key = {(m.unit_id, m.model_id): m for m in mergers}
+    milestone_ids = [m.status_milestone_id for m in by_key.values() if m.status_milestone_id]
+    sources = defaultdict(list)
+    links = (
+        Milestone.sources.through.objects.filter(milestone_id__in=milestone_ids)
+        .select_related("source")
+        .order_by("source__published_on", "source__slug")
+    )
+    for link in links:
+        sources[link.milestone_id].append(link.source)
+    endings = ending_changes(units, as_of)
+
+    rows = []
+    for unit in units:
+        change = endings.get(unit.pk)
+        unit_ended = unit.ended_by(as_of) or change is not None
+        successor = change.related_unit if change is not None and change.kind == UnitChange.Kind.ABSORBED else None
+        unit.ending_change = change
+        unit.has_ended = unit_ended
+        unit.successor = successor
+        cells = []
+        for model in models:
+            merger = by_key.get((unit.pk, model.pk))
+            cells.append(
+                Cell(
+                    unit=unit,
+                    model=model,
+                    merger=merger,
+                    status=merger.status if merger else NO_STATUS,
+                    status_date=merger.status_date if merger else None,
+                    status_precision=merger.status_precision if merger else None,
+                    sources=sources.get(merger.status_milestone_id, []) if merger else [],
+                    unit_ended=unit_ended,
+                    successor=successor,
+                )
+            )
+        rows.append((unit, cells))
+    return rows, models
+
+
+def cells_of(rows):
+    return [cell for _unit, cells in rows for cell in cells]
