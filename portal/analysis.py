@@ -1,10 +1,292 @@
-"""Cross-cutting report pages: headcount, timeline, unified titles, figures, milestones."""
+"""Cross-cutting report pages: headcount, timeline, unified titles, figures, milestones.
 
-from django.http import Http404
+Thin views: each resolves the province scope, wires a FilterSet from
+`filters_analysis` to a queryset method of the models, and answers
+`?format=csv` with the same filtered rows (`portal.exports`). Every page runs
+a fixed number of queries, whatever the amount of data.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from agencies.models import Holding, Post, Source
+from mergers.models import STATUS_RANK, Headcount, Merger, Milestone, ReportedFigure
+
+from . import exports
+from .filters_analysis import (
+    FigureFilter,
+    HeadcountFilter,
+    MilestoneFilter,
+    ScopeChoices,
+    TimelineFilter,
+    TitleFigureFilter,
+    TitleFilter,
+)
+from .scope import current_province
+from .timeline import KIND_CHOICES, build_events, group_by_year, year_counts
+
+PAGE_SIZE = 100
+MILESTONE_PAGE_SIZE = 50
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404("not built yet")
+# -- shared helpers ----------------------------------------------------------
+
+def _wants_csv(request):
+    return request.GET.get("format") == "csv"
 
 
-milestone_list = title_list = figure_list = headcount = timeline = _todo
+def _keep_params(request):
+    """GET parameters the filter forms must carry along (the province scope)."""
+    province = request.GET.get("province")
+    return [("province", province)] if province else []
+
+
+def _page(request, items, size=PAGE_SIZE):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def _sources():
+    return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"))
+
+
+def _posts():
+    return Prefetch("posts", queryset=Post.objects.order_by("pk"))
+
+
+def _context(request, filterset, **extra):
+    return {
+        "filter": filterset,
+        "keep_params": _keep_params(request),
+        "is_filtered": any(filterset.criteria.get(name) for name in filterset.filters if name != "sort"),
+        **extra,
+    }
+
+
+# -- headcount ---------------------------------------------------------------
+
+def percent_of(change, base):
+    """change / base as a percentage with one decimal, or None when undefined."""
+    if change is None or not base:
+        return None
+    return (Decimal(change) * 100 / Decimal(base)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class HeadcountRow:
+    merger: Merger
+    before: int | None
+    after: int | None
+    sources: list = field(default_factory=list)
+
+    @property
+    def known(self):
+        return self.before is not None and self.after is not None
+
+    @property
+    def change(self):
+        return self.after - self.before if self.known else None
+
+    @property
+    def percent(self):
+        return percent_of(self.change, self.before)
+
+
+@dataclass
+class HeadcountTotal:
+    """Sums over the mergers of a group whose before AND after figures are known."""
+
+    label: str
+    url: str = ""
+    order: tuple = ()
+    mergers: int = 0
+    known: int = 0
+    before: int = 0
+    after: int = 0
+
+    @property
+    def unknown(self):
+        return self.mergers - self.known
+
+    def add(self, row):
+        self.mergers += 1
+        if row.known:
+            self.known += 1
+            self.before += row.before
+            self.after += row.after
+
+    @property
+    def change(self):
+        return self.after - self.before if self.known else None
+
+    @property
+    def percent(self):
+        return percent_of(self.change, self.before)
+
+
+def headcount_report(mergers):
+    """Rows per merger and totals per district, per model and overall.
+
+    `mergers` come from `Merger.objects.with_headcount()`, with `unit__district`
+    and `model` selected and `headcounts__sources` prefetched.
+    """
+    rows, by_district, by_model = [], OrderedDict(), OrderedDict()
+    total = HeadcountTotal(label=_("All mergers"))
+    for merger in mergers:
+        sources = {}
+        for figure in merger.headcounts.all():
+            for source in figure.sources.all():
+                sources.setdefault(source.pk, source)
+        row = HeadcountRow(merger, merger.headcount_before, merger.headcount_after, list(sources.values()))
+        rows.append(row)
+        district = merger.unit.district or merger.unit
+        by_district.setdefault(
+            district.pk,
+            HeadcountTotal(label=district.name, url=district.get_absolute_url(), order=(district.gso_code or "",)),
+        ).add(row)
+        model = merger.model
+        by_model.setdefault(
+            model.pk if model else None,
+            HeadcountTotal(
+                label=model.short if model else _("No merger model"),
+                url=model.get_absolute_url() if model else "",
+                order=(0, model.order, model.slug) if model else (1, 0, ""),
+            ),
+        ).add(row)
+        total.add(row)
+    return {
+        "rows": rows,
+        "by_district": sorted(by_district.values(), key=lambda t: t.order),
+        "by_model": sorted(by_model.values(), key=lambda t: t.order),
+        "total": total,
+        "chart_rows": [row for row in rows if row.before is not None or row.after is not None],
+    }
+
+
+@require_safe
+def headcount(request):
+    province = current_province(request)
+    choices = ScopeChoices(province)
+    mergers = Merger.objects.with_headcount().select_related("unit__district", "model").prefetch_related(
+        Prefetch("headcounts", queryset=Headcount.objects.prefetch_related(_sources()))
+    )
+    if province is not None:
+        mergers = mergers.in_province(province)
+    mergers = mergers.order_by("unit__gso_code", "model__order", "slug")
+    filterset = HeadcountFilter(request.GET, mergers, choices=choices)
+    if _wants_csv(request):
+        if "long" in (request.GET.get("shape"), request.GET.get("layout")):
+            figures = Headcount.objects.filter(merger__in=filterset.qs.values("pk")).order_by(
+                "merger__unit__gso_code", "merger__slug", "phase"
+            )
+            return exports.export_response(request, "headcount_long", figures)
+        return exports.export_response(request, "headcount", filterset.qs)
+    report = headcount_report(filterset.qs)
+    report["total_tables"] = [
+        (_("Per district"), _("District"), report["by_district"]),
+        (_("Per merger model"), _("Merger model"), report["by_model"]),
+    ]
+    return render(request, "portal/headcount.html", _context(request, filterset, **report))
+
+
+# -- timeline ----------------------------------------------------------------
+
+@require_safe
+def timeline(request):
+    province = current_province(request)
+    filterset = TimelineFilter(request.GET, Milestone.objects.none(), choices=ScopeChoices(province))
+    events = build_events({"province": province, **filterset.criteria})
+    if _wants_csv(request):
+        return exports.export_response(request, "timeline", events)
+    page_obj = _page(request, events)
+    return render(
+        request,
+        "portal/timeline.html",
+        _context(
+            request,
+            filterset,
+            page_obj=page_obj,
+            years=group_by_year(page_obj.object_list),
+            year_counts=year_counts(events),
+            event_count=len(events),
+            kinds=KIND_CHOICES,
+        ),
+    )
+
+
+# -- unified titles ----------------------------------------------------------
+
+@require_safe
+def title_list(request):
+    province = current_province(request)
+    choices = ScopeChoices(province, need_models=False)
+    holdings = Holding.objects.select_related("unit__district").prefetch_related(_posts(), _sources())
+    figures = (
+        ReportedFigure.objects.exclude(combination="").with_computed()
+        .select_related("unit").prefetch_related(_sources())
+    )
+    if province is not None:
+        holdings = holdings.filter(unit__province=province)
+        figures = figures.filter(unit__province=province)
+    holdings = holdings.order_by("unit__gso_code", "unit__name_vi", "combination", "slug")
+    filterset = TitleFilter(request.GET, holdings, choices=choices)
+    if _wants_csv(request):
+        return exports.export_response(request, "titles", filterset.qs)
+    figure_filter = TitleFigureFilter(request.GET, figures, choices=choices)
+    page_obj = _page(request, filterset.qs.unified())
+    return render(
+        request,
+        "portal/titles.html",
+        _context(
+            request,
+            filterset,
+            page_obj=page_obj,
+            named_heads=list(filterset.qs.filter(combination="")),
+            figures=list(figure_filter.qs),
+        ),
+    )
+
+
+# -- reported figures --------------------------------------------------------
+
+@require_safe
+def figure_list(request):
+    province = current_province(request)
+    choices = ScopeChoices(province)
+    figures = ReportedFigure.objects.with_computed().select_related("unit").prefetch_related(
+        _sources(), "merger_models"
+    )
+    if province is not None:
+        figures = figures.filter(unit__province=province)
+    filterset = FigureFilter(request.GET, figures, choices=choices)
+    if _wants_csv(request):
+        return exports.export_response(request, "figures", filterset.qs)
+    return render(
+        request, "portal/figures.html", _context(request, filterset, page_obj=_page(request, filterset.qs))
+    )
+
+
+# -- milestones --------------------------------------------------------------
+
+@require_safe
+def milestone_list(request):
+    province = current_province(request)
+    choices = ScopeChoices(province)
+    milestones = (
+        Milestone.objects.select_related("merger__unit", "merger__model", "basis")
+        .prefetch_related(_sources())
+        .order_by("date", STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "pk")
+    )
+    if province is not None:
+        milestones = milestones.filter(merger__unit__province=province)
+    filterset = MilestoneFilter(request.GET, milestones, choices=choices)
+    if _wants_csv(request):
+        return exports.export_response(request, "milestones", filterset.qs)
+    page_obj = _page(request, filterset.qs, MILESTONE_PAGE_SIZE)
+    return render(request, "portal/milestones.html", _context(request, filterset, page_obj=page_obj))

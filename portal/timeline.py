@@ -1,0 +1,252 @@
+"""Every dated event of the record, in one list: the timeline page and its CSV.
+
+`build_events(filters)` runs one query per event kind (milestones, legal
+documents, unit changes, post holdings) plus their prefetches, whatever the
+amount of data, and returns `Event`s sorted by (date, kind).
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date as Date
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import AdministrativeUnit, Holding, LegalDocument, Post, Source, UnitChange
+from agencies.text import fold
+from mergers.models import MergerModel, Milestone, Status
+
+MILESTONE = "milestone"
+DOCUMENT = "document"
+UNIT_CHANGE = "unit_change"
+TITLE = "title"
+
+KIND_CHOICES = [
+    (MILESTONE, _("Merger milestone")),
+    (DOCUMENT, _("Legal document")),
+    (UNIT_CHANGE, _("Change of a unit")),
+    (TITLE, _("Post holding or unified title")),
+]
+KIND_LABELS = dict(KIND_CHOICES)
+KINDS = [kind for kind, _label in KIND_CHOICES]
+
+
+@dataclass
+class Event:
+    date: Date
+    precision: str
+    kind: str  # "milestone", "document", "unit_change", "title"
+    title: str
+    url: str
+    unit: AdministrativeUnit | None
+    model: MergerModel | None
+    status: str  # milestone status, else ""
+    sources: list[Source] = field(default_factory=list)
+    record_id: int = 0
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self):
+        return Status(self.status).label if self.status in Status.values else ""
+
+    @property
+    def year(self):
+        return self.date.year
+
+    @property
+    def sort_key(self):
+        return (self.date, self.kind, self.record_id)
+
+
+def _sources():
+    return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"))
+
+
+def _years(qs, filters, date_field):
+    year_from, year_to = filters.get("year_from"), filters.get("year_to")
+    if year_from is not None:
+        qs = qs.filter(**{f"{date_field}__gte": Date(year_from, 1, 1)})
+    if year_to is not None:
+        qs = qs.filter(**{f"{date_field}__lte": Date(year_to, 12, 31)})
+    return qs
+
+
+def _milestones(filters):
+    qs = Milestone.objects.select_related("merger__unit", "merger__model").prefetch_related(_sources())
+    if filters.get("province") is not None:
+        qs = qs.filter(merger__unit__province=filters["province"])
+    if filters.get("district"):
+        qs = qs.filter(merger__unit__district__slug=filters["district"])
+    if filters.get("model"):
+        qs = qs.filter(merger__model__slug=filters["model"])
+    if filters.get("q"):
+        qs = qs.filter(merger__search_text__contains=fold(filters["q"]))
+    qs = _years(qs, filters, "date")
+    for milestone in qs.order_by():
+        merger = milestone.merger
+        yield Event(
+            date=milestone.date,
+            precision=milestone.date_precision,
+            kind=MILESTONE,
+            title=f"{merger.title}: {milestone.get_status_display()}",
+            url=f"{merger.get_absolute_url()}#milestone-{milestone.pk}",
+            unit=merger.unit,
+            model=merger.model,
+            status=milestone.status,
+            sources=list(milestone.sources.all()),
+            record_id=milestone.pk,
+        )
+
+
+def _documents(filters):
+    """Documents have no unit: a district or model filter keeps those that are
+    the legal basis of a record in that district or of that model."""
+    qs = LegalDocument.objects.filter(Q(signed_on__isnull=False) | Q(effective_on__isnull=False))
+    qs = qs.prefetch_related(_sources())
+    if filters.get("district"):
+        slug = filters["district"]
+        qs = qs.filter(
+            Q(pk__in=Milestone.objects.filter(merger__unit__district__slug=slug).values("basis"))
+            | Q(pk__in=UnitChange.objects.filter(unit__district__slug=slug).values("basis"))
+            | Q(pk__in=LegalDocument.mergers.through.objects.filter(merger__unit__district__slug=slug).values("legaldocument"))
+        )
+    if filters.get("model"):
+        slug = filters["model"]
+        qs = qs.filter(
+            Q(pk__in=MergerModel.basis.through.objects.filter(mergermodel__slug=slug).values("legaldocument"))
+            | Q(pk__in=Milestone.objects.filter(merger__model__slug=slug).values("basis"))
+            | Q(pk__in=LegalDocument.mergers.through.objects.filter(merger__model__slug=slug).values("legaldocument"))
+        )
+    if filters.get("q"):
+        qs = qs.filter(search_text__contains=fold(filters["q"]))
+    year_from, year_to = filters.get("year_from"), filters.get("year_to")
+    # Filed under the signed date, else the effective date (LegalDocument.date).
+    if year_from is not None:
+        start = Date(year_from, 1, 1)
+        qs = qs.filter(Q(signed_on__gte=start) | Q(signed_on__isnull=True, effective_on__gte=start))
+    if year_to is not None:
+        end = Date(year_to, 12, 31)
+        qs = qs.filter(Q(signed_on__lte=end) | Q(signed_on__isnull=True, effective_on__lte=end))
+    for document in qs.order_by():
+        signed = document.signed_on is not None
+        yield Event(
+            date=document.date,
+            precision=document.signed_precision if signed else document.effective_precision,
+            kind=DOCUMENT,
+            title=f"{document}: {document.title}",
+            url=document.get_absolute_url(),
+            unit=None,
+            model=None,
+            status="",
+            sources=list(document.sources.all()),
+            record_id=document.pk,
+        )
+
+
+def _unit_changes(filters):
+    qs = UnitChange.objects.select_related("unit__district", "related_unit").prefetch_related(_sources())
+    if filters.get("province") is not None:
+        qs = qs.filter(unit__province=filters["province"])
+    if filters.get("district"):
+        qs = qs.filter(unit__district__slug=filters["district"])
+    if filters.get("q"):
+        qs = qs.filter(unit__search_text__contains=fold(filters["q"]))
+    qs = _years(qs, filters, "date")
+    for change in qs.order_by():
+        unit = change.unit
+        title = f"{unit.name}: {change.get_kind_display()}"
+        if change.related_unit is not None:
+            title += f" ({change.related_unit.name})"
+        yield Event(
+            date=change.date,
+            precision=change.date_precision,
+            kind=UNIT_CHANGE,
+            title=title,
+            url=(unit.district or unit).get_absolute_url(),
+            unit=unit,
+            model=None,
+            status="",
+            sources=list(change.sources.all()),
+            record_id=change.pk,
+        )
+
+
+def _holdings(filters):
+    qs = Holding.objects.select_related("unit").prefetch_related(
+        Prefetch("posts", queryset=Post.objects.order_by("pk")), _sources()
+    )
+    if filters.get("province") is not None:
+        qs = qs.filter(unit__province=filters["province"])
+    if filters.get("district"):
+        qs = qs.filter(unit__district__slug=filters["district"])
+    if filters.get("q"):
+        folded = fold(filters["q"])
+        posts = Post.objects.filter(holdings=OuterRef("pk"), search_text__contains=folded)
+        qs = qs.filter(Exists(posts) | Q(unit__search_text__contains=folded) | Q(holder_name__icontains=filters["q"]))
+    year_from, year_to = filters.get("year_from"), filters.get("year_to")
+    # Filed under the start date, else the date the source reports it held.
+    if year_from is not None:
+        start = Date(year_from, 1, 1)
+        qs = qs.filter(Q(start_date__gte=start) | Q(start_date__isnull=True, reported_on__gte=start))
+    if year_to is not None:
+        end = Date(year_to, 12, 31)
+        qs = qs.filter(Q(start_date__lte=end) | Q(start_date__isnull=True, reported_on__lte=end))
+    titles_url = reverse("portal:title_list")
+    for holding in qs.order_by():
+        if holding.date is None:
+            continue
+        posts = " + ".join(post.title for post in holding.posts.all())
+        title = posts or (holding.get_combination_display() if holding.combination else holding.slug)
+        if holding.holder_name:
+            title += f" ({holding.holder_name})"
+        yield Event(
+            date=holding.date,
+            precision=holding.date_precision,
+            kind=TITLE,
+            title=title,
+            url=f"{titles_url}#holding-{holding.pk}",
+            unit=holding.unit,
+            model=None,
+            status="",
+            sources=list(holding.sources.all()),
+            record_id=holding.pk,
+        )
+
+
+def build_events(filters=None):
+    """The Event list for `filters`, sorted by (date, kind).
+
+    filters (all optional): province (unit; None for all), district (slug),
+    model (slug), kind (one of KINDS), year_from, year_to (ints), q (text).
+    A model filter leaves out unit changes and holdings, which belong to no
+    merger model.
+    """
+    filters = dict(filters or {})
+    kinds = [filters["kind"]] if filters.get("kind") in KINDS else KINDS
+    if filters.get("model"):
+        kinds = [kind for kind in kinds if kind in (MILESTONE, DOCUMENT)]
+    builders = {MILESTONE: _milestones, DOCUMENT: _documents, UNIT_CHANGE: _unit_changes, TITLE: _holdings}
+    events = [event for kind in kinds for event in builders[kind](filters)]
+    events.sort(key=lambda event: event.sort_key)
+    return events
+
+
+def group_by_year(events):
+    """[(year, [events])] in the order of `events`."""
+    groups = OrderedDict()
+    for event in events:
+        groups.setdefault(event.date.year, []).append(event)
+    return list(groups.items())
+
+
+def year_counts(events):
+    """{year: {kind: count}} for the overview strip."""
+    counts = OrderedDict()
+    for event in events:
+        per_kind = counts.setdefault(event.date.year, dict.fromkeys(KINDS, 0))
+        per_kind[event.kind] += 1
+    return counts
