@@ -1,40 +1,673 @@
-"""django-import-export resources: rows refer to records by stable identifiers."""
+"""django-import-export resources: rows refer to records by stable identifiers.
 
-from import_export import resources
+Every file is a table whose columns are the resource's fields; rows name
+other records by natural key (unit slug or GSO code, body slug, document
+number, source slug; several as `;`-separated keys), never by database id,
+so the same file imports into any database and re-importing it changes
+nothing (`skip_unchanged`).
 
+Imports are all or nothing: any row error rolls the whole file back
+(`QnResource.import_data` forces `rollback_on_validation_errors`), and the
+admin's dry run lists every row's change and every error first. Errors name
+the row (import-export's row number, the first data row being 1) and the
+column; `describe_errors(result)` flattens them to readable lines.
+
+A district editor (`agencies.scope.district_ids_for(user)` is a set) may only
+import rows of their districts; the resource gets the user from the admin
+(`user=request.user`).
+"""
+
+import datetime
+import decimal
+import re
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+
+from .dates import Precision, iso_partial, parse_partial
 from .models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
+from .scope import district_id_of, district_ids_for, record_scope_path
+
+LIST_SEPARATOR = ";"
 
 
-class SourceResource(resources.ModelResource):
+def as_text(value):
+    """A cell as text: spreadsheets give numbers and dates, CSV gives strings."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported (columns, emptiness, permission)."""
+
+
+class ColumnError(ValueError):
+    """A cell that cannot be read; knows its column."""
+
+    def __init__(self, column, message):
+        super().__init__(message)
+        self.column = column
+
+
+# -- widgets: strict, with messages that say what is wrong -----------------
+
+class TextWidget(widgets.Widget):
+    def clean(self, value, row=None, **kwargs):
+        return as_text(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class WholeNumberWidget(widgets.Widget):
+    """An integer, or None for an empty cell; "12a", "1.5" or "abc" is an error."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value})
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        text = as_text(value)
+        if not text:
+            return None
+        if re.fullmatch(r"[+-]?\d+", text):
+            return int(text)
+        raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text[:40]})
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class NumberWidget(widgets.Widget):
+    """A decimal number with a full stop, or None for an empty cell."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": value})
+        if isinstance(value, (int, decimal.Decimal)):
+            return decimal.Decimal(value)
+        if isinstance(value, float):
+            return decimal.Decimal(str(value))
+        text = as_text(value)
+        if not text:
+            return None
+        try:
+            number = decimal.Decimal(text)
+        except decimal.InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            raise ValueError(_("“%(value)s” is not a number (use a full stop for decimals).") % {"value": text[:40]})
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, decimal.Decimal) and value == value.to_integral_value():
+            return str(value.quantize(decimal.Decimal(1)))
+        return str(value)
+
+
+def _model_name(model):
+    return str(model._meta.verbose_name)
+
+
+class KeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key by natural key (slug, document number...); empty = none."""
+
+    def __init__(self, model, field="slug", **kwargs):
+        super().__init__(model, field=field, **kwargs)
+
+    def lookup(self, text):
+        return {self.field: text}
+
+    def clean(self, value, row=None, **kwargs):
+        text = as_text(value)
+        if not text:
+            return None
+        try:
+            return self.model._default_manager.get(**self.lookup(text))
+        except self.model.DoesNotExist:
+            raise ValueError(
+                _("No %(model)s with %(key)s “%(value)s”.")
+                % {"model": _model_name(self.model), "key": self.key_label(text), "value": text[:80]}
+            ) from None
+
+    def key_label(self, text):
+        return self.field
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else as_text(getattr(value, self.field))
+
+
+class UnitWidget(KeyWidget):
+    """A unit by GSO code (all digits) or slug; written out as the slug."""
+
+    def __init__(self, **kwargs):
+        super().__init__(AdministrativeUnit, field="slug", **kwargs)
+
+    def lookup(self, text):
+        return {"gso_code": text} if text.isdigit() else {"slug": text}
+
+    def key_label(self, text):
+        return _("GSO code") if text.isdigit() else _("slug")
+
+
+class KeysWidget(widgets.ManyToManyWidget):
+    """Several records by natural key, separated by `;`; an unknown key is an error."""
+
+    def __init__(self, model, field="slug", **kwargs):
+        super().__init__(model, separator=LIST_SEPARATOR, field=field, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        keys = list(dict.fromkeys(k.strip() for k in as_text(value).split(self.separator) if k.strip()))
+        if not keys:
+            return []
+        found = {
+            as_text(getattr(obj, self.field)): obj
+            for obj in self.model._default_manager.filter(**{f"{self.field}__in": keys})
+        }
+        missing = [key for key in keys if key not in found]
+        if missing:
+            raise ValueError(
+                _("No %(model)s with %(key)s %(values)s.")
+                % {
+                    "model": _model_name(self.model),
+                    "key": self.field,
+                    "values": ", ".join(f"“{key[:80]}”" for key in missing[:10]),
+                }
+            )
+        return [found[key] for key in keys]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return self.separator.join(sorted(as_text(getattr(item, self.field)) for item in value.all()))
+
+
+# -- fields ------------------------------------------------------------------
+
+class QnField(fields.Field):
+    """A field whose cell errors carry their column name."""
+
+    def clean(self, row, **kwargs):
+        try:
+            return super().clean(row, **kwargs)
+        except ColumnError:
+            raise
+        except ValueError as exc:
+            raise ColumnError(self.column_name, str(exc)) from None
+
+
+def col_text(name, **kwargs):
+    return QnField(attribute=name, column_name=name, widget=TextWidget(), **kwargs)
+
+
+def col_whole(name):
+    return QnField(attribute=name, column_name=name, widget=WholeNumberWidget())
+
+
+def col_number(name):
+    return QnField(attribute=name, column_name=name, widget=NumberWidget())
+
+
+def col_key(name, model, field="slug"):
+    return QnField(attribute=name, column_name=name, widget=KeyWidget(model, field=field))
+
+
+def col_unit(name="unit"):
+    return QnField(attribute=name, column_name=name, widget=UnitWidget())
+
+
+def col_keys(name, model, field="slug"):
+    return QnField(attribute=name, column_name=name, widget=KeysWidget(model, field=field))
+
+
+def col_sources():
+    return col_keys("sources", Source)
+
+
+class PartialDateField(QnField):
+    """A date with its precision in one cell: "2018", "2015-11", "2015-11-30" or
+    "30/11/2015" sets the date (its first day) and the precision column."""
+
+    def __init__(self, attribute, precision_attribute, **kwargs):
+        super().__init__(attribute=attribute, column_name=attribute, widget=TextWidget(), **kwargs)
+        self.precision_attribute = precision_attribute
+
+    def parse(self, row):
+        if self.column_name not in row:
+            raise KeyError(f"Column '{self.column_name}' not found in dataset")
+        value = row[self.column_name]
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            return value, Precision.DAY
+        cell = as_text(value)
+        if not cell:
+            return None, None
+        try:
+            return parse_partial(cell)
+        except ValueError as exc:
+            raise ColumnError(self.column_name, str(exc)) from None
+
+    def clean(self, row, **kwargs):
+        return self.parse(row)[0]
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        date, precision = self.parse(row)
+        setattr(instance, self.attribute, date)
+        setattr(instance, self.precision_attribute, precision or Precision.DAY)
+
+    def get_value(self, instance):
+        return iso_partial(getattr(instance, self.attribute), getattr(instance, self.precision_attribute))
+
+    def export(self, instance, **kwargs):
+        return self.get_value(instance)
+
+
+def col_date(name, precision_name):
+    return PartialDateField(name, precision_name)
+
+
+# -- the base resource ---------------------------------------------------------
+
+class QnResource(resources.ModelResource):
+    """Natural keys, strict cells, all-or-nothing imports, district scope.
+
+    Subclasses declare their fields, list them in `Meta.fields` (the file's
+    columns, in order) and their natural key in `Meta.import_id_fields`;
+    `scope_column` names the column whose record decides the district.
+    """
+
+    DEFAULT_RESOURCE_FIELD = QnField
+    scope_column = "unit"
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        use_transactions = True
+        clean_model_instances = True
+        skip_html_diff = False
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self._seen_keys = {}
+
+    # -- who may import what ---------------------------------------------
+    def district_ids(self):
+        if self.user is None:
+            return None
+        if not hasattr(self, "_district_ids"):
+            self._district_ids = district_ids_for(self.user)
+        return self._district_ids
+
+    # -- the columns --------------------------------------------------------
+    @classmethod
+    def columns(cls):
+        return [field.column_name for field in cls().get_import_fields()]
+
+    def check_headers(self, dataset):
+        headers = [as_text(h).lstrip("\ufeff") for h in (dataset.headers or [])]
+        if not any(headers):
+            raise ImportFileError(_("The file is empty: it has no header row."))
+        dataset.headers = headers
+        expected = self.columns()
+        missing = [c for c in expected if c not in headers]
+        extra = [h for h in headers if h not in expected]
+        repeated = sorted({h for h in headers if h and headers.count(h) > 1})
+        problems = []
+        if missing:
+            problems.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+        if extra:
+            problems.append(
+                _("unknown columns: %(columns)s") % {"columns": ", ".join(h or _("(no name)") for h in extra)}
+            )
+        if repeated:
+            problems.append(_("repeated columns: %(columns)s") % {"columns": ", ".join(repeated)})
+        if problems:
+            raise ImportFileError(
+                _("The header row does not match %(model)s: %(problems)s. Expected columns: %(expected)s.")
+                % {
+                    "model": self._meta.model._meta.verbose_name_plural,
+                    "problems": "; ".join(problems),
+                    "expected": ", ".join(expected),
+                }
+            )
+        if not len(dataset):
+            raise ImportFileError(_("The file has a header row but no rows to import."))
+
+    # -- import hooks ---------------------------------------------------------
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        # All or nothing: a row that fails validation rolls back every row.
+        kwargs["rollback_on_validation_errors"] = True
+        if self.user is None and kwargs.get("user") is not None:
+            self.user = kwargs["user"]
+        self._seen_keys = {}
+        return super().import_data(
+            dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
+        )
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        try:
+            ids = self.district_ids()
+            if ids is not None and record_scope_path(self._meta.model) is None:
+                raise ImportFileError(
+                    _("District editors cannot import %(model)s.") % {"model": self._meta.model._meta.verbose_name_plural}
+                )
+            self.check_headers(dataset)
+        except ImportFileError:
+            del dataset[0:len(dataset)]  # nothing to go through row by row
+            raise
+
+    def natural_key_of(self, row):
+        values = []
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            try:
+                values.append(as_text(field.clean(row)) if isinstance(field, PartialDateField) else as_text(row.get(field.column_name)))
+            except ValueError:
+                values.append(as_text(row.get(field.column_name)))
+        return tuple(values)
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        super().before_import_row(row, row_number=row_number, **kwargs)
+        key = self.natural_key_of(row)
+        if any(key):
+            first = self._seen_keys.setdefault(key, row_number)
+            if first != row_number:
+                columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
+                raise ValidationError(
+                    {
+                        columns[0]: _("Row %(row)s repeats row %(first)s (same %(columns)s: %(values)s).")
+                        % {"row": row_number, "first": first, "columns": ", ".join(columns), "values": ", ".join(key)}
+                    }
+                )
+
+    def get_instance(self, instance_loader, row):
+        try:
+            return super().get_instance(instance_loader, row)
+        except ColumnError as exc:
+            raise ValidationError({exc.column: str(exc)}) from None
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        # Many-to-many cells are saved after the row: check their keys now.
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row)
+                except ValueError as exc:
+                    errors.setdefault(field.attribute, []).append(ValidationError(str(exc)))
+        if not errors:
+            self.check_scope(instance, kwargs.get("row_number"))
+        if errors:
+            raise ValidationError(errors)
+
+    def check_scope(self, instance, row_number):
+        ids = self.district_ids()
+        if ids is None:
+            return
+        if instance.pk is not None:
+            stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+            if stored is not None and district_id_of(stored) not in ids:
+                raise ValidationError(
+                    {self.scope_column: _("Row %(row)s changes a record of a district you may not edit.") % {"row": row_number}}
+                )
+        if district_id_of(instance) not in ids:
+            raise ValidationError(
+                {
+                    self.scope_column: _("Row %(row)s: %(value)s is outside the districts you may edit.")
+                    % {"row": row_number, "value": self.scope_label(instance)}
+                }
+            )
+
+    def scope_label(self, instance):
+        return str(getattr(instance, self.scope_column, "") or _("(none)"))
+
+    # -- export -----------------------------------------------------------------
+    def export_queryset(self):
+        """Every record, in an order that imports cleanly (referenced rows first)."""
+        return self.get_queryset()
+
+
+def describe_errors(result):
+    """Every error of an import result as "row N, column C: message" lines."""
+    lines = [str(error.error) for error in result.base_errors]
+    for number, errors in result.row_errors():
+        for error in errors:
+            lines.append(_("Row %(row)s: %(message)s") % {"row": number, "message": error.error})
+    for invalid in result.invalid_rows:
+        for column, messages in invalid.error_dict.items():
+            for message in messages:
+                if column == NON_FIELD_ERRORS:
+                    lines.append(_("Row %(row)s: %(message)s") % {"row": invalid.number, "message": message})
+                else:
+                    lines.append(
+                        _("Row %(row)s, column %(column)s: %(message)s")
+                        % {"row": invalid.number, "column": column, "message": message}
+                    )
+    return lines
+
+
+LEVEL_ORDER = Case(
+    *(When(level=level, then=Value(i)) for i, level in enumerate(AdministrativeUnit.Level.values)),
+    output_field=IntegerField(),
+)
+
+
+# -- the resources ---------------------------------------------------------------
+
+class SourceResource(QnResource):
+    slug = col_text("slug")
+    kind = col_text("kind")
+    title = col_text("title")
+    publisher = col_text("publisher")
+    author = col_text("author")
+    published_on = col_date("published_on", "published_precision")
+    date_note = col_text("date_note")
+    url = col_text("url")
+    seed_file = col_text("seed_file")
+    note = col_text("note")
+
     class Meta:
         model = Source
+        fields = ("slug", "kind", "title", "publisher", "author", "published_on", "date_note", "url", "seed_file", "note")
+        import_id_fields = ("slug",)
+
+    def export_queryset(self):
+        return Source.objects.order_by("slug")
 
 
-class LegalDocumentResource(resources.ModelResource):
+class LegalDocumentResource(QnResource):
+    number = col_text("number")
+    kind = col_text("kind")
+    title_vi = col_text("title_vi")
+    title_en = col_text("title_en")
+    issuer = col_text("issuer")
+    signed_on = col_date("signed_on", "signed_precision")
+    effective_on = col_date("effective_on", "effective_precision")
+    summary_vi = col_text("summary_vi")
+    summary_en = col_text("summary_en")
+    sources = col_sources()
+
     class Meta:
         model = LegalDocument
+        fields = (
+            "number", "kind", "title_vi", "title_en", "issuer", "signed_on", "effective_on",
+            "summary_vi", "summary_en", "sources",
+        )
+        import_id_fields = ("number",)
+
+    def export_queryset(self):
+        return LegalDocument.objects.order_by("number").prefetch_related("sources")
 
 
-class AdministrativeUnitResource(resources.ModelResource):
+class AdministrativeUnitResource(QnResource):
+    slug = col_text("slug")
+    gso_code = col_text("gso_code")
+    name_vi = col_text("name_vi")
+    name_en = col_text("name_en")
+    level = col_text("level")
+    kind = col_text("kind")
+    parent = col_unit("parent")
+    valid_from = col_date("valid_from", "valid_from_precision")
+    valid_until = col_date("valid_until", "valid_until_precision")
+    communes_2018 = col_whole("communes_2018")
+    sources = col_sources()
+    scope_column = "slug"
+
     class Meta:
         model = AdministrativeUnit
+        fields = (
+            "slug", "gso_code", "name_vi", "name_en", "level", "kind", "parent",
+            "valid_from", "valid_until", "communes_2018", "sources",
+        )
+        import_id_fields = ("slug",)
+
+    def export_queryset(self):
+        # Parents before children: provinces, districts, communes, villages.
+        return (
+            AdministrativeUnit.objects.select_related("parent").prefetch_related("sources")
+            .order_by(LEVEL_ORDER, "gso_code", "slug")
+        )
 
 
-class UnitChangeResource(resources.ModelResource):
+class UnitChangeResource(QnResource):
+    unit = col_unit()
+    kind = col_text("kind")
+    date = col_date("date", "date_precision")
+    related_unit = col_unit("related_unit")
+    new_kind = col_text("new_kind")
+    communes_after = col_whole("communes_after")
+    description_vi = col_text("description_vi")
+    description_en = col_text("description_en")
+    basis = col_key("basis", LegalDocument, field="number")
+    sources = col_sources()
+
     class Meta:
         model = UnitChange
+        fields = (
+            "unit", "kind", "date", "related_unit", "new_kind", "communes_after",
+            "description_vi", "description_en", "basis", "sources",
+        )
+        import_id_fields = ("unit", "kind", "date")
+
+    def export_queryset(self):
+        return (
+            UnitChange.objects.select_related("unit", "related_unit", "basis").prefetch_related("sources")
+            .order_by("date", "unit__slug", "kind")
+        )
 
 
-class BodyResource(resources.ModelResource):
+def successors_first(bodies):
+    """Bodies ordered so that a body's successor always comes before it."""
+    bodies = list(bodies)
+    by_pk = {body.pk: body for body in bodies}
+
+    def depth(body):
+        seen, steps = set(), 0
+        while body.successor_id and body.successor_id in by_pk and body.pk not in seen:
+            seen.add(body.pk)
+            body = by_pk[body.successor_id]
+            steps += 1
+        return steps
+
+    return sorted(bodies, key=lambda body: (depth(body), body.slug))
+
+
+class BodyResource(QnResource):
+    slug = col_text("slug")
+    unit = col_unit()
+    name_vi = col_text("name_vi")
+    name_en = col_text("name_en")
+    abbreviation = col_text("abbreviation")
+    sector = col_text("sector")
+    function = col_text("function")
+    founded_on = col_date("founded_on", "founded_precision")
+    ended_on = col_date("ended_on", "ended_precision")
+    end_reason = col_text("end_reason")
+    successor = col_key("successor", Body)
+    note = col_text("note")
+    sources = col_sources()
+
     class Meta:
         model = Body
+        fields = (
+            "slug", "unit", "name_vi", "name_en", "abbreviation", "sector", "function",
+            "founded_on", "ended_on", "end_reason", "successor", "note", "sources",
+        )
+        import_id_fields = ("slug",)
+
+    def export_queryset(self):
+        return successors_first(Body.objects.select_related("unit", "successor").prefetch_related("sources"))
 
 
-class PostResource(resources.ModelResource):
+class PostResource(QnResource):
+    slug = col_text("slug")
+    unit = col_unit()
+    body = col_key("body", Body)
+    title_vi = col_text("title_vi")
+    title_en = col_text("title_en")
+    sources = col_sources()
+
     class Meta:
         model = Post
+        fields = ("slug", "unit", "body", "title_vi", "title_en", "sources")
+        import_id_fields = ("slug",)
+
+    def export_queryset(self):
+        return Post.objects.select_related("unit", "body").prefetch_related("sources").order_by("slug")
 
 
-class HoldingResource(resources.ModelResource):
+class HoldingResource(QnResource):
+    slug = col_text("slug")
+    unit = col_unit()
+    combination = col_text("combination")
+    posts = col_keys("posts", Post)
+    holder_name = col_text("holder_name")
+    start_date = col_date("start_date", "start_precision")
+    end_date = col_date("end_date", "end_precision")
+    reported_on = col_date("reported_on", "reported_precision")
+    note = col_text("note")
+    sources = col_sources()
+
     class Meta:
         model = Holding
+        fields = (
+            "slug", "unit", "combination", "posts", "holder_name", "start_date", "end_date",
+            "reported_on", "note", "sources",
+        )
+        import_id_fields = ("slug",)
+
+    def export_queryset(self):
+        return Holding.objects.select_related("unit").prefetch_related("posts", "sources").order_by("slug")
+
+
+AGENCIES_RESOURCES = [
+    SourceResource,
+    LegalDocumentResource,
+    AdministrativeUnitResource,
+    UnitChangeResource,
+    BodyResource,
+    PostResource,
+    HoldingResource,
+]
