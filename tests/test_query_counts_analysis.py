@@ -1,0 +1,75 @@
+"""Each analysis page runs the same number of SQL queries at two data sizes."""
+
+import datetime
+
+import pytest
+
+from agencies.models import Holding
+from mergers.models import Headcount, ReportedFigure
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def build(size):
+    """`size` districts, each with a merger (headcount, two milestones), a unit
+    change, a unified title and a named head, plus documents and figures; every
+    record cites two sources so that the prefetches are exercised."""
+    province = factories.ProvinceFactory()
+    sources = [factories.SourceFactory(), factories.SourceFactory()]
+    model = factories.MergerModelFactory(slug="to-chuc-noi-vu")
+    for index in range(size):
+        district = factories.DistrictFactory(parent=province)
+        merger = factories.MergerFactory(unit=district, model=model)
+        merger.sources.set(sources)
+        for phase, value in ((Headcount.Phase.BEFORE, 20), (Headcount.Phase.AFTER, 15)):
+            factories.HeadcountFactory(merger=merger, phase=phase, value=value + index).sources.set(sources)
+        for status, year in (("in_progress", 2018), ("completed", 2019)):
+            factories.MilestoneFactory(merger=merger, status=status, date=datetime.date(year, 1, 1)).sources.set(sources)
+        factories.UnitChangeFactory(unit=district).sources.set(sources)
+        factories.HoldingFactory(unit=district, holder_name=f"Người {index}").sources.set(sources)
+        factories.HoldingFactory(
+            unit=district, combination="", posts=[factories.PostFactory(unit=district)], holder_name=f"Thủ trưởng {index}"
+        ).sources.set(sources)
+        document = factories.LegalDocumentFactory(signed_on=datetime.date(2015, 11, 30) + datetime.timedelta(days=index))
+        document.sources.set(sources)
+        model.basis.add(document)
+        figure = factories.ReportedFigureFactory(
+            unit=province, combination=Holding.Combination.SECRETARY_COUNCIL, counted_level="district",
+            metric=ReportedFigure.Metric.UNITS_WITH_TITLE, value=index, denominator=14,
+        )
+        figure.sources.set(sources)
+        figure.merger_models.add(model)
+
+
+# Shared by every page: the province (scope), the districts offered in the
+# district filter.
+SCOPE = 2
+
+PAGES = [
+    # + merger models (filter), mergers with headcount annotations,
+    #   their headcount figures, the figures' sources
+    ("/en/headcount/", SCOPE + 4),
+    # + merger models (filter); milestones + sources, documents + sources,
+    #   unit changes + sources, holdings + posts + sources
+    ("/en/timeline/", SCOPE + 1 + 9),
+    # same filters, one kind: milestones + sources only
+    ("/en/timeline/?kind=milestone&district=huyen-0&year_from=2015&q=hop", SCOPE + 1 + 2),
+    # unified titles: count + page + posts + sources; reported figures + sources;
+    # named heads + posts + sources (no model filter on this page)
+    ("/en/titles/", SCOPE + 4 + 2 + 3),
+    # + merger models (filter), count, figures with computed values, sources, merger models
+    ("/en/figures/", SCOPE + 1 + 4),
+    # + merger models (filter), count, milestones with merger/unit/model/basis, sources
+    ("/en/milestones/", SCOPE + 1 + 3),
+    ("/en/milestones/?sort=-date&status=completed&year_from=2019", SCOPE + 1 + 3),
+]
+
+
+@pytest.mark.parametrize("size", [1, 6])
+@pytest.mark.parametrize("url,queries", PAGES)
+def test_page_query_count_does_not_grow_with_data(client, django_assert_num_queries, size, url, queries):
+    build(size)
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
