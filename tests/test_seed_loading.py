@@ -1,0 +1,134 @@
+"""`manage.py load_seed` and the fixtures it loads: empty db, reload, refusal, dump."""
+
+import importlib.util
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from agencies.models import AdministrativeUnit, Body, LegalDocument, Source
+from mergers.management.commands.load_seed import SEED_FIXTURES, seed_paths
+from mergers.models import Headcount, Merger, Milestone, ReportedFigure
+
+SEED_APPS = ["agencies", "mergers"]
+
+
+def dump():
+    out = StringIO()
+    call_command("dumpdata", *SEED_APPS, natural_foreign=True, natural_primary=True, indent=1, stdout=out)
+    return out.getvalue()
+
+
+def run_load_seed(*args):
+    out = StringIO()
+    call_command("load_seed", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_load_seed_fills_an_empty_database():
+    assert not Source.objects.exists()
+
+    message = run_load_seed()
+
+    total = sum(len(json.loads(Path(p).read_text(encoding="utf-8"))) for p in seed_paths())
+    assert f"Seed fixtures loaded ({total} records)." in message
+    assert Source.objects.count() == 6
+    assert AdministrativeUnit.objects.districts().count() == 14
+    assert Merger.objects.count() == 47
+    assert Body.objects.get(slug="ha-long-co-quan-to-chuc-noi-vu").name_vi == "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
+
+
+@pytest.mark.django_db
+def test_loading_the_fixtures_a_second_time_changes_no_row():
+    run_load_seed()
+    before = dump()
+
+    call_command("loaddata", *seed_paths(), verbosity=0)
+
+    assert dump() == before
+    assert Milestone.objects.filter(merger__slug="uong-bi-khoi-mttq").count() == 3
+
+
+@pytest.mark.django_db
+def test_load_seed_leaves_a_database_with_data_alone_unless_forced():
+    run_load_seed()
+    Body.objects.filter(slug="ha-long-co-quan-to-chuc-noi-vu").update(name_vi="Tên do biên tập viên sửa")
+
+    message = run_load_seed()
+
+    assert "seed not loaded" in message
+    assert Body.objects.get(slug="ha-long-co-quan-to-chuc-noi-vu").name_vi == "Tên do biên tập viên sửa"
+
+    message = run_load_seed("--force")
+
+    assert "Seed fixtures loaded" in message
+    assert Body.objects.get(slug="ha-long-co-quan-to-chuc-noi-vu").name_vi == "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
+    assert Body.objects.filter(slug="ha-long-co-quan-to-chuc-noi-vu").count() == 1
+
+
+@pytest.mark.django_db
+def test_load_seed_dry_run_saves_nothing():
+    message = run_load_seed("--dry-run")
+
+    assert "nothing was saved" in message
+    assert not Source.objects.exists()
+    assert not ReportedFigure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_dumpdata_with_natural_keys_contains_the_facts():
+    run_load_seed()
+
+    records = json.loads(dump())
+
+    def find(model, **fields):
+        return [r for r in records if r["model"] == model and all(r["fields"].get(k) == v for k, v in fields.items())]
+
+    (decision,) = find("agencies.legaldocument", number="44-QĐ/TU")
+    assert decision["fields"]["signed_on"] == "2015-11-30"
+    assert decision["fields"]["signed_precision"] == "day"
+    assert decision["fields"]["sources"] == [["baoquangninh-2017-co-quan-khoi"]]
+    (before,) = find("mergers.headcount", merger=["ha-long-to-chuc-noi-vu"], phase="before")
+    assert before["fields"]["value"] == 20
+    (hoanh_bo,) = find("agencies.unitchange", unit=["hoanh-bo"], kind="absorbed")
+    assert hoanh_bo["fields"]["related_unit"] == ["ha-long"]
+    assert hoanh_bo["fields"]["basis"] == ["837/NQ-UBTVQH14"]
+    assert find("mergers.reportedfigure", slug="quang-ninh-bi-thu-chu-tich-hdnd-3-14")[0]["fields"]["value"] == "3.00"
+    # Natural keys throughout: no database ids in the dump of the seeded models.
+    assert not [r for r in records if "pk" in r and not r["model"].split(".")[1].startswith("historical")]
+
+
+def test_fixture_files_use_natural_keys_only():
+    for path in seed_paths():
+        records = json.loads(Path(path).read_text(encoding="utf-8"))
+        assert records, path
+        assert all("pk" not in r for r in records), path
+
+
+def test_fixture_files_are_what_the_generator_writes():
+    """The committed JSON is up to date with fixtures/build_fixtures.py and districts.csv."""
+    generator = Path(settings.BASE_DIR) / "fixtures" / "build_fixtures.py"
+    csv_path = Path(settings.BASE_DIR).parent / "shared" / "districts.csv"
+    if not csv_path.exists():
+        pytest.skip(f"{csv_path} is not available here")
+    spec = importlib.util.spec_from_file_location("build_fixtures", generator)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    assert list(module.FILES) == SEED_FIXTURES
+    for name, build in module.FILES.items():
+        written = (Path(settings.BASE_DIR) / "fixtures" / f"{name}.json").read_text(encoding="utf-8")
+        assert json.dumps(build(), ensure_ascii=False, indent=1) + "\n" == written, f"{name}.json is stale"
+
+
+@pytest.mark.django_db
+def test_seeded_dates_and_numbers_survive_the_round_trip():
+    run_load_seed()
+
+    assert LegalDocument.objects.get(number="26-NQ/TW").format_date("signed_on") == "2018"
+    assert Headcount.objects.get(merger__slug="ha-long-to-chuc-noi-vu", phase="after").value == 15
+    assert str(ReportedFigure.objects.get(slug="quang-ninh-khoi-mttq-tinh-gian-12-54").value) == "12.54"
