@@ -589,7 +589,7 @@ class ProvinceBuilder:
                                    "front", "joint_advisory")
                 add_merger(commune, cp + "khoi-mttq", Merger.Kind.JOINT_AGENCY, None,
                            f"Khối MTTQ và các đoàn thể chung {unit}", front, result, (2016, 2020))
-                if rng.random() < 0.1:
+                if rng.random() < 0.15:
                     schools = [
                         self.body(commune, cp + "truong-tieu-hoc", f"Trường Tiểu học {commune.short_name}",
                                   "public_service", "education"),
