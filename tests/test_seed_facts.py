@@ -1,0 +1,613 @@
+"""Every fact of /work/shared/FACTS.md, checked against the loaded seed.
+
+One test per fact, each asserting the stored value and the source it cites.
+The seed is loaded once for the module inside a transaction that is rolled
+back at the end; each test runs in its own savepoint inside it.
+"""
+
+import csv
+import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+
+from agencies.dates import Precision
+from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, UnitChange
+from mergers.models import Headcount, Merger, MergerModel, Milestone, ReportedFigure, Status
+
+S000 = "vov-2019-hop-nhat"
+S001 = "uong-bi-2020-tinh-gon"
+S002 = "baoquangninh-2017-co-quan-khoi"
+S003 = "nhandan-2020-hoi-thao"
+S004 = "vov-2019-kiem-tra"
+GSO = "gso-danh-muc-dvhc"
+
+DISTRICTS_CSV = Path(settings.BASE_DIR).parent / "shared" / "districts.csv"
+D = datetime.date
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            call_command("load_seed", verbosity=0)
+            yield
+            transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _seed(seeded, db):
+    """Every test here sees the seed; its own changes are rolled back."""
+
+
+def slugs(qs):
+    return sorted(qs.values_list("slug", flat=True))
+
+
+def cited(obj):
+    return sorted(obj.sources.values_list("slug", flat=True))
+
+
+def model(slug):
+    return MergerModel.objects.get(slug=slug)
+
+
+def status_by_district(model_slug, as_of):
+    rows = Merger.objects.with_status(as_of).filter(model__slug=model_slug).values_list("unit__slug", "status")
+    return dict(rows)
+
+
+def figures():
+    return {f.slug: f for f in ReportedFigure.objects.with_computed()}
+
+
+# ---------------------------------------------------------------------------
+# Sources
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "slug, seed_file, publisher, published, precision, has_date_note",
+    [
+        (S000, "000_95ba98eeb7e0ada1.txt", "VOV", D(2019, 1, 1), "year", True),
+        (S001, "001_53cd71505d5be632.txt", "Uông Bí", D(2020, 9, 18), "day", False),
+        (S002, "002_62aee946d1876687.txt", "Báo Quảng Ninh", D(2017, 9, 28), "day", False),
+        (S003, "003_83d3a18fb488f6e4.txt", "Nhân Dân", D(2020, 1, 14), "day", True),
+        (S004, "004_69f8726ca008182f.txt", "VOV.VN", D(2019, 12, 7), "day", True),
+    ],
+)
+def test_each_article_is_a_source_with_its_file_publisher_and_date(
+    slug, seed_file, publisher, published, precision, has_date_note
+):
+    source = Source.objects.get(slug=slug)
+    assert source.kind == Source.Kind.ARTICLE
+    assert source.seed_file == seed_file
+    assert publisher in source.publisher
+    assert (source.published_on, source.published_precision) == (published, precision)
+    assert bool(source.date_note) == has_date_note
+    assert source.url == ""  # no article prints its own page address
+
+
+def test_article_000_is_by_truong_giang_for_vov_republished_by_bao_nghe_an():
+    source = Source.objects.get(slug=S000)
+    assert source.author == "Trường Giang"
+    assert "Báo Nghệ An" in source.publisher
+    assert source.format_date("published_on") == "2019"
+    assert "hơn 1 năm" in source.date_note
+
+
+def test_gso_register_is_the_source_of_every_district_code_and_name():
+    register = Source.objects.get(slug=GSO)
+    assert register.kind == Source.Kind.REGISTER
+    assert "Tổng cục Thống kê" in register.publisher
+    assert slugs(register.units.filter(level="district")) == slugs(AdministrativeUnit.objects.districts())
+    assert register.units.filter(slug="quang-ninh").exists()
+
+
+# ---------------------------------------------------------------------------
+# The 14 district-level units
+# ---------------------------------------------------------------------------
+KIND = {"thành phố": "thanh-pho", "thị xã": "thi-xa", "huyện": "huyen"}
+
+
+def test_the_fourteen_districts_match_districts_csv_exactly():
+    if not DISTRICTS_CSV.exists():
+        pytest.skip(f"{DISTRICTS_CSV} is not available here")
+    with open(DISTRICTS_CSV, encoding="utf-8", newline="") as handle:
+        expected = sorted(
+            (r["gso_code"], r["name_vi"], KIND[r["kind"]], r["slug"], int(r["communes_2018"]))
+            for r in csv.DictReader(handle)
+        )
+    stored = sorted(
+        AdministrativeUnit.objects.districts().values_list("gso_code", "name_vi", "kind", "slug", "communes_2018")
+    )
+    assert stored == expected
+    assert len(stored) == 14
+
+
+def test_four_cities_two_towns_eight_rural_districts_with_186_communes_and_no_code_197():
+    districts = AdministrativeUnit.objects.districts()
+    assert districts.filter(kind="thanh-pho").count() == 4
+    assert districts.filter(kind="thi-xa").count() == 2
+    assert districts.filter(kind="huyen").count() == 8
+    assert sum(districts.values_list("communes_2018", flat=True)) == 186
+    assert not AdministrativeUnit.objects.filter(gso_code="197").exists()
+    province = AdministrativeUnit.objects.get(slug="quang-ninh")
+    assert (province.gso_code, province.level, province.kind) == ("22", "province", "tinh")
+    assert set(districts.values_list("parent__slug", "province__slug")) == {("quang-ninh", "quang-ninh")}
+    assert AdministrativeUnit.objects.get(slug="uong-bi").name_en == "Uong Bi City"
+
+
+def test_hoanh_bo_ended_on_1_january_2020_merged_into_ha_long_by_837():
+    hoanh_bo = AdministrativeUnit.objects.get(slug="hoanh-bo")
+    assert (hoanh_bo.valid_until, hoanh_bo.valid_until_precision) == (D(2020, 1, 1), "day")
+    absorbed = hoanh_bo.changes.get(kind=UnitChange.Kind.ABSORBED)
+    assert (absorbed.date, absorbed.related_unit.slug, absorbed.basis.number) == (
+        D(2020, 1, 1), "ha-long", "837/NQ-UBTVQH14",
+    )
+    enlarged = UnitChange.objects.get(unit__slug="ha-long", kind=UnitChange.Kind.ENLARGED)
+    assert (enlarged.date, enlarged.related_unit.slug, enlarged.communes_after) == (D(2020, 1, 1), "hoanh-bo", 33)
+    resolution = LegalDocument.objects.get(number="837/NQ-UBTVQH14")
+    assert (resolution.signed_on, resolution.effective_on) == (D(2019, 12, 17), D(2020, 1, 1))
+    assert "13 đơn vị hành chính cấp huyện" in resolution.summary_vi
+    assert "177" in resolution.summary_vi
+    # The 2015-2020 records stay attached to Hoành Bồ as it was.
+    assert Merger.objects.filter(unit=hoanh_bo).count() == 3
+    assert AdministrativeUnit.objects.districts().existing_on(D(2019, 12, 31)).count() == 14
+    assert AdministrativeUnit.objects.districts().existing_on(D(2020, 1, 1)).count() == 13
+
+
+def test_dong_trieu_became_a_city_on_1_november_2024_by_1199_and_stays_a_town_in_the_records():
+    change = UnitChange.objects.get(unit__slug="dong-trieu", kind=UnitChange.Kind.RECLASSIFIED)
+    assert (change.date, change.new_kind, change.basis.number) == (D(2024, 11, 1), "thanh-pho", "1199/NQ-UBTVQH15")
+    assert LegalDocument.objects.get(number="1199/NQ-UBTVQH15").signed_on == D(2024, 9, 28)
+    assert AdministrativeUnit.objects.get(slug="dong-trieu").kind == "thi-xa"
+
+
+def test_district_level_abolished_on_1_july_2025_by_203_and_quang_ninh_reorganised_into_54_communes():
+    abolished = UnitChange.objects.filter(kind=UnitChange.Kind.ABOLISHED)
+    assert abolished.count() == 13
+    assert set(abolished.values_list("date", "basis__number")) == {(D(2025, 7, 1), "203/2025/QH15")}
+    assert "hoanh-bo" not in abolished.values_list("unit__slug", flat=True)
+    assert all("1679/NQ-UBTVQH15" in c.description_vi and "54" in c.description_vi for c in abolished)
+    assert AdministrativeUnit.objects.districts().existing_on(D(2025, 6, 30)).count() == 13
+    assert not AdministrativeUnit.objects.districts().existing_on(D(2025, 7, 1)).exists()
+    law = LegalDocument.objects.get(number="203/2025/QH15")
+    assert (law.signed_on, law.effective_on) == (None, D(2025, 7, 1))
+    communes = LegalDocument.objects.get(number="1679/NQ-UBTVQH15")
+    assert (communes.signed_on, communes.effective_on) == (D(2025, 6, 16), D(2025, 7, 1))
+
+
+# ---------------------------------------------------------------------------
+# Legal basis
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "number, signed, precision, issuer, sources",
+    [
+        ("9787-CV/VPTW", D(2015, 2, 27), "day", "Văn phòng Trung ương Đảng", [S002]),
+        ("39-NQ/TW", D(2015, 4, 17), "day", "Bộ Chính trị", [S003]),
+        ("44-QĐ/TU", D(2015, 11, 30), "day", "Ban Thường vụ Tỉnh ủy Quảng Ninh", [S002]),
+        ("18-NQ/TW", D(2017, 10, 25), "day", "Ban Chấp hành Trung ương Đảng khóa XII", [S003, S004]),
+        ("19-NQ/TW", D(2017, 10, 25), "day", "Ban Chấp hành Trung ương Đảng khóa XII", [S003]),
+        ("26-NQ/TW", D(2018, 1, 1), "year", "Ban Chấp hành Trung ương Đảng khóa XII", [S004]),
+    ],
+)
+def test_legal_document_date_issuer_and_source(number, signed, precision, issuer, sources):
+    document = LegalDocument.objects.get(number=number)
+    assert (document.signed_on, document.signed_precision) == (signed, precision)
+    assert document.issuer.startswith(issuer)
+    assert cited(document) == sorted(sources)
+    assert document.summary_vi and document.summary_en
+
+
+def test_decision_44_approved_the_district_front_bloc_scheme():
+    decision = LegalDocument.objects.get(number="44-QĐ/TU")
+    assert decision.kind == LegalDocument.Kind.DECISION
+    assert decision.format_date("signed_on") == "30/11/2015"
+    assert "Xây dựng cơ quan tham mưu, giúp việc chung khối MTTQ" in decision.title_vi
+    assert sorted(model("khoi-mttq").basis.values_list("number", flat=True)) == ["44-QĐ/TU", "9787-CV/VPTW"]
+
+
+def test_letter_9787_agreed_that_quang_ninh_pilot_the_joint_agency():
+    letter = LegalDocument.objects.get(number="9787-CV/VPTW")
+    assert letter.kind == LegalDocument.Kind.LETTER
+    assert "đồng ý để Tỉnh ủy Quảng Ninh thí điểm" in letter.title_vi
+
+
+# ---------------------------------------------------------------------------
+# Merger models
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("model_slug", ["to-chuc-noi-vu", "kiem-tra-thanh-tra"])
+def test_all_fourteen_districts_completed_the_model_begun_early_2018(model_slug):
+    of_model = Merger.objects.of_model(model(model_slug))
+    assert of_model.count() == 14
+    assert of_model.completed().count() == 14
+    assert of_model.completed(D(2019, 1, 1)).count() == 14
+    assert set(status_by_district(model_slug, D(2018, 6, 1)).values()) == {Status.IN_PROGRESS}
+    began = Milestone.objects.filter(merger__model__slug=model_slug, status=Status.IN_PROGRESS)
+    assert set(began.values_list("date", "date_precision")) == {(D(2018, 1, 1), "year")}
+    assert all(S000 in cited(m) for m in began)
+    assert set(Body.objects.filter(formed_by__model__slug=model_slug).values_list("sector", flat=True)) == {"joint"}
+
+
+def test_as_of_june_2016_no_organisation_home_affairs_merger_is_completed():
+    assert not Merger.objects.of_model(model("to-chuc-noi-vu")).completed(D(2016, 6, 1)).exists()
+    assert set(status_by_district("to-chuc-noi-vu", D(2016, 6, 1)).values()) == {"none"}
+
+
+def test_each_district_merger_joins_a_party_body_and_a_state_body():
+    merger = Merger.objects.get(slug="uong-bi-to-chuc-noi-vu")
+    assert merger.title_vi == "Hợp nhất Ban Tổ chức Thành ủy Uông Bí và Phòng Nội vụ thành phố Uông Bí"
+    assert [(b.name_vi, b.sector) for b in merger.constituents.order_by("constituent_links__order")] == [
+        ("Ban Tổ chức Thành ủy Uông Bí", "party"),
+        ("Phòng Nội vụ thành phố Uông Bí", "state"),
+    ]
+    assert merger.result.name_vi == "Cơ quan Tổ chức - Nội vụ Thành ủy Uông Bí"
+    inspection = Merger.objects.get(slug="ba-che-kiem-tra-thanh-tra")
+    assert sorted(inspection.constituents.values_list("name_vi", flat=True)) == [
+        "Thanh tra huyện Ba Chẽ", "Ủy ban Kiểm tra Huyện ủy Ba Chẽ",
+    ]
+    closed = Body.objects.filter(constituent_links__merger__model__slug__in=["to-chuc-noi-vu", "kiem-tra-thanh-tra"])
+    assert closed.count() == 56
+    assert set(closed.values_list("end_reason", flat=True)) == {"merged"}
+    assert not closed.filter(successor__isnull=True).exists()
+
+
+def test_the_two_models_cut_28_focal_points():
+    figure = figures()["quang-ninh-giam-28-dau-moi"]
+    assert figure.value == 28
+    assert figure.computed == 28
+    assert cited(figure) == [S000]
+    assert sorted(figure.merger_models.values_list("slug", flat=True)) == ["kiem-tra-thanh-tra", "to-chuc-noi-vu"]
+
+
+def test_heads_titles_were_unified_in_all_14_districts_two_to_three_years_before_the_merger():
+    found = figures()
+    for slug, combination in (
+        ("quang-ninh-truong-ban-to-chuc-noi-vu-14-14", "organisation_home_affairs"),
+        ("quang-ninh-ubkt-chanh-thanh-tra-14-14", "inspection_inspectorate"),
+    ):
+        figure = found[slug]
+        assert (figure.value, figure.denominator, figure.combination) == (14, 14, combination)
+        assert "2 - 3 năm trước khi hợp nhất" in figure.note_vi
+        assert cited(figure) == sorted([S000, S004])
+
+
+def test_twelve_of_fourteen_districts_had_the_front_bloc_agency_by_27_september_2017():
+    statuses = status_by_district("khoi-mttq", D(2017, 9, 27))
+    assert sorted(d for d, s in statuses.items() if s == Status.PLANNED) == ["dam-ha", "ha-long"]
+    assert sum(1 for s in statuses.values() if s == Status.COMPLETED) == 12
+    assert Merger.objects.of_model(model("khoi-mttq")).completed(D(2017, 9, 27)).count() == 12
+    for district in ("ha-long", "dam-ha"):
+        merger = Merger.objects.get(slug=f"{district}-khoi-mttq")
+        assert merger.result is None
+        assert not Body.objects.filter(slug=f"{district}-co-quan-khoi-mttq").exists()
+    completed = Milestone.objects.filter(merger__model__slug="khoi-mttq", status=Status.COMPLETED, date=D(2017, 9, 27))
+    assert all(cited(m) == [S002] for m in completed)
+    planned = Milestone.objects.filter(merger__model__slug="khoi-mttq", status=Status.PLANNED, date=D(2015, 11, 30))
+    assert planned.count() == 14
+    assert set(planned.values_list("basis__number", flat=True)) == {"44-QĐ/TU"}
+
+
+def test_the_front_bloc_agency_serves_the_six_organisations_which_keep_existing():
+    merger = Merger.objects.get(slug="co-to-khoi-mttq")
+    assert merger.kind == Merger.Kind.JOINT_AGENCY
+    assert sorted(merger.constituents.values_list("function", flat=True)) == sorted(
+        ["front", "women", "youth", "farmers", "veterans", "labour"]
+    )
+    assert "Hội Cựu chiến binh huyện Cô Tô" in merger.constituents.values_list("name_vi", flat=True)
+    assert not merger.constituents.exclude(end_reason="").exists()
+    assert merger.result.name_vi == (
+        "Cơ quan tham mưu, giúp việc chung Khối MTTQ và các đoàn thể chính trị - xã hội huyện Cô Tô"
+    )
+    assert list(merger.basis.values_list("number", flat=True)) == ["44-QĐ/TU"]
+
+
+def test_front_bloc_headcount_fell_12_54_percent_in_two_years():
+    figure = ReportedFigure.objects.get(slug="quang-ninh-khoi-mttq-tinh-gian-12-54")
+    assert (figure.value, figure.measure) == (Decimal("12.54"), "percent")
+    assert figure.as_of == D(2017, 9, 27)
+    assert cited(figure) == [S002]
+
+
+def test_province_merged_its_three_offices_and_set_up_a_front_bloc_agency():
+    offices = Merger.objects.with_status(D(2019, 12, 7)).get(slug="quang-ninh-van-phong-tinh")
+    assert offices.status == Status.COMPLETED
+    assert offices.model.level == "province"
+    assert sorted(offices.constituents.values_list("name_vi", flat=True)) == [
+        "Văn phòng HĐND tỉnh Quảng Ninh", "Văn phòng UBND tỉnh Quảng Ninh", "Văn phòng Đoàn ĐBQH tỉnh Quảng Ninh",
+    ]
+    assert offices.result.name_vi == "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh Quảng Ninh"
+    front = Merger.objects.with_status(D(2019, 12, 7)).get(slug="quang-ninh-khoi-mttq")
+    assert (front.status, front.model, front.kind) == (Status.COMPLETED, None, Merger.Kind.JOINT_AGENCY)
+    assert front.constituents.count() == 6
+    assert cited(offices) == cited(front) == [S004]
+
+
+# ---------------------------------------------------------------------------
+# Per-district records
+# ---------------------------------------------------------------------------
+def test_ha_long_organisation_home_affairs_headcount_fell_from_20_to_15():
+    merger = Merger.objects.with_headcount().get(slug="ha-long-to-chuc-noi-vu")
+    assert (merger.headcount_before, merger.headcount_after) == (20, 15)
+    for figure in Headcount.objects.filter(merger=merger):
+        assert cited(figure) == [S000]
+    assert not Headcount.objects.exclude(merger=merger).exists()  # no other source gives headcount
+
+
+def test_ha_long_agency_serves_over_18000_party_members_and_is_headed_by_nguyen_huu_tho():
+    figure = ReportedFigure.objects.get(slug="ha-long-18000-dang-vien")
+    assert (figure.value, figure.measure, figure.unit.slug) == (18000, "people", "ha-long")
+    assert cited(figure) == [S000]
+    holding = Holding.objects.get(holder_name="Nguyễn Hữu Thọ")
+    post = holding.posts.get()
+    assert post.title_vi == "Thủ trưởng Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
+    assert post.body.slug == "ha-long-co-quan-to-chuc-noi-vu"
+    assert (holding.combination, holding.format_date("reported_on")) == ("", "2019")
+    assert cited(holding) == [S000]
+
+
+def test_hoanh_bo_inspection_agency_headed_by_nguyen_hoang_quy():
+    holding = Holding.objects.get(holder_name="Nguyễn Hoàng Quý")
+    assert holding.posts.get().title_vi == "Thủ trưởng Cơ quan Kiểm tra - Thanh tra Huyện ủy Hoành Bồ"
+    assert holding.unit.slug == "hoanh-bo"
+    assert cited(holding) == [S000]
+    assert Body.objects.get(slug="hoanh-bo-co-quan-kiem-tra-thanh-tra").name_vi == (
+        "Cơ quan Kiểm tra - Thanh tra Huyện ủy Hoành Bồ"
+    )
+
+
+def test_uong_bi_set_up_its_front_bloc_agency_in_early_2016():
+    agency = Body.objects.get(slug="uong-bi-co-quan-khoi-mttq")
+    assert (agency.founded_on, agency.format_date("founded_on")) == (D(2016, 1, 1), "2016")
+    assert S001 in cited(agency)
+    statuses = status_by_district("khoi-mttq", D(2016, 12, 31))
+    assert [d for d, s in statuses.items() if s == Status.COMPLETED] == ["uong-bi"]
+
+
+def test_uong_bi_moved_training_to_the_propaganda_board_and_finance_to_the_party_office_in_2017():
+    training = Merger.objects.with_status().get(slug="uong-bi-chuyen-nhiem-vu-dao-tao")
+    assert (training.kind, training.status, training.status_date) == ("transfer", Status.COMPLETED, D(2017, 1, 1))
+    assert training.constituents.get().slug == "uong-bi-trung-tam-bdct"
+    assert training.result.name_vi == "Ban Tuyên giáo Thành ủy Uông Bí"
+    finance = Merger.objects.with_status().get(slug="uong-bi-chuyen-nhiem-vu-tai-chinh")
+    assert finance.result.name_vi == "Văn phòng Thành ủy Uông Bí"
+    assert finance.status_precision == "year"
+    assert "does not say explicitly" in finance.note_en
+    assert not Body.objects.filter(slug__in=["uong-bi-trung-tam-bdct", "uong-bi-ban-tuyen-giao"]).closed().exists()
+
+
+def test_uong_bi_merged_both_pairs_in_2018_and_set_up_front_bloc_units_for_11_communes():
+    for slug in ("uong-bi-ban-to-chuc", "uong-bi-phong-noi-vu", "uong-bi-uy-ban-kiem-tra", "uong-bi-thanh-tra"):
+        body = Body.objects.get(slug=slug)
+        assert (body.ended_on, body.ended_precision, body.end_reason) == (D(2018, 1, 1), "year", "merged")
+        assert cited(body) == sorted([S000, S001])
+    began = Milestone.objects.get(merger__slug="uong-bi-to-chuc-noi-vu", status=Status.IN_PROGRESS)
+    assert cited(began) == sorted([S000, S001])
+    figure = ReportedFigure.objects.get(slug="uong-bi-khoi-mttq-11-xa-phuong")
+    assert (figure.value, figure.as_of, figure.as_of_precision) == (11, D(2018, 1, 1), "year")
+    assert cited(figure) == [S001]
+    # Elsewhere the sources give no per-district date: left unknown, not invented.
+    assert Body.objects.get(slug="cam-pha-ban-to-chuc").ended_on is None
+
+
+def test_uong_bi_quarter_and_commune_merged_by_end_of_2019():
+    cau_sen = UnitChange.objects.get(unit__slug="khu-cau-sen")
+    assert (cau_sen.kind, cau_sen.related_unit.slug, cau_sen.format_date("date")) == (
+        "absorbed", "khu-phu-thanh-tay", "2019",
+    )
+    assert cau_sen.related_unit.parent.name_vi == "Phường Yên Thanh"
+    dien_cong = UnitChange.objects.get(unit__slug="xa-dien-cong")
+    assert (dien_cong.kind, dien_cong.related_unit.name_vi, dien_cong.date_precision) == (
+        "absorbed", "Phường Trưng Vương", "year",
+    )
+    assert AdministrativeUnit.objects.get(slug="xa-dien-cong").valid_until is None  # exact end not known
+    assert cited(dien_cong) == cited(cau_sen) == [S001]
+    assert AdministrativeUnit.objects.get(slug="phuong-trung-vuong").district.slug == "uong-bi"
+
+
+def test_uong_bi_merged_two_schools_into_nam_khe_primary_and_lower_secondary_school_in_2019():
+    merger = Merger.objects.with_status().get(slug="uong-bi-truong-th-thcs-nam-khe")
+    assert merger.result.name_vi == "Trường TH & THCS Nam Khê"
+    assert sorted(merger.constituents.values_list("name_vi", flat=True)) == [
+        "Trường THCS Nam Khê", "Trường Tiểu học Bạch Đằng",
+    ]
+    assert (merger.status, merger.status_date, merger.status_precision) == (Status.COMPLETED, D(2019, 1, 1), "year")
+    assert set(merger.constituents.values_list("sector", "function", "successor__slug")) == {
+        ("public_service", "education", "uong-bi-truong-th-thcs-nam-khe")
+    }
+
+
+def test_uong_bi_cut_5_school_sites_and_made_units_self_financing():
+    found = figures()
+    expected = {
+        "uong-bi-giam-5-diem-truong": (5, "count"),
+        "uong-bi-5-don-vi-tu-chu-100": (5, "count"),
+        "uong-bi-4-don-vi-tu-chu-mot-phan": (4, "count"),
+        "uong-bi-giam-chi-11-ty": (11, "billion_vnd"),
+    }
+    for slug, (value, measure) in expected.items():
+        figure = found[slug]
+        assert (figure.value, figure.measure, figure.unit.slug) == (value, measure, "uong-bi")
+        assert cited(figure) == [S001]
+    assert "tăng 2 đơn vị so với năm 2015" in found["uong-bi-5-don-vi-tu-chu-100"].statement_vi
+    assert "10-50%" in found["uong-bi-4-don-vi-tu-chu-mot-phan"].statement_vi
+    assert "2 đơn vị sự nghiệp" in found["uong-bi-giam-chi-11-ty"].statement_vi
+
+
+def test_provincial_organisation_board_head_nguyen_duc_thanh():
+    holding = Holding.objects.get(holder_name="Nguyễn Đức Thành")
+    assert holding.posts.get().title_vi == "Trưởng Ban Tổ chức Tỉnh ủy Quảng Ninh"
+    assert holding.unit.slug == "quang-ninh"
+    assert cited(holding) == [S000]
+
+
+def test_nguyen_van_doc_was_provincial_party_secretary_and_council_chair():
+    holding = Holding.objects.get(holder_name="Nguyễn Văn Đọc")
+    assert holding.combination == Holding.Combination.SECRETARY_COUNCIL
+    assert sorted(holding.posts.values_list("title_vi", flat=True)) == [
+        "Bí thư Tỉnh ủy Quảng Ninh", "Chủ tịch HĐND tỉnh Quảng Ninh",
+    ]
+    assert holding.reported_on == D(2017, 9, 27)
+    assert cited(holding) == [S002]
+
+
+# ---------------------------------------------------------------------------
+# Unified leadership titles
+# ---------------------------------------------------------------------------
+def test_province_unified_mass_mobilisation_head_and_front_chair():
+    holding = Holding.objects.get(unit__slug="quang-ninh", combination="mobilisation_front")
+    assert holding.holder_name == ""
+    assert sorted(holding.posts.values_list("title_vi", flat=True)) == [
+        "Chủ tịch Ủy ban MTTQ Việt Nam tỉnh Quảng Ninh", "Trưởng Ban Dân vận Tỉnh ủy Quảng Ninh",
+    ]
+    assert holding.reported_on == D(2019, 12, 7)
+    assert cited(holding) == [S004]
+
+
+def test_three_of_fourteen_district_secretaries_chair_the_council_as_a_reported_figure_not_holdings():
+    found = figures()
+    for slug, combination in (
+        ("quang-ninh-bi-thu-chu-tich-hdnd-3-14", "secretary_council"),
+        ("quang-ninh-bi-thu-chu-tich-ubnd-3-14", "secretary_committee"),
+    ):
+        figure = found[slug]
+        assert (figure.value, figure.denominator, figure.counted_level) == (3, 14, "district")
+        assert figure.combination == combination
+        assert cited(figure) == [S004]
+        # No per-district records are invented, so the records cannot reproduce it.
+        assert figure.computed == 0
+        assert figure.mismatch
+        assert not Holding.objects.filter(
+            combination=combination, unit__level="district", reported_on__lte=D(2019, 12, 7)
+        ).exists()
+
+
+def test_district_mass_mobilisation_and_front_chair_reported_without_a_count():
+    figure = ReportedFigure.objects.get(slug="quang-ninh-dan-van-mttq-cap-huyen")
+    assert figure.value is None
+    assert (figure.combination, figure.counted_level) == ("mobilisation_front", "district")
+    assert cited(figure) == [S004]
+
+
+def test_uong_bi_holds_five_unified_titles_in_2020():
+    holdings = Holding.objects.filter(unit__slug="uong-bi").unified()
+    assert sorted(holdings.values_list("combination", flat=True)) == sorted([
+        "secretary_council", "inspection_inspectorate", "organisation_home_affairs", "mobilisation_front",
+        "propaganda_training",
+    ])
+    assert set(holdings.values_list("reported_on", flat=True)) == {D(2020, 9, 18)}
+    front = holdings.get(combination="mobilisation_front")
+    assert sorted(front.posts.values_list("title_vi", flat=True)) == [
+        "Chủ tịch Ủy ban MTTQ Việt Nam thành phố Uông Bí",
+        "Trưởng Ban Dân vận Thành ủy Uông Bí",
+        "Trưởng Khối MTTQ và các đoàn thể chính trị - xã hội thành phố Uông Bí",
+    ]
+    training = holdings.get(combination="propaganda_training")
+    assert sorted(training.posts.values_list("body__slug", flat=True)) == [
+        "uong-bi-ban-tuyen-giao", "uong-bi-trung-tam-bdct",
+    ]
+    assert all(cited(h) == [S001] for h in holdings)
+
+
+def test_uong_bi_communes_7_of_10_and_villages_100_of_100():
+    found = figures()
+    communes = found["uong-bi-bi-thu-chu-tich-ubnd-7-10"]
+    assert (communes.value, communes.denominator, communes.counted_level) == (7, 10, "commune")
+    assert communes.combination == "secretary_committee"
+    villages = found["uong-bi-bi-thu-chi-bo-truong-khu-100-100"]
+    assert (villages.value, villages.denominator, villages.counted_level) == (100, 100, "village")
+    assert villages.combination == "cell_village"
+    assert cited(communes) == cited(villages) == [S001]
+
+
+def test_province_villages_99_8_percent_cell_secretary_and_village_head():
+    figure = ReportedFigure.objects.get(slug="quang-ninh-bi-thu-chi-bo-truong-thon-99-8")
+    assert (figure.value, figure.measure, figure.combination) == (Decimal("99.8"), "percent", "cell_village")
+    assert figure.as_of == D(2019, 12, 7)
+    assert cited(figure) == [S004]
+
+
+def test_province_had_186_communes_in_2019():
+    figure = figures()["quang-ninh-186-xa-phuong"]
+    assert (figure.value, figure.computed) == (186, 186)
+    assert cited(figure) == [S004]
+
+
+# ---------------------------------------------------------------------------
+# Cross-cutting rules
+# ---------------------------------------------------------------------------
+def seed_models():
+    for app in ("agencies", "mergers"):
+        for m in apps.get_app_config(app).get_models():
+            if not m.__name__.startswith("Historical"):
+                yield m
+
+
+def test_every_record_cites_at_least_one_source():
+    uncited = []
+    for m in seed_models():
+        if m is Source or not any(f.name == "sources" for f in m._meta.get_fields()):
+            continue
+        for obj in m.objects.filter(sources__isnull=True):
+            if m is LegalDocument and obj.effective_on and obj.effective_on.year >= 2020:
+                continue  # a later resolution is itself the source
+            if m is UnitChange and obj.basis_id:
+                continue  # a later change cites its resolution (legal documents are sources)
+            uncited.append(f"{m.__name__} {obj}")
+    assert uncited == []
+    assert UnitChange.objects.filter(sources__isnull=True, basis__isnull=True).count() == 0
+
+
+def test_every_year_precision_date_is_stored_as_1_january():
+    checked = 0
+    for m in seed_models():
+        for date_name, precision_name in getattr(m, "partial_dates", ()):
+            rows = m.objects.filter(**{precision_name: Precision.YEAR, f"{date_name}__isnull": False})
+            for value in rows.values_list(date_name, flat=True):
+                assert (value.month, value.day) == (1, 1), f"{m.__name__}.{date_name} = {value}"
+                checked += 1
+    assert checked > 60
+
+
+def test_computed_figures_match_the_reported_ones_where_the_records_are_complete():
+    found = figures()
+    for slug in (
+        "quang-ninh-to-chuc-noi-vu-14-14",
+        "quang-ninh-kiem-tra-thanh-tra-14-14",
+        "quang-ninh-giam-28-dau-moi",
+        "quang-ninh-khoi-mttq-12-14",
+        "quang-ninh-186-xa-phuong",
+    ):
+        figure = found[slug]
+        assert figure.computed == figure.value, slug
+        assert not figure.mismatch
+    assert found["quang-ninh-khoi-mttq-12-14"].computed_denominator == 14
+    # The database lacks per-district data for 3/14: the expected signal.
+    assert found["quang-ninh-bi-thu-chu-tich-hdnd-3-14"].computed != found["quang-ninh-bi-thu-chu-tich-hdnd-3-14"].value
+
+
+def test_every_record_passes_model_validation():
+    problems = []
+    for m in seed_models():
+        for obj in m.objects.all():
+            try:
+                obj.full_clean(validate_unique=False, validate_constraints=False)
+            except Exception as exc:  # noqa: BLE001 - collect them all
+                problems.append(f"{m.__name__} {obj}: {exc}")
+    assert problems == []
+
+
+def test_derived_columns_are_filled_as_save_would_fill_them():
+    for unit in AdministrativeUnit.objects.all():
+        district, province = unit.ancestors_for_scope()
+        assert (unit.district_id, unit.province_id) == (district and district.pk, province and province.pk), unit
+    for m in seed_models():
+        if hasattr(m, "build_search_text"):
+            for obj in m.objects.all():
+                assert obj.search_text == obj.build_search_text(), obj
+    # Every Uông Bí body but the three schools names the city.
+    assert Body.objects.filter(search_text__contains="uong bi").count() == 17
