@@ -1,14 +1,65 @@
-"""Which districts a user may edit in admin.
+"""Which districts a user may edit in admin, and the three roles.
 
 `district_ids_for(user)` is the one place that answers it: None means every
 record (superusers and provincial admins), otherwise the set of district ids
 the user was granted (possibly empty). Admin querysets, autocomplete, and
 import/export all filter through it.
+
+Models are named here by their label ("mergers.merger") so that this module
+imports nothing from `mergers` (the one-way rule).
 """
+
+from django.core.exceptions import ObjectDoesNotExist
 
 PROVINCIAL_ADMIN_GROUP = "provincial_admin"
 DISTRICT_EDITOR_GROUP = "district_editor"
 VIEWER_GROUP = "viewer"
+
+# Records a district editor may change, and the lookup from each to its
+# district. A district editor sees and changes only the rows whose district
+# was granted; every other model is read-only reference data for them.
+RECORD_SCOPE = {
+    "agencies.body": "unit__district",
+    "agencies.post": "unit__district",
+    "agencies.holding": "unit__district",
+    "agencies.unitchange": "unit__district",
+    "mergers.merger": "unit__district",
+    "mergers.constituent": "merger__unit__district",
+    "mergers.milestone": "merger__unit__district",
+    "mergers.headcount": "merger__unit__district",
+}
+
+# What a district editor may pick in a form (a foreign key or many-to-many
+# choice): in-scope records, and the units of their own districts.
+CHOICE_SCOPE = {**RECORD_SCOPE, "agencies.administrativeunit": "district"}
+
+# Every model of both apps (historical copies excluded), by app label.
+ALL_MODELS = {
+    "agencies": ["source", "legaldocument", "administrativeunit", "unitchange", "body", "post", "holding", "districteditor"],
+    "mergers": ["mergermodel", "merger", "constituent", "milestone", "headcount", "reportedfigure"],
+}
+EDITABLE_BY_DISTRICT_EDITORS = [label.split(".") for label in RECORD_SCOPE]
+VIEWABLE_BY_DISTRICT_EDITORS = [
+    ("agencies", "source"),
+    ("agencies", "legaldocument"),
+    ("agencies", "administrativeunit"),
+    ("mergers", "mergermodel"),
+    ("mergers", "reportedfigure"),
+]
+
+
+def role_permissions():
+    """{group name: set of (app_label, codename)} for the viewer and district
+    editor roles. The provincial admin role is every permission of both apps
+    plus auth.view_user (see agencies.apps.sync_roles)."""
+    viewer = {(app, f"view_{model}") for app, models in ALL_MODELS.items() for model in models}
+    editor = {
+        (app, f"{action}_{model}")
+        for app, model in EDITABLE_BY_DISTRICT_EDITORS
+        for action in ("view", "add", "change", "delete")
+    }
+    editor |= {(app, f"view_{model}") for app, model in VIEWABLE_BY_DISTRICT_EDITORS}
+    return {VIEWER_GROUP: viewer, DISTRICT_EDITOR_GROUP: editor}
 
 
 def district_ids_for(user):
@@ -20,3 +71,51 @@ def district_ids_for(user):
     if scope is None:
         return set()
     return set(scope.districts.values_list("pk", flat=True))
+
+
+def record_scope_path(model):
+    """The lookup from a record to its district, or None if the model is not
+    editable per district (read-only for district editors)."""
+    return RECORD_SCOPE.get(model._meta.label_lower)
+
+
+def scope_records(queryset, district_ids):
+    """Rows of an editable model that lie in the districts; all rows when
+    `district_ids` is None; unchanged for models without a district."""
+    path = record_scope_path(queryset.model)
+    if district_ids is None or path is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": district_ids})
+
+
+def scope_choices(queryset, district_ids):
+    """Records a user may pick in a form: in-scope records and own units."""
+    path = CHOICE_SCOPE.get(queryset.model._meta.label_lower)
+    if district_ids is None or path is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": district_ids})
+
+
+def district_id_of(obj):
+    """The district id of one record, following its scope path (None when the
+    model has none or the chain is broken, e.g. a deleted parent)."""
+    path = record_scope_path(type(obj))
+    if path is None:
+        return None
+    *hops, last = path.split("__")
+    current = obj
+    try:
+        for hop in hops:
+            current = getattr(current, hop)
+            if current is None:
+                return None
+    except ObjectDoesNotExist:  # a parent deleted since (a record restored from history)
+        return None
+    return getattr(current, f"{last}_id")
+
+
+def in_scope(obj, district_ids):
+    if district_ids is None:
+        return True
+    district_id = district_id_of(obj)
+    return district_id is not None and district_id in district_ids

@@ -1,0 +1,199 @@
+"""Admin for units, bodies, posts, holdings, documents and sources.
+
+Every class builds on `QnAdmin` (district scope, import/export, history):
+see agencies/admin_base.py.
+"""
+
+from django.contrib import admin
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from .admin_base import QnAdmin, ScopeMixin, partial_date
+from .models import AdministrativeUnit, Body, DistrictEditor, Holding, LegalDocument, Post, Source, UnitChange
+from .resources import (
+    AdministrativeUnitResource,
+    BodyResource,
+    HoldingResource,
+    LegalDocumentResource,
+    PostResource,
+    SourceResource,
+    UnitChangeResource,
+)
+
+
+@admin.register(Source)
+class SourceAdmin(QnAdmin):
+    resource_classes = [SourceResource]
+    list_display = ["title", "publisher", "kind", partial_date("published_on", "published_precision", _("published")), "seed_file"]
+    list_filter = ["kind", "publisher"]
+    search_fields = ["search_text", "title", "publisher", "author", "slug"]
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "publisher", "author", "url", "slug"]}),
+        (_("Date"), {"fields": ["published_on", "published_precision", "date_note"]}),
+        (_("Archive and note"), {"fields": ["seed_file", "note"]}),
+    ]
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(QnAdmin):
+    resource_classes = [LegalDocumentResource]
+    list_display = [
+        "number",
+        "kind",
+        "title_vi",
+        "issuer",
+        partial_date("signed_on", "signed_precision", _("signed")),
+        partial_date("effective_on", "effective_precision", _("effective")),
+    ]
+    list_filter = ["kind", "issuer"]
+    search_fields = ["search_text", "number", "title_vi", "title_en", "issuer"]
+    autocomplete_fields = ["sources"]
+    fieldsets = [
+        (None, {"fields": ["number", "kind", "issuer", "title_vi", "title_en"]}),
+        (_("Dates"), {"fields": ["signed_on", "signed_precision", "effective_on", "effective_precision"]}),
+        (_("What it did"), {"fields": ["summary_vi", "summary_en", "sources"]}),
+    ]
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(QnAdmin):
+    resource_classes = [AdministrativeUnitResource]
+    list_display = [
+        "name_vi",
+        "gso_code",
+        "level",
+        "kind",
+        "parent",
+        partial_date("valid_from", "valid_from_precision", _("exists from")),
+        partial_date("valid_until", "valid_until_precision", _("ended on")),
+        "communes_2018",
+    ]
+    list_filter = ["level", "kind"]
+    list_select_related = ["parent"]
+    search_fields = ["search_text", "name_vi", "name_en", "gso_code", "slug"]
+    autocomplete_fields = ["parent", "sources"]
+    fieldsets = [
+        (None, {"fields": ["name_vi", "name_en", "level", "kind", "parent", "gso_code", "slug"]}),
+        (_("Validity"), {"fields": ["valid_from", "valid_from_precision", "valid_until", "valid_until_precision"]}),
+        (_("Figures and sources"), {"fields": ["communes_2018", "sources"]}),
+    ]
+
+
+@admin.register(UnitChange)
+class UnitChangeAdmin(QnAdmin):
+    resource_classes = [UnitChangeResource]
+    list_display = [
+        "unit",
+        "kind",
+        partial_date("date", "date_precision", _("effective")),
+        "related_unit",
+        "communes_after",
+        "basis",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["unit", "related_unit", "basis"]
+    search_fields = ["unit__search_text", "related_unit__search_text", "description_vi", "description_en", "basis__number"]
+    autocomplete_fields = ["unit", "related_unit", "basis", "sources"]
+    # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
+    unscoped_choice_fields = ("related_unit",)
+    fieldsets = [
+        (None, {"fields": ["unit", "kind", "date", "date_precision", "related_unit", "new_kind", "communes_after"]}),
+        (_("Description"), {"fields": ["description_vi", "description_en"]}),
+        (_("Basis and sources"), {"fields": ["basis", "sources"]}),
+    ]
+
+
+@admin.register(Body)
+class BodyAdmin(QnAdmin):
+    resource_classes = [BodyResource]
+    list_display = [
+        "name_vi",
+        "abbreviation",
+        "unit",
+        "sector",
+        "function",
+        partial_date("founded_on", "founded_precision", _("founded")),
+        partial_date("ended_on", "ended_precision", _("ended")),
+        "end_reason",
+        "successor",
+    ]
+    list_filter = ["sector", "function", "end_reason", ("unit", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["unit", "successor"]
+    search_fields = ["search_text", "name_vi", "name_en", "abbreviation", "unit__search_text"]
+    autocomplete_fields = ["unit", "successor", "sources"]
+    prepopulated_fields = {"slug": ["name_vi"]}
+    fieldsets = [
+        (None, {"fields": ["unit", "name_vi", "name_en", "abbreviation", "slug", "sector", "function"]}),
+        (
+            _("Founded and ended"),
+            {"fields": ["founded_on", "founded_precision", "ended_on", "ended_precision", "end_reason", "successor"]},
+        ),
+        (_("Sources"), {"fields": ["sources", "note"]}),
+    ]
+
+
+@admin.register(Post)
+class PostAdmin(QnAdmin):
+    resource_classes = [PostResource]
+    list_display = ["title_vi", "unit", "body"]
+    list_select_related = ["unit", "body"]
+    list_filter = [("unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["search_text", "title_vi", "title_en", "unit__search_text"]
+    autocomplete_fields = ["unit", "body", "sources"]
+    prepopulated_fields = {"slug": ["title_vi"]}
+    fields = ["unit", "body", "title_vi", "title_en", "slug", "sources"]
+
+
+@admin.register(Holding)
+class HoldingAdmin(QnAdmin):
+    resource_classes = [HoldingResource]
+    list_display = [
+        "slug",
+        "unit",
+        "combination",
+        "post_titles",
+        "holder_name",
+        partial_date("start_date", "start_precision", _("from")),
+        partial_date("end_date", "end_precision", _("until")),
+        partial_date("reported_on", "reported_precision", _("reported held on")),
+    ]
+    list_filter = ["combination", ("unit", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["unit"]
+    search_fields = ["slug", "holder_name", "unit__search_text", "posts__search_text"]
+    autocomplete_fields = ["unit", "posts", "sources"]
+    fieldsets = [
+        (None, {"fields": ["unit", "combination", "posts", "holder_name", "slug"]}),
+        (
+            _("Dates"),
+            {"fields": ["start_date", "start_precision", "end_date", "end_precision", "reported_on", "reported_precision"]},
+        ),
+        (_("Sources"), {"fields": ["sources", "note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("title_vi")))
+
+    @admin.display(description=_("posts"))
+    def post_titles(self, obj):
+        return " + ".join(post.title_vi for post in obj.posts.all())
+
+
+@admin.register(DistrictEditor)
+class DistrictEditorAdmin(ScopeMixin, admin.ModelAdmin):
+    """Who may edit which districts; only provincial admins have permissions here.
+
+    No history or import/export: the model keeps no historical table.
+    Django's own log (LogEntry) records changes made here.
+    """
+
+    list_display = ["user", "district_names"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "districts__search_text"]
+    autocomplete_fields = ["user", "districts"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("districts")
+
+    @admin.display(description=_("districts"))
+    def district_names(self, obj):
+        return ", ".join(str(unit) for unit in obj.districts.all())

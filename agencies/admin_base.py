@@ -1,0 +1,244 @@
+"""What every admin class of `agencies` and `mergers` shares.
+
+`QnAdmin` = district scope + import/export + history. The scope rules live
+in `agencies.scope`; this module applies them on every admin path:
+
+- changelist, change, delete, history and revert views: a district editor
+  sees only records of the districts granted; a record of another district
+  answers 403, never a redirect that hints it exists;
+- forms: foreign-key and many-to-many choices are limited to what the user
+  may pick, so a posted out-of-scope id fails as "Select a valid choice";
+- autocomplete and raw-id popups: the same limits;
+- import and export: the export queryset is scoped, and the resources get
+  `user=request.user` to check imported rows;
+- models without a district (sources, documents, units, merger models,
+  reported figures) are read-only for district editors.
+"""
+
+from django import forms
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import IS_POPUP_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .dates import format_partial
+from .import_forms import QnImportForm  # [exports helper]
+from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records
+from .text import fold
+
+CHANGE_REASON = "change_reason"
+
+
+def partial_date(date_name, precision_name, description):
+    """A list_display column showing a date at its precision ("2018", "11/2015")."""
+
+    @admin.display(description=description, ordering=date_name)
+    def column(obj):
+        return format_partial(getattr(obj, date_name), getattr(obj, precision_name))
+
+    column.__name__ = f"{date_name}_at_precision"
+    return column
+
+
+class HistoryReasonForm(forms.ModelForm):
+    """Every admin form: the model's fields plus why the change was made."""
+
+    change_reason = forms.CharField(
+        label=_("reason for the change"),
+        max_length=100,
+        required=False,
+        help_text=_("Kept with this version in the record's history, e.g. the article that corrects it."),
+    )
+
+
+class ScopeMixin:
+    """District scope for admin classes and inlines."""
+
+    # Foreign keys whose choices stay province-wide (e.g. the other unit of
+    # a unit change, which may be a neighbouring district).
+    unscoped_choice_fields = ()
+
+    def district_ids(self, request):
+        """None for every district, else the set the user was granted (cached per request)."""
+        if not hasattr(request, "_qnmerge_district_ids"):
+            request._qnmerge_district_ids = district_ids_for(request.user)
+        return request._qnmerge_district_ids
+
+    def get_queryset(self, request):
+        ids = self.district_ids(request)
+        queryset = scope_records(super().get_queryset(request), ids)
+        if IS_POPUP_VAR in request.GET:  # raw-id lookup: offer only what the user may pick
+            queryset = scope_choices(queryset, ids)
+        return queryset
+
+    def may_edit(self, request, obj=None):
+        """Scope part of add/change/delete: provincial admins anything, district
+        editors in-scope records of district models only."""
+        ids = self.district_ids(request)
+        if ids is None:
+            return True
+        if record_scope_path(self.model) is None:
+            return False
+        return obj is None or in_scope(obj, ids)
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        ids = self.district_ids(request)
+        if obj is None or ids is None or record_scope_path(self.model) is None:
+            return True
+        return in_scope(obj, ids)
+
+    def has_add_permission(self, request, *args):
+        # Inlines receive the parent object: it must be in scope too.
+        parent = args[0] if args else None
+        return super().has_add_permission(request, *args) and self.may_edit(request, parent)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
+
+    def scope_formfield(self, db_field, request, field):
+        if field is not None and hasattr(field, "queryset") and db_field.name not in self.unscoped_choice_fields:
+            field.queryset = scope_choices(field.queryset, self.district_ids(request))
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return self.scope_formfield(db_field, request, super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return self.scope_formfield(db_field, request, super().formfield_for_manytomany(db_field, request, **kwargs))
+
+
+class ScopedAdminMixin(ScopeMixin):
+    """Scope on the views, search, autocomplete, import and export of a ModelAdmin."""
+
+    # -- views ---------------------------------------------------------------
+    def refuse_out_of_scope(self, request, object_id):
+        """403 for an existing record of a district the user may not edit."""
+        ids = self.district_ids(request)
+        if ids is None or record_scope_path(self.model) is None or object_id is None:
+            return
+        try:
+            pk = self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            return  # not an id: Django answers "does not exist"
+        manager = self.model._default_manager
+        allowed = scope_records(manager.all(), ids).values("pk")
+        if manager.filter(pk=pk).exclude(pk__in=allowed).exists():
+            raise PermissionDenied
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.refuse_out_of_scope(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.refuse_out_of_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.refuse_out_of_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.refuse_out_of_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # -- forms: why the change was made, kept in history ---------------------
+    form = HistoryReasonForm
+
+    def may_save(self, request, obj):
+        return self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != CHANGE_REASON]
+        if self.may_save(request, obj):
+            fields.append(CHANGE_REASON)
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if self.fieldsets and self.may_save(request, obj):
+            fieldsets.append((_("History"), {"fields": [CHANGE_REASON]}))
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        reason = getattr(form, "cleaned_data", {}).get(CHANGE_REASON)
+        if reason:
+            obj._change_reason = reason
+        super().save_model(request, obj, form, change)
+
+    # -- search: without diacritics, and scoped in autocomplete --------------
+    def get_search_results(self, request, queryset, search_term):
+        if self.is_autocomplete(request):
+            queryset = self.scope_autocomplete(request, queryset)
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        folded = fold(search_term)
+        if folded and folded != search_term:
+            # "Ha Long" and "Hạ Long" find the same rows through search_text.
+            more, more_duplicates = super().get_search_results(request, queryset, folded)
+            results = results | more
+            may_have_duplicates = may_have_duplicates or more_duplicates
+        return results, may_have_duplicates
+
+    @staticmethod
+    def is_autocomplete(request):
+        match = getattr(request, "resolver_match", None)
+        return match is not None and match.url_name == "autocomplete"
+
+    def scope_autocomplete(self, request, queryset):
+        """Limit autocomplete to what the referring field may hold (Django has
+        already validated the app_label/model_name/field_name parameters)."""
+        try:
+            source_model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+        except (KeyError, LookupError):
+            return queryset.none()
+        field_name = request.GET.get("field_name", "")
+        for candidate in self.admin_site._registry.values():
+            exempt = field_name in getattr(candidate, "unscoped_choice_fields", ())
+            if candidate.model is source_model and exempt:
+                return queryset
+        return scope_choices(queryset, self.district_ids(request))
+
+    # -- import and export ----------------------------------------------------
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_valid_export_item_pks(self, request):
+        # Ids an export started from the changelist's action may name.
+        return self.get_queryset(request).values_list("pk", flat=True)
+
+    def get_export_queryset(self, request):
+        return scope_records(super().get_export_queryset(request), self.district_ids(request))
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+
+class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    """The base of every admin class: scope, import/export, history and revert."""
+
+    list_per_page = 50
+    # [exports helper] Refuse too large, empty, non-UTF-8 files before parsing.
+    import_form_class = QnImportForm
+
+
+class QnTabularInline(ScopeMixin, admin.TabularInline):
+    extra = 0
+    show_change_link = False
+
+
+class QnStackedInline(ScopeMixin, admin.StackedInline):
+    extra = 0
