@@ -96,6 +96,7 @@ def dashboard(request):
     else:
         figures = figures.filter(unit__level=AdministrativeUnit.Level.PROVINCE)
     return render(request, "portal/dashboard.html", {
+        "has_records": any(cell.merger for cell in matrix.cells_of(rows)),
         "province": province,
         "provinces": AdministrativeUnit.objects.provinces().order_by("gso_code"),
         "rows": rows,

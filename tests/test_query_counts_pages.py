@@ -1,0 +1,138 @@
+"""Each page runs the same number of SQL queries whatever the size of the data.
+
+Every case runs at two sizes (1 district, and 8 districts each with several
+mergers, milestones, bodies, headcounts, titles, figures and unit changes),
+with the same expected count and a comment naming the queries.
+"""
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from agencies.models import UnitChange
+from mergers.models import Headcount
+from tests import factories
+
+D = datetime.date
+
+
+class World:
+    pass
+
+
+def build(size):
+    """A province with `size` districts; each has 3 mergers (3 models), each
+    with 2 milestones citing sources, constituents, headcount, a unified
+    title, a commune, a unit change, and a document cited everywhere."""
+    w = World()
+    w.sources = [factories.SourceFactory() for _ in range(3)]
+    w.province = factories.ProvinceFactory()
+    w.document = factories.LegalDocumentFactory(number="44-QĐ/TU")
+    w.document.sources.set(w.sources)
+    models = [factories.MergerModelFactory(order=i) for i in range(3)]
+    for model in models:
+        model.basis.add(w.document)
+        model.sources.set(w.sources)
+    w.model = models[0]
+    figure = factories.ReportedFigureFactory(unit=w.province, counted_level="district", metric="units_completed")
+    figure.merger_models.add(models[0])
+    figure.sources.set(w.sources)
+    w.districts = []
+    previous = None
+    for i in range(size):
+        district = factories.DistrictFactory(parent=w.province, name_vi=f"Huyện Đếm {i}")
+        district.sources.set(w.sources)
+        w.districts.append(district)
+        commune = factories.CommuneFactory(parent=district)
+        factories.BodyFactory(unit=commune)
+        if previous is not None:
+            change = UnitChange.objects.create(
+                unit=previous, kind="absorbed", date=D(2020, 1, 1), related_unit=district,
+                basis=w.document, description_vi="Nhập",
+            )
+            change.sources.set(w.sources)
+        previous = district
+        UnitChange.objects.create(
+            unit=district, kind="reclassified", date=D(2024, 11, 1), new_kind="thanh-pho", description_vi="Lên thành phố",
+        ).sources.set(w.sources)
+        for model in models:
+            merger = factories.MergerFactory(unit=district, model=model, title_vi=f"Hợp nhất đếm {i} {model.pk}")
+            merger.basis.add(w.document)
+            merger.sources.set(w.sources)
+            for link in merger.constituent_links.all():
+                link.body.successor = merger.result
+                link.body.end_reason = "merged"
+                link.body.save()
+                link.body.sources.set(w.sources)
+            for status, date in (("in_progress", D(2018, 1, 1)), ("completed", D(2019, 1, 1))):
+                milestone = factories.MilestoneFactory(merger=merger, status=status, date=date, basis=w.document)
+                milestone.sources.set(w.sources)
+            for phase, value in (("before", 20), ("after", 15)):
+                Headcount.objects.create(merger=merger, phase=phase, value=value).sources.set(w.sources)
+            factories.PostFactory(unit=district, body=merger.result, title_vi=f"Thủ trưởng đếm {i} {model.pk}")
+        holding = factories.HoldingFactory(unit=district)
+        holding.sources.set(w.sources)
+        local = factories.ReportedFigureFactory(unit=district, value=1, denominator=None)
+        local.sources.set(w.sources)
+    w.district = w.districts[-1]
+    w.merger = w.district.mergers.first()
+    w.closed_body = w.merger.constituents.first()
+    w.result_body = w.merger.result
+    w.source = w.sources[0]
+    return w
+
+
+# (name, url, queries): each count names its queries.
+PAGES = [
+    # provinces (scope), units, models, mergers with status, status sources,
+    # ending unit changes, figures with computed values, their sources,
+    # provinces for the selector
+    ("dashboard", lambda w: "/?as_of=2019-06-01", 9),
+    # model, its basis, its sources, provinces (scope), then the matrix:
+    # units, models, mergers, status sources, ending changes
+    ("model", lambda w: f"/models/{w.model.slug}/", 9),
+    # provinces (scope), districts with counts, completed per district, ending changes
+    ("district list", lambda w: "/districts/", 4),
+    # unit, its sources, its children (3); bodies; mergers + constituents (2);
+    # titles + posts + sources (3); figures + sources (2); milestones +
+    # sources (2); unit changes + sources (2); ending changes
+    ("district", lambda w: f"/districts/{w.district.slug}/", 16),
+    # provinces (scope), count, page of mergers, their constituents, district
+    # choices, model choices
+    ("merger list", lambda w: "/mergers/", 6),
+    # provinces (scope), district lookup, model lookup, count, page, constituents,
+    # district choices, model choices
+    ("merger list filtered", lambda w: f"/mergers/?district={w.district.slug}&model={w.model.slug}&q=hop", 8),
+    # merger, constituents, basis, milestones, their sources, headcounts,
+    # their sources, merger sources
+    ("merger", lambda w: f"/mergers/{w.merger.pk}/", 8),
+    # provinces (scope), count, page of bodies, district choices
+    ("body list", lambda w: "/bodies/", 4),
+    # body with successor, predecessors, formed-by mergers, merged-in
+    # mergers, the constituents of whichever of those two is not empty,
+    # posts, sources
+    ("body closed", lambda w: f"/bodies/{w.closed_body.pk}/", 7),
+    ("body merged", lambda w: f"/bodies/{w.result_body.pk}/", 7),
+    # count, page of documents, their sources
+    ("document list", lambda w: "/documents/", 3),
+    # document, mergers, models, milestones, unit changes, sources
+    ("document", lambda w: f"/documents/{w.document.pk}/", 6),
+    # count, page of sources
+    ("source list", lambda w: "/sources/", 2),
+    # source, then one query per kind of citing record (11), holdings' posts
+    ("source", lambda w: f"/sources/{w.source.pk}/", 13),
+    # count + first 20 for each of 6 groups, posts' holdings
+    ("search", lambda w: "/search/?q=dem", 13),
+]
+
+
+@pytest.mark.parametrize("size", [1, 8])
+@pytest.mark.parametrize("name, url, queries", PAGES, ids=[p[0] for p in PAGES])
+def test_page_query_count_does_not_grow_with_data(client, db, django_assert_num_queries, size, name, url, queries):
+    world = build(size)
+    with translation.override("vi"):
+        address = url(world)
+    with django_assert_num_queries(queries):
+        response = client.get(address)
+    assert response.status_code == 200
