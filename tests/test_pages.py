@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 
 from agencies.models import AdministrativeUnit, Body, LegalDocument, Source
 from mergers.models import Merger
-from tests import factories, pages_data
+from tests import factories
+from tests import test_pages_data as pages_data
 
 SEED_READY = (Path(settings.BASE_DIR) / "fixtures" / "sources.json").exists()
 
