@@ -4,8 +4,9 @@
 in `agencies.scope`; this module applies them on every admin path:
 
 - changelist, change, delete, history and revert views: a district editor
-  sees only records of the districts granted; a record of another district
-  answers 403, never a redirect that hints it exists;
+  sees only records of the districts granted (viewers and provincial admins
+  see all); a record of another district answers 403, not the "does not
+  exist" redirect;
 - forms: foreign-key and many-to-many choices are limited to what the user
   may pick, so a posted out-of-scope id fails as "Select a valid choice";
 - autocomplete and raw-id popups: the same limits;
@@ -27,7 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .dates import format_partial
 from .import_forms import QnImportForm  # [exports helper]
-from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records
+from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records, visible_district_ids
 from .text import fold
 
 CHANGE_REASON = "change_reason"
@@ -63,16 +64,21 @@ class ScopeMixin:
     unscoped_choice_fields = ()
 
     def district_ids(self, request):
-        """None for every district, else the set the user was granted (cached per request)."""
+        """Districts the user may edit: None for all, else the set granted (cached per request)."""
         if not hasattr(request, "_qnmerge_district_ids"):
             request._qnmerge_district_ids = district_ids_for(request.user)
         return request._qnmerge_district_ids
 
+    def visible_ids(self, request):
+        """Districts the user may see: all for viewers, else as for editing."""
+        if not hasattr(request, "_qnmerge_visible_ids"):
+            request._qnmerge_visible_ids = visible_district_ids(request.user)
+        return request._qnmerge_visible_ids
+
     def get_queryset(self, request):
-        ids = self.district_ids(request)
-        queryset = scope_records(super().get_queryset(request), ids)
+        queryset = scope_records(super().get_queryset(request), self.visible_ids(request))
         if IS_POPUP_VAR in request.GET:  # raw-id lookup: offer only what the user may pick
-            queryset = scope_choices(queryset, ids)
+            queryset = scope_choices(queryset, self.district_ids(request))
         return queryset
 
     def may_edit(self, request, obj=None):
@@ -88,7 +94,7 @@ class ScopeMixin:
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):
             return False
-        ids = self.district_ids(request)
+        ids = self.visible_ids(request)
         if obj is None or ids is None or record_scope_path(self.model) is None:
             return True
         return in_scope(obj, ids)
@@ -121,8 +127,8 @@ class ScopedAdminMixin(ScopeMixin):
 
     # -- views ---------------------------------------------------------------
     def refuse_out_of_scope(self, request, object_id):
-        """403 for an existing record of a district the user may not edit."""
-        ids = self.district_ids(request)
+        """403 for an existing record of a district the user may not see."""
+        ids = self.visible_ids(request)
         if ids is None or record_scope_path(self.model) is None or object_id is None:
             return
         try:
@@ -218,7 +224,7 @@ class ScopedAdminMixin(ScopeMixin):
         return self.get_queryset(request).values_list("pk", flat=True)
 
     def get_export_queryset(self, request):
-        return scope_records(super().get_export_queryset(request), self.district_ids(request))
+        return scope_records(super().get_export_queryset(request), self.visible_ids(request))
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}

@@ -3,7 +3,8 @@
 `district_ids_for(user)` is the one place that answers it: None means every
 record (superusers and provincial admins), otherwise the set of district ids
 the user was granted (possibly empty). Admin querysets, autocomplete, and
-import/export all filter through it.
+import/export all filter through it. `visible_district_ids(user)` widens
+what a viewer may read to every district (viewers change nothing).
 
 Models are named here by their label ("mergers.merger") so that this module
 imports nothing from `mergers` (the one-way rule).
@@ -71,6 +72,15 @@ def district_ids_for(user):
     if scope is None:
         return set()
     return set(scope.districts.values_list("pk", flat=True))
+
+
+def visible_district_ids(user):
+    """Districts whose records a user may see in admin: every district for
+    provincial admins and viewers (read-only), else the districts granted."""
+    ids = district_ids_for(user)
+    if ids is not None and user.groups.filter(name=VIEWER_GROUP).exists():
+        return None
+    return ids
 
 
 def record_scope_path(model):
