@@ -17,7 +17,7 @@ import decimal
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -605,8 +605,8 @@ class ExportSource:
     """Where a report's rows come from outside a view: base rows + the page's FilterSet.
 
     `filterset` is the dotted path of the FilterSet the page uses (None when
-    the page has none); `base(as_of)` the unfiltered rows; `province_field`
-    the lookup that scopes rows to `?province=`; `derive(filtered)` turns the
+    the page has none); `base(as_of)` the unfiltered rows in the page's order;
+    `scope(rows, province)` limits them to `?province=`; `derive(filtered)` turns the
     FilterSet's result into the rows (e.g. mergers -> their headcount
     figures); `build(province, as_of, criteria)` replaces all of that for the
     reports whose rows are not a queryset (dashboard, timeline).
@@ -614,53 +614,58 @@ class ExportSource:
 
     filterset: str | None = None
     base: Callable | None = None
-    province_field: str | None = None
+    scope: Callable | None = None
     derive: Callable | None = None
     build: Callable | None = None
+
+
+def _today(as_of):
+    return as_of or timezone.localdate()
 
 
 def _units(as_of):
     from agencies.models import AdministrativeUnit
 
-    return AdministrativeUnit.objects.all()
+    return AdministrativeUnit.objects.districts().order_by("gso_code")
 
 
 def _bodies(as_of):
     from agencies.models import Body
 
-    return Body.objects.all()
+    # BodyFilter's `sort` overrides this order, as on the page.
+    return Body.objects.order_by("unit__gso_code", "name_vi")
 
 
 def _mergers(as_of):
     from mergers.models import Merger
 
-    return Merger.objects.with_status(as_of).with_headcount()
+    return Merger.objects.with_status(_today(as_of)).with_headcount()
 
 
 def _merger_headcounts(as_of):
     from mergers.models import Merger
 
-    return Merger.objects.with_headcount()
+    return Merger.objects.with_headcount().order_by("unit__gso_code", "model__order", "slug")
 
 
 def _headcount_figures(mergers):
     from mergers.models import Headcount
 
     return Headcount.objects.filter(merger__in=mergers.values("pk")).order_by(
-        "merger__unit__gso_code", "merger__model__order", "merger__slug", "phase"
+        "merger__unit__gso_code", "merger__slug", "phase"
     )
 
 
 def _milestones(as_of):
-    from mergers.models import Milestone
+    from mergers.models import STATUS_RANK, Milestone
 
-    return Milestone.objects.all()
+    return Milestone.objects.order_by("date", STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "pk")
 
 
 def _holdings(as_of):
     from agencies.models import Holding
 
-    return Holding.objects.all()
+    return Holding.objects.order_by("unit__gso_code", "unit__name_vi", "combination", "slug")
 
 
 def _figures(as_of):
@@ -672,41 +677,55 @@ def _figures(as_of):
 def _sources(as_of):
     from agencies.models import Source
 
-    return Source.objects.all()
+    return Source.objects.order_by("published_on", "slug")
 
 
 def _documents(as_of):
     from agencies.models import LegalDocument
 
-    return LegalDocument.objects.all()
+    return LegalDocument.objects.order_by("signed_on", "number")
 
 
 def _dashboard(province, as_of, criteria):
     from .dashboard import status_matrix
 
-    rows, _models = status_matrix(province, as_of or timezone.localdate())
+    rows, _models = status_matrix(province, _today(as_of))
     return rows
 
 
 def _timeline(province, as_of, criteria):
     from .timeline import build_events
 
-    return build_events({**criteria, "province": province})
+    return build_events({"province": province, **criteria})
+
+
+def in_province(field):
+    """Scope rows to a province through `field` (a unit): the province's own
+    rows and those of every unit below it, as the pages do."""
+
+    def scope(queryset, province):
+        return queryset.filter(Q(**{field: province}) | Q(**{f"{field}__province": province}))
+
+    return scope
+
+
+def _districts_in(queryset, province):
+    return queryset.filter(province=province)
 
 
 EXPORT_SOURCES = {
     "dashboard": ExportSource(build=_dashboard),
-    # TODO(pages): the district list has no FilterSet in portal/filters.py; scoped by province only.
-    "districts": ExportSource(base=_units, province_field="province"),
-    "bodies": ExportSource("portal.filters.BodyFilter", _bodies, "unit__province"),
-    "mergers": ExportSource("portal.filters.MergerFilter", _mergers, "unit__province"),
-    "milestones": ExportSource("portal.filters_analysis.MilestoneFilter", _milestones, "merger__unit__province"),
-    "headcount": ExportSource("portal.filters_analysis.HeadcountFilter", _merger_headcounts, "unit__province"),
+    # The district list has no FilterSet (portal/filters.py): scoped by province only.
+    "districts": ExportSource(base=_units, scope=_districts_in),
+    "bodies": ExportSource("portal.filters.BodyFilter", _bodies, in_province("unit")),
+    "mergers": ExportSource("portal.filters.MergerFilter", _mergers, in_province("unit")),
+    "milestones": ExportSource("portal.filters_analysis.MilestoneFilter", _milestones, in_province("merger__unit")),
+    "headcount": ExportSource("portal.filters_analysis.HeadcountFilter", _merger_headcounts, in_province("unit")),
     "headcount_long": ExportSource(
-        "portal.filters_analysis.HeadcountFilter", _merger_headcounts, "unit__province", derive=_headcount_figures
+        "portal.filters_analysis.HeadcountFilter", _merger_headcounts, in_province("unit"), derive=_headcount_figures
     ),
-    "titles": ExportSource("portal.filters_analysis.TitleFilter", _holdings, "unit__province"),
-    "figures": ExportSource("portal.filters_analysis.FigureFilter", _figures, "unit__province"),
+    "titles": ExportSource("portal.filters_analysis.TitleFilter", _holdings, in_province("unit")),
+    "figures": ExportSource("portal.filters_analysis.FigureFilter", _figures, in_province("unit")),
     "timeline": ExportSource(filterset="portal.filters_analysis.TimelineFilter", build=_timeline),
     "sources": ExportSource("portal.filters.SourceFilter", _sources),
     "documents": ExportSource("portal.filters.DocumentFilter", _documents),
@@ -771,8 +790,8 @@ def rows_for(report, params, as_of=None):
     filter_params.pop(PROVINCE_PARAM, None)
 
     queryset = source.base(as_of) if source.base else None
-    if queryset is not None and province is not None and source.province_field:
-        queryset = queryset.filter(**{source.province_field: province})
+    if queryset is not None and province is not None and source.scope:
+        queryset = source.scope(queryset, province)
 
     criteria = {}
     if filterset_class is not None:
