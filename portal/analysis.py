@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from agencies.models import Holding, Post, Source
+from agencies.models import AdministrativeUnit, Holding, Post, Source
 from mergers.models import STATUS_RANK, Headcount, Merger, Milestone, ReportedFigure
 
 from . import exports
@@ -50,6 +50,11 @@ def _keep_params(request):
 
 def _page(request, items, size=PAGE_SIZE):
     return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def province_first(unit_path):
+    """Order by unit: a province (which has no district) first, then by GSO code."""
+    return (F(f"{unit_path}__district__gso_code").asc(nulls_first=True), f"{unit_path}__gso_code")
 
 
 def _sources():
@@ -148,7 +153,11 @@ def headcount_report(mergers):
         district = merger.unit.district or merger.unit
         by_district.setdefault(
             district.pk,
-            HeadcountTotal(label=district.name, url=district.get_absolute_url(), order=(district.gso_code or "",)),
+            HeadcountTotal(
+                label=district.name,
+                url=district.get_absolute_url(),
+                order=(district.level != AdministrativeUnit.Level.PROVINCE, district.gso_code or ""),
+            ),
         ).add(row)
         model = merger.model
         by_model.setdefault(
@@ -162,7 +171,7 @@ def headcount_report(mergers):
         total.add(row)
     return {
         "rows": rows,
-        "by_district": sorted(by_district.values(), key=lambda t: t.order),
+        "by_district": sorted(by_district.values(), key=lambda t: t.order),  # province first
         "by_model": sorted(by_model.values(), key=lambda t: t.order),
         "total": total,
         "chart_rows": [row for row in rows if row.before is not None or row.after is not None],
@@ -178,7 +187,7 @@ def headcount(request):
     )
     if province is not None:
         mergers = mergers.in_province(province)
-    mergers = mergers.order_by("unit__gso_code", "model__order", "slug")
+    mergers = mergers.order_by(*province_first("unit"), "model__order", "slug")
     filterset = HeadcountFilter(request.GET, mergers, choices=choices)
     if _wants_csv(request):
         if "long" in (request.GET.get("shape"), request.GET.get("layout")):
@@ -234,7 +243,8 @@ def title_list(request):
     if province is not None:
         holdings = holdings.filter(unit__province=province)
         figures = figures.filter(unit__province=province)
-    holdings = holdings.order_by("unit__gso_code", "unit__name_vi", "combination", "slug")
+    holdings = holdings.order_by(*province_first("unit"), "unit__name_vi", "combination", "slug")
+    figures = figures.order_by(*province_first("unit"), "as_of", "slug")
     filterset = TitleFilter(request.GET, holdings, choices=choices)
     if _wants_csv(request):
         return exports.export_response(request, "titles", filterset.qs)
@@ -264,6 +274,7 @@ def figure_list(request):
     )
     if province is not None:
         figures = figures.filter(unit__province=province)
+    figures = figures.order_by(*province_first("unit"), "as_of", "slug")
     filterset = FigureFilter(request.GET, figures, choices=choices)
     if _wants_csv(request):
         return exports.export_response(request, "figures", filterset.qs)

@@ -89,11 +89,11 @@ def _measured(figure, value, denominator):
 
 CHART_WIDTH = 640
 LABEL_COLUMN = 64
-VALUE_ROOM = 72
+VALUE_ROOM = 130
 BAR_HEIGHT = 14
 LABEL_HEIGHT = 18
 ROW_GAP = 14
-LABEL_CHARS = 86
+LABEL_CHARS = 80
 
 
 def _n(value):
@@ -104,6 +104,13 @@ def _n(value):
 def _short(text, limit=LABEL_CHARS):
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _merger_label(merger):
+    """"Ha Long City · Organisation - Home Affairs": short enough for a bar label."""
+    if merger.model_id and merger.model is not None:
+        return f"{merger.unit.name} · {merger.model.short}"
+    return str(merger)
 
 
 @register.inclusion_tag("portal/includes/charts/headcount_bars.html")
@@ -136,7 +143,7 @@ def headcount_chart(rows, chart_id="headcount-chart"):
         bars.append(
             {
                 "title": str(row.merger),
-                "label": _short(row.merger),
+                "label": _short(_merger_label(row.merger)),
                 "label_y": _n(top + LABEL_HEIGHT - 5),
                 "pairs": pairs,
                 "change": row.change,
