@@ -43,6 +43,14 @@ ADMIN_MODELS = [
 HISTORY_MODELS = [model for model in ADMIN_MODELS if model is not DistrictEditor]
 
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """Pages are opened under /en/; messages are compared as their English msgids."""
+    with translation.override("en"):
+        yield
+
+
 def admin_url(model, view, *args):
     """The English admin URL (/en/admin/...), so assertions read English labels."""
     with translation.override("en"):

@@ -22,6 +22,14 @@ from tests import factories
 SCOPED_MODELS = [Body, Post, Holding, UnitChange, Merger, Constituent, Milestone, Headcount]
 
 
+
+@pytest.fixture(autouse=True)
+def english():
+    """Pages are opened under /en/; messages are compared as their English msgids."""
+    with translation.override("en"):
+        yield
+
+
 def admin_url(name, *args, **kwargs):
     with translation.override("en"):
         return reverse(f"admin:{name}", args=args, kwargs=kwargs)

@@ -1,0 +1,158 @@
+"""History in admin: who changed what and why, revert, protected deletes,
+and recovering a deleted record."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import translation
+
+from agencies.models import Body
+from tests import factories
+
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Pages are opened under /en/; messages are compared as their English msgids."""
+    with translation.override("en"):
+        yield
+
+
+def admin_url(name, *args):
+    with translation.override("en"):
+        return reverse(f"admin:{name}", args=args)
+
+
+def form_data(response, **changes):
+    """The POST data of an admin form as it was rendered, with changes."""
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            value = ""
+        elif isinstance(value, (list, tuple)):
+            value = [str(v) for v in value]
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        data[name] = value
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def ha_long(db):
+    district = factories.DistrictFactory(gso_code="193", slug="ha-long", name_vi="Thành phố Hạ Long")
+    board = factories.BodyFactory(unit=district, slug="ban-to-chuc-ha-long", name_vi="Ban Tổ chức Thành ủy Hạ Long")
+    office = factories.BodyFactory(
+        unit=district, slug="phong-noi-vu-ha-long", name_vi="Phòng Nội vụ thành phố Hạ Long", sector=Body.Sector.STATE
+    )
+    result = factories.BodyFactory(
+        unit=district, slug="to-chuc-noi-vu-ha-long", name_vi="Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
+    )
+    merger = factories.MergerFactory(unit=district, result=result, constituents=[board, office])
+    return {"district": district, "board": board, "result": result, "merger": merger}
+
+
+@pytest.fixture
+def admin_user(db):
+    return User.objects.create_superuser("province-admin", "admin@example.org", "correct horse battery staple")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_change_via_admin_records_who_when_what_and_why(admin_client, admin_user, ha_long):
+    board = ha_long["board"]
+    url = admin_url("agencies_body_change", board.pk)
+    data = form_data(admin_client.get(url), name_en="Ha Long Party Organisation Board", change_reason="Tên tiếng Anh theo bài 000")
+    before = datetime.datetime.now(datetime.timezone.utc)
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+
+    latest = board.history.first()
+    assert latest.history_type == "~"
+    assert latest.history_user == admin_user
+    assert latest.history_change_reason == "Tên tiếng Anh theo bài 000"
+    assert latest.history_date >= before
+    delta = latest.diff_against(latest.prev_record)
+    assert [(c.field, c.old, c.new) for c in delta.changes] == [("name_en", "", "Ha Long Party Organisation Board")]
+
+    page = admin_client.get(admin_url("agencies_body_history", board.pk)).content.decode()
+    assert "Tên tiếng Anh theo bài 000" in page
+    assert "Ha Long Party Organisation Board" in page
+    assert "province-admin" in page
+
+
+def test_revert_restores_an_earlier_version(admin_client, ha_long):
+    board = ha_long["board"]
+    url = admin_url("agencies_body_change", board.pk)
+    admin_client.post(url, form_data(admin_client.get(url), name_vi="Ban Tổ chức Hạ Long (tên sai)"))
+    board.refresh_from_db()
+    assert board.name_vi == "Ban Tổ chức Hạ Long (tên sai)"
+
+    first = board.history.earliest()
+    revert_url = admin_url("agencies_body_simple_history", board.pk, first.history_id)
+    page = admin_client.get(revert_url)
+    assert page.status_code == 200
+    assert page.context["adminform"].form["name_vi"].value() == "Ban Tổ chức Thành ủy Hạ Long"
+    response = admin_client.post(revert_url, form_data(page, change_reason="Trả lại tên đúng"))
+    assert response.status_code == 302
+    board.refresh_from_db()
+    assert board.name_vi == "Ban Tổ chức Thành ủy Hạ Long"
+    assert board.history.count() == 3
+    assert board.history.first().history_change_reason == "Trả lại tên đúng"
+
+
+def test_deleting_a_body_a_merger_refers_to_is_refused_with_the_reason(admin_client, ha_long):
+    result = ha_long["result"]
+    url = admin_url("agencies_body_delete", result.pk)
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "would require deleting the following protected related objects" in text
+    assert str(ha_long["merger"]) in text
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 200
+    assert "protected related objects" in response.content.decode()
+    assert Body.objects.filter(pk=result.pk).exists()
+
+
+def test_deleting_a_constituent_body_is_refused_in_bulk_too(admin_client, ha_long):
+    board = ha_long["board"]
+    response = admin_client.post(
+        admin_url("agencies_body_changelist"), {"action": "delete_selected", "_selected_action": [board.pk], "post": "yes"}
+    )
+    assert response.status_code == 200
+    assert "protected related objects" in response.content.decode()
+    assert Body.objects.filter(pk=board.pk).exists()
+
+
+def test_a_deleted_record_is_recovered_from_history(admin_client, ha_long):
+    stray = factories.BodyFactory(
+        unit=ha_long["district"], slug="trung-tam-bdct-ha-long", name_vi="Trung tâm Bồi dưỡng chính trị thành phố Hạ Long"
+    )
+    pk = stray.pk
+    response = admin_client.post(admin_url("agencies_body_delete", pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Body.objects.filter(pk=pk).exists()
+
+    history = admin_client.get(admin_url("agencies_body_history", pk))
+    assert history.status_code == 200
+    assert "Trung tâm Bồi dưỡng chính trị thành phố Hạ Long" in history.content.decode()
+
+    last_version = Body.history.filter(id=pk, history_type="+").get()
+    recover_url = admin_url("agencies_body_simple_history", pk, last_version.history_id)
+    page = admin_client.get(recover_url)
+    assert page.status_code == 200
+    response = admin_client.post(recover_url, form_data(page, change_reason="Xoá nhầm"))
+    assert response.status_code == 302
+    recovered = Body.objects.get(pk=pk)
+    assert recovered.name_vi == "Trung tâm Bồi dưỡng chính trị thành phố Hạ Long"
+    assert recovered.history.first().history_change_reason == "Xoá nhầm"
+
