@@ -128,7 +128,7 @@ class MilestoneFilter(AnalysisFilterSet):
     year_from = YearFilter(label=_("From year"), field_name="date", lookup_expr="year__gte")
     year_to = YearFilter(label=_("To year"), field_name="date", lookup_expr="year__lte")
     sort = django_filters.ChoiceFilter(
-        label=_("Sort"), choices=SORT_CHOICES, empty_label=_("Oldest first"), method="sort_by_date"
+        label=_("Sort"), choices=SORT_CHOICES, empty_label=None, method="sort_by_date"
     )
 
     class Meta:
