@@ -348,6 +348,7 @@ def test_ha_long_agency_serves_over_18000_party_members_and_is_headed_by_nguyen_
     assert post.body.slug == "ha-long-co-quan-to-chuc-noi-vu"
     assert (holding.combination, holding.format_date("reported_on")) == ("", "2019")
     assert cited(holding) == [S000]
+    assert "hơn 1 năm" in Merger.objects.get(slug="ha-long-to-chuc-noi-vu").note_vi
 
 
 def test_hoanh_bo_inspection_agency_headed_by_nguyen_hoang_quy():
@@ -358,6 +359,7 @@ def test_hoanh_bo_inspection_agency_headed_by_nguyen_hoang_quy():
     assert Body.objects.get(slug="hoanh-bo-co-quan-kiem-tra-thanh-tra").name_vi == (
         "Cơ quan Kiểm tra - Thanh tra Huyện ủy Hoành Bồ"
     )
+    assert "hơn 1 năm thí điểm" in Merger.objects.get(slug="hoanh-bo-kiem-tra-thanh-tra").note_vi
 
 
 def test_uong_bi_set_up_its_front_bloc_agency_in_early_2016():
