@@ -107,7 +107,7 @@ class TimelineFilter(AnalysisFilterSet):
     )
     year_from = YearFilter(label=_("From year"), method="keep")
     year_to = YearFilter(label=_("To year"), method="keep")
-    q = django_filters.CharFilter(label=_("Text"), method="keep")
+    q = django_filters.CharFilter(label=_("Text"), method="keep", max_length=200)
 
     class Meta:
         model = Milestone
@@ -147,7 +147,7 @@ class TitleFilter(AnalysisFilterSet):
     combination = django_filters.ChoiceFilter(
         label=_("Unified title"), choices=Holding.Combination.choices, empty_label=_("All unified titles")
     )
-    q = django_filters.CharFilter(label=_("Text"), method="search")
+    q = django_filters.CharFilter(label=_("Text"), method="search", max_length=200)
 
     class Meta:
         model = Holding
@@ -174,7 +174,7 @@ class TitleFigureFilter(TitleFilter):
 class FigureFilter(AnalysisFilterSet):
     district = django_filters.ChoiceFilter(label=_("Scope"), empty_label=_("All scopes"), method="in_scope")
     model = model_filter("merger_models__slug")
-    q = django_filters.CharFilter(label=_("Text"), method="search")
+    q = django_filters.CharFilter(label=_("Text"), method="search", max_length=200)
 
     class Meta:
         model = ReportedFigure
