@@ -85,7 +85,6 @@ MAIN_PAGES = [
     MainPage("data", "portal:data_dictionary"),
     MainPage("quality", "portal:quality"),
 ]
-MAIN_PAGE_IDS = [p.name for p in MAIN_PAGES]
 
 
 def _detail_args(lookup):
@@ -209,9 +208,14 @@ def run_vnu(paths):
 
 
 def format_vnu(errors):
-    lines = [f"{len(errors)} Nu HTML Checker error(s):"]
+    """One line per file and message, with the lines it occurs on."""
+    grouped = {}
     for e in errors:
-        lines.append(f"- {e['file']}:{e['line']}: {e['message']}")
-        if e["extract"]:
-            lines.append(f"      {e['extract'][:200]}")
+        grouped.setdefault((e["file"], e["message"]), []).append(e)
+    lines = [f"{len(errors)} Nu HTML Checker error(s):"]
+    for (file, message), group in grouped.items():
+        at = ", ".join(str(e["line"]) for e in group[:10]) + (", ..." if len(group) > 10 else "")
+        lines.append(f"- {file} line {at}: {message}")
+        if group[0]["extract"]:
+            lines.append(f"      {group[0]['extract'][:200]}")
     return "\n".join(lines)

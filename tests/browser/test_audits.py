@@ -1,45 +1,64 @@
 """Every main page, in headless Chromium: no serious or critical axe-core
 violation at 1280 px, no horizontal scroll at 360 px, and a screenshot of
-each in screenshots/ (<page>-1280.png, <page>-360.png)."""
+each in screenshots/ (<page>-1280.png, <page>-360.png).
+
+One test walks all pages (the seed takes seconds to load, and a live-server
+test reloads it), checks each and reports every failing page at the end.
+"""
 
 import pytest
 
-from .support import MAIN_PAGE_IDS, MAIN_PAGES, BLOCKING_IMPACTS, format_axe, main_page_path, open_page, run_axe, screenshot
+from .support import BLOCKING_IMPACTS, MAIN_PAGES, format_axe, main_page_path, open_page, run_axe, screenshot
 
 pytestmark = pytest.mark.browser
 
-# Elements that stick out of the 360 px viewport, to say what scrolls.
+# The outermost elements that stick out of the viewport, to say what scrolls.
 _OVERFLOWING = """(width) => [...document.querySelectorAll("body *")]
   .filter(el => el.getBoundingClientRect().right > width + 0.5)
   .filter(el => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 0.5)
   .slice(0, 8)
   .map(el => {
     const id = el.id ? "#" + el.id : "";
-    const cls = typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\\s+/).join(".") : "";
+    const cls = typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).join(".") : "";
     return `${el.tagName.toLowerCase()}${id}${cls} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`;
   })"""
 
 
-@pytest.mark.parametrize("main_page", MAIN_PAGES, ids=MAIN_PAGE_IDS)
-def test_main_page_has_no_serious_accessibility_violation(audit_page, main_page):
-    path = main_page_path(main_page)
-    open_page(audit_page, path)
-    screenshot(audit_page, f"{main_page.name}-1280")
-    violations = run_axe(audit_page)
-    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
-    assert not blocking, format_axe(blocking, f"{path} ({main_page.name})")
+def check_every_main_page(page, check):
+    """Run `check(page, path, main_page)` on each main page; return the failures."""
+    failures = []
+    for main_page in MAIN_PAGES:
+        path = main_page_path(main_page)
+        try:
+            open_page(page, path)
+            check(page, path, main_page)
+        except AssertionError as exc:
+            failures.append(f"{main_page.name} ({path}): {exc}")
+    return failures
 
 
-@pytest.mark.parametrize("main_page", MAIN_PAGES, ids=MAIN_PAGE_IDS)
-def test_main_page_fits_a_360px_screen(phone_page, main_page):
-    path = main_page_path(main_page)
-    open_page(phone_page, path)
-    screenshot(phone_page, f"{main_page.name}-360")
-    scroll_width = phone_page.evaluate("() => document.documentElement.scrollWidth")
-    if scroll_width > 360:
-        culprits = phone_page.evaluate(_OVERFLOWING, 360)
-        pytest.fail(
-            f"{path} ({main_page.name}) scrolls sideways at 360 px: the page is {scroll_width} px wide; "
-            f"sticking out: {', '.join(culprits) or 'unknown'}",
-            pytrace=False,
-        )
+def test_every_main_page_has_no_serious_accessibility_violation(audit_page):
+    def check(page, path, main_page):
+        screenshot(page, f"{main_page.name}-1280")
+        blocking = [v for v in run_axe(page) if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, format_axe(blocking, path)
+
+    failures = check_every_main_page(audit_page, check)
+    assert not failures, f"{len(failures)} of {len(MAIN_PAGES)} main pages fail axe-core:\n" + "\n".join(failures)
+
+
+def test_every_main_page_fits_a_360px_screen(phone_page):
+    def check(page, path, main_page):
+        screenshot(page, f"{main_page.name}-360")
+        scroll_width = page.evaluate("() => document.documentElement.scrollWidth")
+        if scroll_width > 360:
+            culprits = page.evaluate(_OVERFLOWING, 360)
+            raise AssertionError(
+                f"scrolls sideways: the page is {scroll_width} px wide; sticking out: {', '.join(culprits) or '?'}"
+            )
+
+    failures = check_every_main_page(phone_page, check)
+    assert not failures, f"{len(failures)} of {len(MAIN_PAGES)} main pages scroll sideways at 360 px:\n" + "\n".join(
+        failures
+    )
