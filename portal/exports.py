@@ -557,8 +557,13 @@ def generate_lines(report, rows, bom=True, batch=200, stats=None):
     yield (BOM if bom else "") + writer.writerow(report.column_names)
     lines = []
     count = 0
+    release = isinstance(rows, QuerySet)
     for count, row in enumerate(iterate(rows), start=1):
         lines.append(writer.writerow([format_cell(column.get(row)) for column in columns]))
+        if release:
+            # A prefetch cache refers back to its row (a reference cycle): drop
+            # it so the row is freed now, not at the next full garbage collection.
+            row.__dict__.pop("_prefetched_objects_cache", None)
         if len(lines) >= batch:
             yield "".join(lines)
             lines = []

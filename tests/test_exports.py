@@ -276,8 +276,8 @@ def test_export_command_refuses_unknown_reports_and_filters(data, tmp_path, args
 
 # -- streaming: memory stays flat ------------------------------------------------
 
-def _peak_export_memory(count, merger_count=50):
-    """Peak traced memory while streaming `count` milestones to nowhere."""
+def _peak_export_memory(count, merger_count=20):
+    """(peak traced bytes, bytes sent) while streaming `count` milestones to nowhere."""
     import tracemalloc
 
     mergers = [factories.MergerFactory() for _ in range(merger_count)]
@@ -291,12 +291,11 @@ def _peak_export_memory(count, merger_count=50):
         ],
         batch_size=5000,
     )
-    queryset = Milestone.objects.all()
-    response = exports.export_response(RequestFactory().get("/"), "milestones", queryset)
+    rows = Milestone.objects.filter(merger__in=mergers)
+    response = exports.export_response(RequestFactory().get("/"), "milestones", rows)
     tracemalloc.start()
     try:
-        size = 0
-        lines = 0
+        size = lines = 0
         for piece in response.streaming_content:
             size += len(piece)
             lines += piece.count(b"\n")
@@ -307,12 +306,26 @@ def _peak_export_memory(count, merger_count=50):
     return peak, size
 
 
+@pytest.mark.django_db
+def test_streaming_memory_stays_flat_when_rows_grow_tenfold(monkeypatch):
+    # Small chunks keep this in the default run (about 20 s); the chunking is
+    # the same as with the real 2,000-row chunks.
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 250)
+    small_peak, small_size = _peak_export_memory(1_000)
+    large_peak, large_size = _peak_export_memory(10_000)
+    assert large_size > 9 * small_size  # ten times the rows really went out
+    assert large_peak < 2 * small_peak, (small_peak, large_peak)
+
+
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_streaming_memory_stays_flat_from_20k_to_200k_rows(django_db_blocker):
-    small_peak, small_size = _peak_export_memory(20_000)
-    Milestone.objects.all().delete()
-    large_peak, large_size = _peak_export_memory(200_000)
-    assert large_size > 9 * small_size  # ten times the rows really went out
+@pytest.mark.skipif(
+    not __import__("os").environ.get("QNMERGE_SLOW_TESTS"),
+    reason="about 8 minutes under tracemalloc; run with QNMERGE_SLOW_TESTS=1",
+)
+def test_streaming_memory_stays_flat_from_20k_to_200k_milestones():
+    small_peak, small_size = _peak_export_memory(20_000, merger_count=50)
+    large_peak, large_size = _peak_export_memory(200_000, merger_count=50)
+    assert large_size > 9 * small_size
     # Chunked reads: the peak is set by one chunk (2,000 rows), not by the table.
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
