@@ -243,6 +243,7 @@ def merger_list(request):
         "mergers": page.object_list,
         "province": province,
         "day": day,
+        "as_of_value": day.isoformat(),
         "as_of": asked,
         "page_notices": notices,
     })

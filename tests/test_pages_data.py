@@ -1,5 +1,6 @@
-# Not a test module: the data builder for tests/test_pages.py, named so it stays with the page tests.
-"""A small Quảng Ninh built with factories from the documented facts
+"""Not a test module: the data builder for tests/test_pages.py.
+
+A small Quảng Ninh built with factories from the documented facts
 (/work/shared/FACTS.md), with the seed's natural keys, for page tests that
 must run before (and beside) the real seed fixtures."""
 
