@@ -63,8 +63,13 @@ class ColumnError(ValueError):
 # -- widgets: strict, with messages that say what is wrong -----------------
 
 class TextWidget(widgets.Widget):
+    def __init__(self, null=False, **kwargs):
+        super().__init__(**kwargs)
+        self.null = null
+
     def clean(self, value, row=None, **kwargs):
-        return as_text(value)
+        text = as_text(value)
+        return None if self.null and not text else text
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
@@ -202,6 +207,13 @@ class KeysWidget(widgets.ManyToManyWidget):
 class QnField(fields.Field):
     """A field whose cell errors carry their column name."""
 
+    def get_value(self, instance):
+        # A new row has no many-to-many values yet; asking its manager would
+        # fail (and Holding.__str__ recurses while Django builds that error).
+        if isinstance(self.widget, widgets.ManyToManyWidget) and instance.pk is None:
+            return None
+        return super().get_value(instance)
+
     def clean(self, row, **kwargs):
         try:
             return super().clean(row, **kwargs)
@@ -211,8 +223,9 @@ class QnField(fields.Field):
             raise ColumnError(self.column_name, str(exc)) from None
 
 
-def col_text(name, **kwargs):
-    return QnField(attribute=name, column_name=name, widget=TextWidget(), **kwargs)
+def col_text(name, null=False):
+    """A text column; `null` for a nullable field, where an empty cell means None."""
+    return QnField(attribute=name, column_name=name, widget=TextWidget(null=null))
 
 
 def col_whole(name):
@@ -523,7 +536,7 @@ class LegalDocumentResource(QnResource):
 
 class AdministrativeUnitResource(QnResource):
     slug = col_text("slug")
-    gso_code = col_text("gso_code")
+    gso_code = col_text("gso_code", null=True)
     name_vi = col_text("name_vi")
     name_en = col_text("name_en")
     level = col_text("level")
