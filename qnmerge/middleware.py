@@ -1,4 +1,5 @@
-"""Site-wide middleware: the Content-Security-Policy header and the login gate.
+"""Site-wide middleware: the Content-Security-Policy header, the login gate,
+and a 400 for NUL characters in the query string.
 
 Both read settings on every request, so tests can switch them with
 `settings` / `override_settings`.
@@ -6,6 +7,8 @@ Both read settings on every request, so tests can switch them with
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 # Everything is served from our own origin: no inline script or style, no
 # framing, no plugins. Templates must not use <script> bodies or style="...".
@@ -67,3 +70,25 @@ class LoginGateMiddleware:
         ):
             return None
         return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+
+class RejectNullCharactersMiddleware:
+    """Answer 400 when a query parameter contains a NUL character.
+
+    PostgreSQL refuses NUL in text ("A string literal cannot contain NUL"),
+    so a `?q=%00` that reaches a filter would be a server error. No real
+    search or filter needs one; forms already refuse them in POST data.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(
+                _("The address contains a null character; remove it and try again."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

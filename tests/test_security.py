@@ -236,3 +236,25 @@ def test_production_server_serves_compressed_hashed_static_files(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+# -- NUL characters ------------------------------------------------------------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/search/?q=%00", "/en/quality/?province=a%00b", "/admin/agencies/body/?q=%00", "/?%00=1"])
+def test_a_null_character_in_the_query_string_is_a_bad_request(admin_client, url):
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+
+
+@pytest.mark.django_db
+def test_the_null_character_refusal_says_what_is_wrong(client):
+    response = client.get("/en/search/?q=ha%00long")
+    assert response.status_code == 400
+    assert response.content.decode() == "The address contains a null character; remove it and try again."
+
+
+@pytest.mark.django_db
+def test_an_ordinary_query_string_passes(client):
+    assert client.get("/en/quality/?x=%01").status_code == 200
