@@ -12,16 +12,27 @@ from .support import BLOCKING_IMPACTS, MAIN_PAGES, format_axe, main_page_path, o
 
 pytestmark = pytest.mark.browser
 
-# The outermost elements that stick out of the viewport, to say what scrolls.
+# The outermost elements that stick out of the viewport, to say what scrolls
+# (not those inside a box that scrolls or clips them, such as a table wrapper).
 _OVERFLOWING = """(width) => [...document.querySelectorAll("body *")]
   .filter(el => el.getBoundingClientRect().right > width + 0.5)
+  .filter(el => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== "visible") return false;
+    }
+    return true;
+  })
   .filter(el => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 0.5)
   .slice(0, 8)
   .map(el => {
-    const id = el.id ? "#" + el.id : "";
-    const cls = typeof el.className === "string" && el.className.trim()
-      ? "." + el.className.trim().split(/\\s+/).join(".") : "";
-    return `${el.tagName.toLowerCase()}${id}${cls} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`;
+    const name = e => {
+      const id = e.id ? "#" + e.id : "";
+      const cls = typeof e.className === "string" && e.className.trim()
+        ? "." + e.className.trim().split(/\\s+/).join(".") : "";
+      return e.tagName.toLowerCase() + id + cls;
+    };
+    const parent = el.parentElement && el.parentElement !== document.body ? name(el.parentElement) + " > " : "";
+    return `${parent}${name(el)} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`;
   })"""
 
 
