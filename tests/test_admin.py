@@ -116,7 +116,7 @@ def build_ha_long():
     )
     factories.HoldingFactory(unit=ha_long, slug="ha-long-bi-thu-chu-tich-hdnd")
     factories.ReportedFigureFactory(unit=province, statement_vi="Huyện có Bí thư đồng thời là Chủ tịch HĐND")
-    editor = factories.UserFactory(username="ha-long-editor", is_staff=True)
+    editor = User.objects.create(username="ha-long-editor", is_staff=True)
     factories.DistrictEditorFactory(user=editor).districts.add(ha_long)
     return {"merger": merger, "board": board, "office": office, "result": result, "ha_long": ha_long}
 
@@ -128,7 +128,7 @@ def records(db):
 
 @pytest.fixture
 def superuser_client(client, db):
-    user = User.objects.create_superuser("province-admin", "admin@example.org", "correct horse battery staple")
+    user = User.objects.create_superuser("province-admin", "admin@example.org", None)  # no password: no slow hashing
     client.force_login(user)
     return client
 

@@ -58,7 +58,7 @@ def ha_long(db):
 
 @pytest.fixture
 def admin_user(db):
-    return User.objects.create_superuser("province-admin", "admin@example.org", "correct horse battery staple")
+    return User.objects.create_superuser("province-admin", "admin@example.org", None)  # no password: no slow hashing
 
 
 @pytest.fixture

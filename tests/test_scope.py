@@ -301,7 +301,7 @@ def test_editor_reads_but_cannot_change_sources_or_units(editor_client, cities):
 
 @pytest.fixture
 def viewer_client(client, cities):
-    viewer = factories.UserFactory(username="viewer", is_staff=True)
+    viewer = User.objects.create(username="viewer", is_staff=True)
     viewer.groups.add(Group.objects.get(name=VIEWER_GROUP))
     client.force_login(viewer)
     return client
@@ -361,11 +361,11 @@ def test_role_permissions(db):
 
 
 def test_district_ids_for_each_role(cities, editor):
-    admin = factories.UserFactory(username="province")
+    admin = User.objects.create(username="province")
     admin.groups.add(Group.objects.get(name=PROVINCIAL_ADMIN_GROUP))
     assert district_ids_for(admin) is None
     assert district_ids_for(editor) == {cities["ha_long"]["district"].pk}
-    assert district_ids_for(factories.UserFactory(username="nobody")) == set()
+    assert district_ids_for(User.objects.create(username="nobody")) == set()
 
 
 # -- grant_district_editor ---------------------------------------------------
@@ -431,3 +431,22 @@ def test_revoked_editor_loses_access_at_once(client, editor, cities):
 def test_revoke_unknown_user_is_an_error(cities):
     with pytest.raises(CommandError, match="No user named 'ghost'"):
         call_command("grant_district_editor", "ghost", "--revoke", stdout=io.StringIO())
+
+
+def test_raw_id_popup_offers_only_own_units(editor_client, cities):
+    response = editor_client.get(model_url(AdministrativeUnit, "changelist"), {"_popup": "1", "_to_field": "id"})
+    assert response.status_code == 200
+    assert row_ids(response) == {cities["ha_long"]["district"].pk}
+    # Without the popup, units are reference data the editor may read in full.
+    assert len(row_ids(editor_client.get(model_url(AdministrativeUnit, "changelist")))) == 3
+
+
+def test_import_and_export_resources_receive_the_user(rf, editor, cities):
+    from django.contrib import admin as django_admin
+
+    request = rf.get("/")
+    request.user = editor
+    model_admin = django_admin.site._registry[Body]
+    assert model_admin.get_import_resource_kwargs(request)["user"] == editor
+    assert model_admin.get_export_resource_kwargs(request)["user"] == editor
+    assert set(model_admin.get_export_queryset(request)) == set(Body.objects.filter(unit__district=cities["ha_long"]["district"]))
