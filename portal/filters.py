@@ -13,9 +13,20 @@ MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
 
 
+def clean_params(querydict):
+    """GET parameters without NUL characters (PostgreSQL refuses them in a
+    query), or None when there are none, so the FilterSet stays unbound."""
+    if not querydict:
+        return None
+    params = querydict.copy()
+    for key, values in querydict.lists():
+        params.setlist(key, [value.replace("\x00", "") for value in values])
+    return params
+
+
 def search_words(text):
     """The folded words of a search; each must occur in a record's search_text."""
-    return fold(text).split()[:MAX_WORDS]
+    return fold((text or "").replace("\x00", "")).split()[:MAX_WORDS]
 
 
 def matching(queryset, text, field="search_text"):

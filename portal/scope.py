@@ -19,7 +19,7 @@ ALL = "all"
 
 
 def current_province(request):
-    slug = (request.GET.get("province") or "").strip()
+    slug = (request.GET.get("province") or "").replace("\x00", "").strip()
     provinces = AdministrativeUnit.objects.provinces()
     if slug == ALL:
         return None

@@ -12,7 +12,7 @@ from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Po
 from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure
 
 from . import dashboard as matrix
-from .filters import MAX_QUERY_LENGTH, BodyFilter, DocumentFilter, MergerFilter, SourceFilter, matching
+from .filters import MAX_QUERY_LENGTH, BodyFilter, DocumentFilter, MergerFilter, SourceFilter, clean_params, matching
 from .scope import current_province, parse_as_of
 
 PAGE_SIZE = 50
@@ -232,7 +232,7 @@ def merger_list(request):
     base = Merger.objects.with_status(day).with_headcount()
     if province is not None:
         base = base.filter(Q(unit=province) | Q(unit__province=province))
-    filterset = MergerFilter(request.GET or None, queryset=base, request=_scoped_request(request, province))
+    filterset = MergerFilter(clean_params(request.GET), queryset=base, request=_scoped_request(request, province))
     mergers = _filtered(filterset, notices)
     if _wants_csv(request):
         return _csv(request, "mergers", mergers, as_of=day)
@@ -293,7 +293,7 @@ def body_list(request):
     base = Body.objects.all()
     if province is not None:
         base = base.filter(Q(unit=province) | Q(unit__province=province))
-    filterset = BodyFilter(request.GET or None, queryset=base, request=_scoped_request(request, province))
+    filterset = BodyFilter(clean_params(request.GET), queryset=base, request=_scoped_request(request, province))
     bodies = _filtered(filterset, notices)
     if not (filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("sort")):
         bodies = bodies.order_by("unit__gso_code", "name_vi")
@@ -348,7 +348,7 @@ def body_detail(request, pk):
 
 def document_list(request):
     notices = []
-    filterset = DocumentFilter(request.GET or None, queryset=LegalDocument.objects.order_by("signed_on", "number"))
+    filterset = DocumentFilter(clean_params(request.GET), queryset=LegalDocument.objects.order_by("signed_on", "number"))
     documents = _filtered(filterset, notices)
     if _wants_csv(request):
         return _csv(request, "documents", documents)
@@ -377,7 +377,7 @@ def document_detail(request, pk):
 
 def source_list(request):
     notices = []
-    filterset = SourceFilter(request.GET or None, queryset=Source.objects.order_by("published_on", "slug"))
+    filterset = SourceFilter(clean_params(request.GET), queryset=Source.objects.order_by("published_on", "slug"))
     sources = _filtered(filterset, notices)
     if _wants_csv(request):
         return _csv(request, "sources", sources)
@@ -415,7 +415,7 @@ def source_detail(request, pk):
 # ---------------------------------------------------------------- search
 
 def search(request):
-    q = request.GET.get("q", "")
+    q = request.GET.get("q", "").replace("\x00", "")
     notices = []
     groups = []
     if len(q) > MAX_QUERY_LENGTH:

@@ -144,11 +144,19 @@ def test_dashboard_for_a_province_without_data_is_empty_but_clear(client, db):
     assert "No reported figures for this unit yet." in text(response)
 
 
-def test_dashboard_csv_gives_one_row_per_cell(client, facts):
+def test_dashboard_csv_gives_one_row_per_cell_as_of_the_date(client, facts):
+    import csv
+    import io
+
+    page = client.get("/", {"as_of": "2017-09-27"})
+    expected = sum(len(cells) for _unit, cells in page.context["rows"])
     response = client.get("/", {"format": "csv", "as_of": "2017-09-27"})
     assert response.status_code == 200
-    body = b"".join(response.streaming_content).decode("utf-8-sig") if response.streaming else response.content.decode("utf-8-sig")
-    assert "dam-ha" in body or "Đầm Hà" in body
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == expected
+    front = [r for r in rows if r.get("merger_model") == "khoi-mttq"]
+    assert sum(r["status"] == "completed" for r in front) == 12
 
 
 # ---------------------------------------------------------------- districts
@@ -464,3 +472,14 @@ def test_province_all_shows_every_province(client, facts):
     response = client.get("/", {"province": "all"})
     slugs = [unit.slug for unit, _cells in response.context["rows"]]
     assert slugs[0] == "ha-noi" and "quang-ninh" in slugs and "ha-long" in slugs
+
+
+@pytest.mark.parametrize(
+    "url, params",
+    [("/mergers/", {"district": "\x00", "q": "ha\x00long"}), ("/bodies/", {"q": "\x00"}), ("/search/", {"q": "ha\x00 long"}),
+     ("/documents/", {"q": "44\x00"}), ("/sources/", {"kind": "\x00"}), ("/", {"as_of": "2017\x00-01-01"})],
+)
+def test_nul_characters_in_parameters_never_fail(client, facts, url, params):
+    """PostgreSQL refuses NUL in a query: a request with one is refused as bad
+    (400) or served without it (200), never a server error."""
+    assert client.get(url, params).status_code in (200, 400)
