@@ -82,11 +82,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "simple_history",
+    # portal before import_export: both ship an `export` command, ours must win.
+    "portal",
     "import_export",
     "axes",
     "agencies",
     "mergers",
-    "portal",
 ]
 
 MIDDLEWARE = [

@@ -331,12 +331,19 @@ def test_streaming_memory_stays_flat_from_20k_to_200k_milestones():
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="django-import-export also has an `export` command and comes before `portal` in INSTALLED_APPS; "
-    "the lead must list `portal` before `import_export` (then remove this marker)",
-)
 def test_manage_py_export_is_the_portal_command():
     from django.core.management import get_commands
 
     assert get_commands()["export"] == "portal"
+
+
+@pytest.mark.parametrize("merger_count", [2, 6])
+def test_export_query_count_does_not_grow_with_rows(db, django_assert_num_queries, merger_count):
+    for _ in range(merger_count):
+        merger = factories.MergerFactory()
+        merger.sources.add(factories.SourceFactory())
+    rows = Merger.objects.with_status(datetime.date(2020, 1, 1)).with_headcount()
+    response = exports.export_response(RequestFactory().get("/"), "mergers", rows)
+    with django_assert_num_queries(4):  # mergers (+unit, model, result), constituents, basis, sources
+        content = b"".join(response.streaming_content)
+    assert len(parse(content)[1]) == merger_count
