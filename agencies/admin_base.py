@@ -49,7 +49,7 @@ class HistoryReasonForm(forms.ModelForm):
     """Every admin form: the model's fields plus why the change was made."""
 
     change_reason = forms.CharField(
-        label=_("reason for the change"),
+        label=_("Reason for the change"),
         max_length=100,
         required=False,
         help_text=_("Kept with this version in the record's history, e.g. the article that corrects it."),

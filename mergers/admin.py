@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -180,11 +180,9 @@ class MergerAdmin(QnAdmin):
         text = status_text(getattr(obj, "status", None), getattr(obj, "status_date", None), getattr(obj, "status_precision", None))
         if milestone is None:
             return text
-        sources = format_html_join("", "<li>{}</li>", ((str(source),) for source in milestone.sources.all()))
+        sources = "; ".join(str(source) for source in milestone.sources.all())
         basis = str(milestone.basis) if milestone.basis_id else "—"
-        return format_html(
-            "{}<br>{}: {}<br>{}:<ul>{}</ul>", text, _("legal basis"), basis, _("sources"), sources or format_html("<li>—</li>")
-        )
+        return format_html("{}<br>{}: {}<br>{}: {}", text, _("legal basis"), basis, _("sources"), sources or "—")
 
 
 @admin.register(MergerModel)
