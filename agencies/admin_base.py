@@ -27,6 +27,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .dates import format_partial
+from .import_forms import QnImportForm
 from .import_forms import QnImportForm  # [exports helper]
 from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records, visible_district_ids
 from .text import fold
@@ -237,6 +238,8 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """The base of every admin class: scope, import/export, history and revert."""
 
     list_per_page = 50
+    # Refuses oversized, empty and non-UTF-8 uploads before they are parsed.
+    import_form_class = QnImportForm
     # [exports helper] Refuse too large, empty, non-UTF-8 files before parsing.
     import_form_class = QnImportForm
 

@@ -194,6 +194,14 @@ def test_every_history_page_opens(superuser_client, records, model):
     assert response.context["object"] == obj
 
 
+@pytest.mark.parametrize("model", HISTORY_MODELS, ids=lambda m: m.__name__)
+def test_every_import_and_export_page_opens(superuser_client, records, model):
+    response = superuser_client.get(admin_url(model, "import"))
+    assert response.status_code == 200
+    assert type(response.context["form"]).__name__ == "QnImportForm"  # refuses bad files before parsing
+    assert superuser_client.get(admin_url(model, "export")).status_code == 200
+
+
 def test_merger_page_says_what_merged_into_what_when_and_from_which_source(superuser_client, records):
     response = superuser_client.get(admin_url(Merger, "change", records["merger"].pk))
     page = response.content.decode()
