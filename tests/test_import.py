@@ -369,3 +369,21 @@ def test_admin_import_preview_lists_errors_and_writes_nothing(client, place):
     legacy = bad.replace("Ban A", "Ban Tổ chức").encode("utf-8").replace("Tổ chức".encode("utf-8"), b"T\xd4 ch\xfdc")
     response = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(legacy)})
     assert "The file must be UTF-8" in response.content.decode()
+
+
+def test_admin_import_previews_then_writes_on_confirm(client, place):
+    url = admin_import_url()
+    admin = factories.UserFactory(username="quan-tri-2", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    good = f"{BODY_HEADER}\nban-a,193,Ban Tổ chức,,,party,organisation,2015,,,,,bao-quang-ninh-1\n"
+    page = client.get(url)
+    csv_index = next(value for value, label in page.context["form"].fields["format"].choices if label == "csv")
+    preview = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(good.encode("utf-8"))})
+    assert preview.status_code == 200
+    assert "Ban Tổ chức" in preview.content.decode()  # the dry run lists the row's values
+    assert not Body.objects.filter(slug="ban-a").exists()
+    confirm = preview.context["confirm_form"]
+    response = client.post(reverse("admin:agencies_body_process_import"), confirm.initial)
+    assert response.status_code == 302
+    body = Body.objects.get(slug="ban-a")
+    assert (body.unit, body.founded_precision) == (place["ha_long"], "year")
