@@ -450,3 +450,28 @@ def test_import_and_export_resources_receive_the_user(rf, editor, cities):
     assert model_admin.get_import_resource_kwargs(request)["user"] == editor
     assert model_admin.get_export_resource_kwargs(request)["user"] == editor
     assert set(model_admin.get_export_queryset(request)) == set(Body.objects.filter(unit__district=cities["ha_long"]["district"]))
+
+
+@pytest.fixture
+def provincial_client(client, cities):
+    user = User.objects.create(username="province", is_staff=True)
+    user.groups.add(Group.objects.get(name=PROVINCIAL_ADMIN_GROUP))
+    client.force_login(user)
+    return client
+
+
+def test_provincial_admin_edits_every_district_and_grants_editors(provincial_client, cities, editor):
+    response = provincial_client.get(model_url(Body, "changelist"))
+    assert row_ids(response) == set(Body.objects.values_list("pk", flat=True))
+    assert provincial_client.get(model_url(Merger, "change", cities["uong_bi"]["merger"].pk)).context[
+        "has_change_permission"
+    ] is True
+    assert provincial_client.get(model_url(DistrictEditor, "add")).status_code == 200
+    params = {"app_label": "agencies", "model_name": "districteditor", "field_name": "user", "term": "ha-long"}
+    users = provincial_client.get(admin_url("autocomplete"), params).json()["results"]
+    assert [row["text"] for row in users] == ["ha-long-editor"]
+    params = {"app_label": "agencies", "model_name": "districteditor", "field_name": "districts", "term": "thanh pho"}
+    districts = provincial_client.get(admin_url("autocomplete"), params).json()["results"]
+    assert sorted(row["text"] for row in districts) == ["Thành phố Hạ Long", "Thành phố Uông Bí"]
+    # Users themselves are not theirs to change.
+    assert provincial_client.get(admin_url("auth_user_change", editor.pk)).context["has_change_permission"] is False
