@@ -70,7 +70,7 @@ def column(response, model_slug):
 # ---------------------------------------------------------------- dashboard
 
 def test_dashboard_as_of_27_09_2017_front_bloc_completed_in_12_districts_not_ha_long_or_dam_ha(client, facts):
-    response = client.get("/", {"as_of": "2017-09-27"})
+    response = client.get("/en/", {"as_of": "2017-09-27"})
     assert response.status_code == 200
     cells = column(response, "khoi-mttq")
     completed = {slug for slug, cell in cells.items() if cell.status == "completed"}
@@ -78,8 +78,8 @@ def test_dashboard_as_of_27_09_2017_front_bloc_completed_in_12_districts_not_ha_
     assert "ha-long" not in completed and "dam-ha" not in completed
     assert cells["ha-long"].status == "planned"
     # What the reader sees: the Đầm Hà row says Planned, Uông Bí's says Completed.
-    assert "Planned" in row_of(response, 'href="/districts/dam-ha/"') or "planned" in row_of(
-        response, 'href="/districts/dam-ha/"').lower()
+    assert "Planned 27/09/2017" in row_of(response, 'href="/en/districts/dam-ha/"')
+    assert "Completed 27/09/2017" in row_of(response, 'href="/en/districts/mong-cai/"')
     assert 'value="2017-09-27"' in html(response)
 
 
