@@ -122,6 +122,7 @@ class LegalDocument(PartialDatesMixin, SearchableMixin, models.Model):
         verbose_name = _("legal document")
         verbose_name_plural = _("legal documents")
         ordering = ["signed_on", "number"]
+        indexes = [models.Index(fields=["signed_on"], name="agencies_document_signed_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(effective_on__isnull=True) | Q(signed_on__isnull=True) | Q(effective_on__gte=F("signed_on")),
@@ -376,6 +377,7 @@ class UnitChange(PartialDatesMixin, models.Model):
         verbose_name = _("unit change")
         verbose_name_plural = _("unit changes")
         ordering = ["date", "unit__gso_code"]
+        indexes = [models.Index(fields=["date"], name="agencies_unitchange_date_idx")]
         constraints = [
             models.UniqueConstraint(fields=["unit", "kind", "date"], name="agencies_unitchange_unique"),
             models.CheckConstraint(
@@ -497,6 +499,8 @@ class Body(PartialDatesMixin, SearchableMixin, models.Model):
         indexes = [
             models.Index(fields=["sector", "function"], name="agencies_body_sector_fn_idx"),
             models.Index(fields=["end_reason"], name="agencies_body_end_reason_idx"),
+            models.Index(fields=["name_vi"], name="agencies_body_name_idx"),
+            models.Index(fields=["ended_on"], name="agencies_body_ended_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["unit", "name_vi"], name="agencies_body_unique_name_in_unit"),
@@ -661,6 +665,7 @@ class Holding(PartialDatesMixin, models.Model):
         verbose_name = _("post holding")
         verbose_name_plural = _("post holdings and unified titles")
         ordering = ["unit__gso_code", "slug"]
+        indexes = [models.Index(fields=["combination"], name="agencies_holding_combo_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),

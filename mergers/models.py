@@ -178,6 +178,7 @@ class Merger(SearchableMixin, models.Model):
         verbose_name = _("merger")
         verbose_name_plural = _("mergers")
         ordering = ["unit__gso_code", "model__order", "slug"]
+        indexes = [models.Index(fields=["kind"], name="mergers_merger_kind")]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "model"],
@@ -290,7 +291,11 @@ class Milestone(PartialDatesMixin, models.Model):
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
         ordering = ["merger", "date", STATUS_RANK.asc()]
-        indexes = [models.Index(fields=["merger", "date"], name="mergers_milestone_merger_date")]
+        indexes = [
+            models.Index(fields=["merger", "date"], name="mergers_milestone_merger_date"),
+            models.Index(fields=["date"], name="mergers_milestone_date"),
+            models.Index(fields=["status", "date"], name="mergers_milestone_status_date"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["merger", "status", "date"], name="mergers_milestone_unique"),
         ]
