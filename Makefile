@@ -50,6 +50,12 @@ restore: install
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/qnmerge-<timestamp>.json.gz (or .dump)" >&2; exit 2; }
 	$(PY) scripts/backup.py restore "$(FILE)"
 
+# Load benchmark at nationwide scale: PostgreSQL databases qn_scale (seed +
+# generate_synthetic --scale 1) and qn_scale_seed, gunicorn on 127.0.0.1:8110,
+# wrk from Debian. Not part of `make test`. Results and how to read them: BENCHMARKS.md.
+bench: messages
+	$(PY) bench/bench.py
+
 clean:
 	rm -rf $(VENV) var staticfiles
 
