@@ -55,3 +55,7 @@ class AgenciesConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_on_post_migrate, sender=self, dispatch_uid="agencies.sync_roles")
+
+        from .cache import connect_signals
+
+        connect_signals()

@@ -208,10 +208,14 @@ QNMERGE_IMPORT_MAX_BYTES = env_int("QNMERGE_IMPORT_MAX_BYTES", 5 * 1024 * 1024, 
 DATA_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 
+# Shared by every worker of one server (see agencies/cache.py); the key prefix
+# keeps two databases served from one checkout apart.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "qnmerge",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(BASE_DIR / "var" / "cache"),
+        "KEY_PREFIX": str(DATABASES["default"].get("NAME", "")).replace("/", "_")[-60:],
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     }
 }
 

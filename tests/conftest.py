@@ -20,3 +20,13 @@ def small_district(db):
     factories.MilestoneFactory(merger=merger, status="in_progress", date=datetime.date(2018, 1, 1))
     factories.MilestoneFactory(merger=merger, status="completed", date=datetime.date(2019, 1, 1))
     return district
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test gets an empty in-memory cache, so cached results never leak
+    between tests or from a developer's running server."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
