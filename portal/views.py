@@ -3,7 +3,8 @@
 queries whatever the size of the data."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,14 +147,20 @@ def district_list(request):
         units = units.filter(province=province)
     if _wants_csv(request):
         return _csv(request, "districts", units, as_of=day)
+    # Counts cover the district and the communes below it; subqueries, not
+    # joins, so bodies and mergers do not multiply each other.
+    def count_in(queryset):
+        rows = queryset.filter(unit__district=OuterRef("pk")).order_by().values("unit__district")
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
     units = units.select_related("province").annotate(
-        body_count=Count("bodies", distinct=True),
-        merger_count=Count("mergers", distinct=True),
+        body_count=count_in(Body.objects.all()),
+        merger_count=count_in(Merger.objects.all()),
     )
     completed_by_unit = dict(
         Merger.objects.completed(day)
-        .filter(unit__in=units.values("pk"))
-        .order_by().values_list("unit").annotate(n=Count("pk"))
+        .filter(unit__district__in=units.values("pk"))
+        .order_by().values_list("unit__district").annotate(n=Count("pk"))
     )
     units = list(units)
     endings = matrix.ending_changes(units, day)

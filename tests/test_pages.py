@@ -483,3 +483,16 @@ def test_nul_characters_in_parameters_never_fail(client, facts, url, params):
     """PostgreSQL refuses NUL in a query: a request with one is refused as bad
     (400) or served without it (200), never a server error."""
     assert client.get(url, params).status_code in (200, 400)
+
+
+def test_district_list_counts_bodies_and_mergers_of_the_district_and_its_communes(client, db):
+    district = factories.DistrictFactory(slug="huyen-dem", name_vi="Huyện Đếm")
+    commune = factories.CommuneFactory(parent=district)
+    merger = factories.MergerFactory(unit=district)  # 3 bodies
+    factories.MilestoneFactory(merger=merger, status="completed", date=datetime.date(2019, 1, 1))
+    factories.MergerFactory(unit=commune)  # 3 more bodies, in the commune, not completed
+    factories.BodyFactory(unit=commune)
+    response = client.get("/en/districts/")
+    unit = next(u for u in response.context["units"] if u.slug == "huyen-dem")
+    assert (unit.body_count, unit.merger_count, unit.completed_count) == (7, 2, 1)
+    assert row_of(response, 'href="/en/districts/huyen-dem/"').split()[-4:] == ["7", "2", "1", "Yes"]
