@@ -18,6 +18,7 @@ from .scope import current_province, parse_as_of
 
 PAGE_SIZE = 50
 SEARCH_GROUP_SIZE = 20
+SOURCE_GROUP_SIZE = 200
 
 
 # ---------------------------------------------------------------- helpers
@@ -411,11 +412,17 @@ def source_detail(request, pk):
         (_("Unit changes"), "unit_change", source.unit_changes.select_related("unit", "related_unit").order_by("date", "pk")),
         (_("Posts"), "post", source.posts.select_related("unit").order_by("unit__gso_code", "title_vi")),
     ]
-    groups = [(label, kind, list(records)) for label, kind, records in groups]
+    # Each group is bounded: one more row than shown tells whether there are more.
+    groups = [
+        {"label": label, "kind": kind, "records": rows[:SOURCE_GROUP_SIZE], "more": len(rows) > SOURCE_GROUP_SIZE}
+        for label, kind, rows in ((label, kind, list(records[: SOURCE_GROUP_SIZE + 1])) for label, kind, records in groups)
+    ]
     return render(request, "portal/source_detail.html", {
         "source": source,
         "groups": groups,
-        "cited_count": sum(len(records) for _l, _k, records in groups),
+        "group_size": SOURCE_GROUP_SIZE,
+        "cited_count": sum(len(g["records"]) for g in groups),
+        "more": any(g["more"] for g in groups),
     })
 
 

@@ -496,3 +496,18 @@ def test_district_list_counts_bodies_and_mergers_of_the_district_and_its_commune
     unit = next(u for u in response.context["units"] if u.slug == "huyen-dem")
     assert (unit.body_count, unit.merger_count, unit.completed_count) == (7, 2, 1)
     assert row_of(response, 'href="/en/districts/huyen-dem/"').split()[-4:] == ["7", "2", "1", "Yes"]
+
+
+def test_source_page_bounds_each_group_and_says_there_are_more(client, db, monkeypatch):
+    import portal.views
+
+    monkeypatch.setattr(portal.views, "SOURCE_GROUP_SIZE", 2)
+    source = factories.SourceFactory(slug="many")
+    district = factories.DistrictFactory()
+    for i in range(3):
+        factories.BodyFactory(unit=district, name_vi=f"Cơ quan nhiều {i}").sources.add(source)
+    response = client.get(f"/en/sources/{source.pk}/")
+    page = text(response)
+    assert "More than 2 records cite this source" in page
+    assert "Bodies (first 2)" in page
+    assert "Cơ quan nhiều 0" in page and "Cơ quan nhiều 2" not in page
