@@ -680,6 +680,8 @@ class Holding(PartialDatesMixin, models.Model):
         ]
 
     def __str__(self):
+        if self.pk is None:  # posts cannot be read before the first save
+            return self.slug or self.holder_name
         posts = " + ".join(str(p) for p in self.posts.all())
         return f"{posts} ({self.holder_name})" if self.holder_name else posts or self.slug
 
