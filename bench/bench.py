@@ -135,7 +135,9 @@ def ensure_database(db, scale):
             capture_output=True, text=True,
         )
         if found.returncode == 0 and found.stdout.strip() and int(found.stdout) >= (2 if scale else 1):
-            log(f"{db}: already loaded")
+            log(f"{db}: already loaded; applying any new migrations")
+            manage(db, "migrate", "--noinput", "--verbosity", "0")
+            psql(db, "-c", "ANALYZE")
             return None
         log(f"{db}: incomplete, recreating")
         psql("postgres", "-c", f'DROP DATABASE "{db}"')

@@ -28,7 +28,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
@@ -831,6 +831,7 @@ class Generator:
             ).build()
             d_start += n_districts
             c_start += n_communes
+            reset_queries()  # with DEBUG on, Django keeps every (huge) bulk INSERT in memory
             if self.stdout is not None and (index + 1) % 10 == 0:
                 self.stdout.write(f"  {index + 1}/{plan.provinces} provinces, {self.writer.counts.total():,} rows")
         return self.writer.counts
