@@ -52,8 +52,3 @@ def test_bulk_writers_bump_the_version_themselves():
     bump_data_version()
     assert data_version() != before
 
-
-def test_an_unsaved_holding_prints_its_slug_instead_of_recursing():
-    from agencies.models import Holding
-
-    assert str(Holding(slug="uong-bi-bi-thu")) == "uong-bi-bi-thu"
