@@ -264,3 +264,17 @@ def test_unit_change_event_links_to_its_district(two_districts):
     with translation.override("vi"):
         (event,) = build_events({"kind": "unit_change", "district": "alpha"})
     assert event.url == "/districts/alpha/" and event.unit == commune
+
+
+def test_headcount_chart_bars_are_drawn_to_scale(client, two_districts):
+    page = html(client.get("/en/headcount/"))
+    svg = re.search(r"<svg[^>]*chart--headcount.*?</svg>", page, re.S).group(0)
+    widths = {
+        (title, phase): float(width)
+        for phase, width, title in re.findall(
+            r'<rect class="chart__bar chart__bar--(\w+)" x="[\d.]+" y="[\d.]+" width="([\d.]+)" '
+            r'height="[\d.]+"><title>(?:Before|After): (\d+)</title>', svg)
+    }
+    assert widths[("20", "before")] == pytest.approx(widths[("15", "after")] * 20 / 15, rel=0.01)
+    assert widths[("8", "before")] == pytest.approx(widths[("20", "before")] * 8 / 20, rel=0.01)
+    assert f"15 ({MINUS}5, {MINUS}25%)" in svg
