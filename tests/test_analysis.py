@@ -243,7 +243,7 @@ def test_milestones_newest_first(client, seed):
     "/en/headcount/?district=%E2%80%AE&model=x",
     "/en/timeline/?year_from=2o18",
     "/en/timeline/?year_to=-5&district=atlantis&page=999",
-    "/en/titles/?combination=%00",
+    "/en/titles/?combination=%E2%80%8B",
     "/en/figures/?model=../../etc",
     "/en/milestones/?status=done&page=abc",
 ])
