@@ -208,14 +208,20 @@ def run_vnu(paths):
 
 
 def format_vnu(errors):
-    """One line per file and message, with the lines it occurs on."""
+    """One entry per distinct message, with the pages and lines it occurs on."""
     grouped = {}
     for e in errors:
-        grouped.setdefault((e["file"], e["message"]), []).append(e)
-    lines = [f"{len(errors)} Nu HTML Checker error(s):"]
-    for (file, message), group in grouped.items():
-        at = ", ".join(str(e["line"]) for e in group[:10]) + (", ..." if len(group) > 10 else "")
-        lines.append(f"- {file} line {at}: {message}")
+        grouped.setdefault(e["message"], []).append(e)
+    lines = [f"{len(errors)} Nu HTML Checker error(s), {len(grouped)} distinct:"]
+    for message, group in grouped.items():
+        places = {}
+        for e in group:
+            places.setdefault(e["file"], []).append(str(e["line"]))
+        where = "; ".join(
+            f"{file}:{','.join(at[:6])}{',...' if len(at) > 6 else ''}" for file, at in places.items()
+        )
+        lines.append(f"- {message}")
+        lines.append(f"    in {where}")
         if group[0]["extract"]:
-            lines.append(f"      {group[0]['extract'][:200]}")
+            lines.append(f"    e.g. {group[0]['extract'][:160]}")
     return "\n".join(lines)
