@@ -427,6 +427,17 @@ class ReportedFigureQuerySet(models.QuerySet):
         )
 
 
+    def reported_by(self, day):
+        """Figures a source had reported on or before this day."""
+        return self.filter(as_of__lte=day)
+
+    def about_province(self, province):
+        """Figures about this province as a whole (all provinces when None)."""
+        if province is None:
+            return self.filter(unit__level=AdministrativeUnit.Level.PROVINCE)
+        return self.filter(unit=province)
+
+
 class ReportedFigureManager(models.Manager.from_queryset(ReportedFigureQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)

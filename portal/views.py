@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.cache import cached
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
 from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure
 
@@ -92,11 +93,15 @@ def dashboard(request):
     rows, models = matrix.status_matrix(province, day)
     if _wants_csv(request):
         return _csv(request, "dashboard", matrix.cells_of(rows), as_of=day)
-    figures = ReportedFigure.objects.with_computed().select_related("unit").prefetch_related(_sources_prefetch())
-    if province is not None:
-        figures = figures.filter(unit=province)
-    else:
-        figures = figures.filter(unit__level=AdministrativeUnit.Level.PROVINCE)
+    # Headline figures are the costliest query on the page and change only
+    # when the data does: cached until the next write (agencies.cache).
+    figures = cached(
+        f"dashboard-figures:{province.pk if province else 'all'}:{day.isoformat()}",
+        lambda: list(
+            ReportedFigure.objects.about_province(province).reported_by(day).with_computed()
+            .select_related("unit").prefetch_related(_sources_prefetch())
+        ),
+    )
     return render(request, "portal/dashboard.html", {
         "has_records": any(cell.merger for cell in matrix.cells_of(rows)),
         "province": province,

@@ -88,7 +88,7 @@ PAGES = [
     # provinces (scope), units, models, mergers with status, status sources,
     # ending unit changes, figures with computed values, their sources,
     # provinces for the selector
-    ("dashboard", lambda w: "/?as_of=2019-06-01", 9),
+    ("dashboard", lambda w: "/?as_of=2020-01-01", 9),
     # model, its basis, its sources, provinces (scope), then the matrix:
     # units, models, mergers, status sources, ending changes
     ("model", lambda w: f"/models/{w.model.slug}/", 9),
