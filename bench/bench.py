@@ -278,11 +278,16 @@ def csv_export(db):
     }
 
 
-def table(scale_results, seed_results, csv, load_seconds):
+def loadavg():
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
+def table(scale_results, seed_results, csv, load_seconds, loads=("?", "?")):
     floor = scale_results[FLOOR]["rps"]
     lines = [
         f"N={SCALE} database {DB}, seed database {SEED_DB}; {CLIENTS} connections, {DURATION} s per page, "
-        f"gunicorn 2 sync workers, DEBUG=false",
+        f"gunicorn 2 sync workers, DEBUG=false; {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"load average {loads[0]} at the start, {loads[1]} at the end",
         "",
         "| page | req/s | p50 ms | p95 ms | p99 ms | errors | % of floor | seed p95 ms | p95 N/seed | targets |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -334,6 +339,7 @@ def table(scale_results, seed_results, csv, load_seconds):
 def main():
     os.chdir(ROOT)
     OUT.mkdir(parents=True, exist_ok=True)
+    load_at_start = loadavg()
     ensure_wrk()
     subprocess.run([PY, "manage.py", "compile_catalogues"], cwd=ROOT, check=True, capture_output=True)
     load_seconds = ensure_database(DB, SCALE)
@@ -344,7 +350,7 @@ def main():
     seed_results = {} if SKIP_SEED else run_pages(SEED_DB)
     (OUT / "results.json").write_text(json.dumps({"pages": scale_results, "seed_pages": seed_results}, indent=2))
     csv = None if ONLY and "csv" not in ONLY else csv_export(DB)
-    report = table(scale_results, seed_results, csv, load_seconds)
+    report = table(scale_results, seed_results, csv, load_seconds, (load_at_start, loadavg()))
     print()
     print(report)
     (OUT / "results.md").write_text(report + "\n")
