@@ -93,7 +93,7 @@ def _milestones(filters):
             precision=milestone.date_precision,
             kind=MILESTONE,
             title=f"{merger.title}: {milestone.get_status_display()}",
-            url=f"{merger.get_absolute_url()}#milestones",
+            url=f"{merger.get_absolute_url()}#milestone-{milestone.pk}",
             unit=merger.unit,
             model=merger.model,
             status=milestone.status,
