@@ -19,9 +19,11 @@ in `agencies.scope`; this module applies them on every admin path:
 from django import forms
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -44,6 +46,51 @@ def partial_date(date_name, precision_name, description):
 
     column.__name__ = f"{date_name}_at_precision"
     return column
+
+
+def is_valid_key(model_field, value):
+    """Whether `value` can be looked up in `model_field` without a database
+    error: "2018-01-01" or 10**30 posted as an id must be a form error."""
+    try:
+        python = model_field.to_python(value)
+    except ValidationError:
+        return False
+    if isinstance(python, int):
+        low, high = connection.ops.integer_field_range(model_field.get_internal_type())
+        return (low is None or python >= low) and (high is None or python <= high)
+    return True
+
+
+class SafeAutocompleteMixin:
+    """Django's autocomplete widgets look up the posted ids again to re-render
+    a form with errors; an id that is not one (a date, a 30-digit number)
+    would end in a 500 there. Drop such values: the field reports them."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(getattr(remote, "field_name", None) or remote.model._meta.pk.name)
+        return super().optgroups(name, [v for v in value if is_valid_key(key, v)], attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids out of the column's range before the `__in` query that
+    Django does not guard (SQLite raises OverflowError, PostgreSQL DataError)."""
+
+    def _check_values(self, value):
+        opts = self.queryset.model._meta
+        key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        for pk in value:
+            if not is_valid_key(key, pk):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
 
 
 class HistoryReasonForm(forms.ModelForm):
@@ -117,9 +164,14 @@ class ScopeMixin:
         return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return self.scope_formfield(db_field, request, super().formfield_for_foreignkey(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
         return self.scope_formfield(db_field, request, super().formfield_for_manytomany(db_field, request, **kwargs))
 
 

@@ -318,6 +318,19 @@ def test_body_already_merged_elsewhere_is_refused(superuser_client, records):
     assert not Merger.objects.filter(slug="ha-long-thu").exists()
 
 
+@pytest.mark.parametrize("bad_id", ["2018-01-01", "9" * 30, "-" + "9" * 30])
+def test_ids_that_are_not_ids_are_form_errors_not_500s(superuser_client, records, bad_id):
+    board = factories.BodyFactory(unit=records["ha_long"], name_vi="Ủy ban Kiểm tra Thành ủy Hạ Long")
+    data = merger_post(records["ha_long"], records["result"], [board, records["office"]])
+    data.update({"unit": bad_id, "sources": [bad_id], "basis": bad_id, "constituent_links-1-body": bad_id})
+    response = superuser_client.post(admin_url(Merger, "add"), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["unit"] == ["Select a valid choice. That choice is not one of the available choices."]
+    assert "sources" in errors and "basis" in errors
+    assert not Merger.objects.filter(slug="ha-long-thu").exists()
+
+
 def test_merger_model_at_the_wrong_level_is_a_form_error(superuser_client, records):
     provincial = factories.MergerModelFactory(slug="van-phong-tinh", short_vi="Văn phòng tỉnh", level="province")
     board = factories.BodyFactory(unit=records["ha_long"], name_vi="Ủy ban Kiểm tra Thành ủy Hạ Long")
