@@ -24,6 +24,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -202,12 +203,23 @@ class ScopedAdminMixin(ScopeMixin):
         return super().delete_view(request, object_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
+        self.require_valid_ids(object_id)
         self.refuse_out_of_scope(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.require_valid_ids(object_id, version_id)
         self.refuse_out_of_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def require_valid_ids(self, object_id, version_id=None):
+        """django-simple-history looks ids up unchecked: "abc" would be a 500."""
+        valid = is_valid_key(self.model._meta.pk, unquote(object_id))
+        if version_id is not None:
+            history_id = self.model.history.model._meta.get_field("history_id")
+            valid = valid and is_valid_key(history_id, version_id)
+        if not valid:
+            raise Http404(_("No such record or version."))
 
     # -- forms: why the change was made, kept in history ---------------------
     form = HistoryReasonForm

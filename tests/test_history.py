@@ -156,3 +156,13 @@ def test_a_deleted_record_is_recovered_from_history(admin_client, ha_long):
     assert recovered.name_vi == "Trung tâm Bồi dưỡng chính trị thành phố Hạ Long"
     assert recovered.history.first().history_change_reason == "Xoá nhầm"
 
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["abc/history/", "1/history/abc/", "abc/history/1/", f"{'9' * 25}/history/", f"1/history/{'9' * 25}/", "424242/history/"],
+)
+def test_history_urls_with_bad_ids_are_404_not_500(admin_client, ha_long, path):
+    with translation.override("en"):
+        base = reverse("admin:agencies_body_changelist")
+    assert admin_client.get(base + path).status_code == 404
