@@ -32,6 +32,7 @@ from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
+from agencies.cache import bump_data_version
 from agencies.dates import floor
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
 from agencies.text import fold
@@ -847,7 +848,12 @@ def generate(scale, seed, dry_run=False, stdout=None):
     if dry_run:
         return generator.run()
     with transaction.atomic():
-        return generator.run()
+        counts = generator.run()
+        # bulk_create sends no post_save: invalidate cached pages and figures
+        # (agencies.cache) now and once the rows are committed.
+        bump_data_version()
+        transaction.on_commit(bump_data_version)
+    return counts
 
 
 def digest():

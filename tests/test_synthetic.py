@@ -195,3 +195,13 @@ def test_quang_ninh_seed_is_intact_after_generation(seed):
     assert completed_before == 14
     assert Merger.objects.completed().filter(model__slug="to-chuc-noi-vu").count() > 14
     assert AdministrativeUnit.objects.filter(level="province").count() == 2
+
+
+@pytest.mark.django_db
+def test_generation_invalidates_cached_figures():
+    from agencies.cache import cached
+
+    before = cached("synthetic-test", lambda: Merger.objects.count())
+    generate()
+    assert cached("synthetic-test", lambda: Merger.objects.count()) == before + Merger.objects.filter(
+        slug__startswith="syn-").count()
