@@ -9,6 +9,18 @@ from agencies.models import AdministrativeUnit, Body, LegalDocument, Source
 from agencies.text import fold
 from mergers.models import NO_STATUS, Merger, MergerModel, Status
 
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", MIN_YEAR)
+        kwargs.setdefault("max_value", MAX_YEAR)
+        super().__init__(*args, **kwargs)
+
+
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
 
@@ -88,14 +100,8 @@ class MergerFilter(django_filters.FilterSet):
         label=_("Status"), choices=[*Status.choices, (NO_STATUS, _("No record"))], empty_label=_("Any status")
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Merger.Kind.choices, empty_label=_("Any kind"))
-    year_from = django_filters.NumberFilter(
-        label=_("Status year from"), field_name="status_date__year", lookup_expr="gte",
-        widget=forms.NumberInput(attrs={"min": 1900, "max": 2100}),
-    )
-    year_to = django_filters.NumberFilter(
-        label=_("Status year to"), field_name="status_date__year", lookup_expr="lte",
-        widget=forms.NumberInput(attrs={"min": 1900, "max": 2100}),
-    )
+    year_from = YearFilter(label=_("Status year from"), field_name="status_date__year", lookup_expr="gte")
+    year_to = YearFilter(label=_("Status year to"), field_name="status_date__year", lookup_expr="lte")
     q = TextFilter()
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),

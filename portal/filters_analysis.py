@@ -16,9 +16,9 @@ from agencies.models import AdministrativeUnit, Holding, Post
 from agencies.text import fold
 from mergers.models import STATUS_RANK, Merger, MergerModel, Milestone, ReportedFigure, Status
 
+from .filters import YearFilter
 from .timeline import KIND_CHOICES
 
-MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
 class ScopeChoices:
@@ -46,15 +46,6 @@ class YearRangeForm(forms.Form):
         if year_from is not None and year_to is not None and year_from > year_to:
             self.add_error("year_to", _("The last year cannot be before the first year."))
         return cleaned
-
-
-class YearFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", MIN_YEAR)
-        kwargs.setdefault("max_value", MAX_YEAR)
-        super().__init__(*args, **kwargs)
 
 
 class AnalysisFilterSet(django_filters.FilterSet):
