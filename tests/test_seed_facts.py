@@ -226,7 +226,9 @@ def test_all_fourteen_districts_completed_the_model_begun_early_2018(model_slug)
     assert of_model.count() == 14
     assert of_model.completed().count() == 14
     assert of_model.completed(D(2019, 1, 1)).count() == 14
-    assert set(status_by_district(model_slug, D(2018, 6, 1)).values()) == {Status.IN_PROGRESS}
+    mid_2018 = status_by_district(model_slug, D(2018, 6, 1))
+    assert mid_2018.pop("uong-bi") == Status.COMPLETED  # article 001: done in 2018
+    assert set(mid_2018.values()) == {Status.IN_PROGRESS}
     began = Milestone.objects.filter(merger__model__slug=model_slug, status=Status.IN_PROGRESS)
     assert set(began.values_list("date", "date_precision")) == {(D(2018, 1, 1), "year")}
     assert all(S000 in cited(m) for m in began)
@@ -236,6 +238,18 @@ def test_all_fourteen_districts_completed_the_model_begun_early_2018(model_slug)
 def test_as_of_june_2016_no_organisation_home_affairs_merger_is_completed():
     assert not Merger.objects.of_model(model("to-chuc-noi-vu")).completed(D(2016, 6, 1)).exists()
     assert set(status_by_district("to-chuc-noi-vu", D(2016, 6, 1)).values()) == {"none"}
+
+
+@pytest.mark.parametrize("model_slug", ["to-chuc-noi-vu", "kiem-tra-thanh-tra"])
+def test_uong_bi_completed_both_mergers_in_2018_per_article_001(model_slug):
+    merger = Merger.objects.get(slug=f"uong-bi-{model_slug}")
+    done_2018 = merger.milestones.get(status=Status.COMPLETED, date=D(2018, 1, 1))
+    assert done_2018.date_precision == Precision.YEAR
+    assert slugs(done_2018.sources) == ["uong-bi-2020-tinh-gon"]
+    assert Merger.objects.filter(pk=merger.pk).completed(D(2018, 6, 1)).exists()
+    # Elsewhere the sources only say "completed by 2019".
+    assert not Merger.objects.filter(slug=f"cam-pha-{model_slug}").completed(D(2018, 6, 1)).exists()
+    assert all(body.ended_on == D(2018, 1, 1) for body in merger.constituents.all())
 
 
 def test_each_district_merger_joins_a_party_body_and_a_state_body():
