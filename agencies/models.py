@@ -326,6 +326,20 @@ class AdministrativeUnit(PartialDatesMixin, SearchableMixin, models.Model):
                 setattr(self, name, value)
             type(self).objects.filter(pk=self.pk).update(**own)
 
+    def subtree_q(self, path="unit"):
+        """A filter for records whose unit (at `path`) is this unit or below it.
+
+        Uses the derived district/province columns, never an OR across a join,
+        so PostgreSQL can use their indexes.
+        """
+        if self.level == self.Level.PROVINCE:
+            return Q(**{f"{path}__province": self})
+        if self.level == self.Level.DISTRICT:
+            return Q(**{f"{path}__district": self})
+        if self.level == self.Level.COMMUNE:
+            return Q(**{path: self}) | Q(**{f"{path}__parent": self})
+        return Q(**{path: self})
+
     def ended_by(self, date):
         return self.valid_until is not None and self.valid_until <= date
 

@@ -105,7 +105,7 @@ class MergerQuerySet(models.QuerySet):
 
     def in_unit_tree(self, unit):
         """Mergers of a unit and of every unit below it."""
-        return self.filter(Q(unit=unit) | Q(unit__district=unit) | Q(unit__province=unit))
+        return self.filter(unit.subtree_q())
 
     def in_province(self, province):
         return self.filter(unit__province=province)

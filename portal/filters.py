@@ -82,7 +82,7 @@ class DistrictFilter(django_filters.ModelChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(Q(unit=value) | Q(unit__district=value))
+        return qs.filter(value.subtree_q())
 
 
 class SlugModelChoiceFilter(django_filters.ModelChoiceFilter):

@@ -65,13 +65,9 @@ def _sources_prefetch(to_attr="source_list"):
 def _in_scope(unit, prefix=""):
     """Records of a unit and of the units below it (a province: its own only,
     its districts have their own pages)."""
-    Level = AdministrativeUnit.Level
-    own = Q(**{f"{prefix}unit": unit})
-    if unit.level == Level.DISTRICT:
-        return own | Q(**{f"{prefix}unit__district": unit})
-    if unit.level == Level.COMMUNE:
-        return own | Q(**{f"{prefix}unit__parent": unit})
-    return own
+    if unit.level == AdministrativeUnit.Level.PROVINCE:
+        return Q(**{f"{prefix}unit": unit})
+    return unit.subtree_q(f"{prefix}unit")
 
 
 def _merger_rows(queryset):
@@ -244,7 +240,7 @@ def merger_list(request):
     day, asked, notices = _as_of(request)
     base = Merger.objects.with_status(day).with_headcount()
     if province is not None:
-        base = base.filter(Q(unit=province) | Q(unit__province=province))
+        base = base.filter(province.subtree_q())
     filterset = MergerFilter(clean_params(request.GET), queryset=base, request=_scoped_request(request, province))
     mergers = _filtered(filterset, notices)
     if _wants_csv(request):
@@ -305,7 +301,7 @@ def body_list(request):
     notices = []
     base = Body.objects.all()
     if province is not None:
-        base = base.filter(Q(unit=province) | Q(unit__province=province))
+        base = base.filter(province.subtree_q())
     filterset = BodyFilter(clean_params(request.GET), queryset=base, request=_scoped_request(request, province))
     bodies = _filtered(filterset, notices)
     if not (filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("sort")):
