@@ -102,18 +102,30 @@ def _milestones(filters):
         )
 
 
+def _basis_of(**unit_lookup):
+    """Documents that are the legal basis of a milestone, merger or unit change
+    whose unit matches `unit_lookup` (e.g. province=..., district__slug=...);
+    with no lookup, of any such record."""
+    merger_unit = {f"merger__unit__{k}": v for k, v in unit_lookup.items()}
+    unit = {f"unit__{k}": v for k, v in unit_lookup.items()}
+    return (
+        Exists(Milestone.objects.filter(basis=OuterRef("pk"), **merger_unit))
+        | Exists(UnitChange.objects.filter(basis=OuterRef("pk"), **unit))
+        | Exists(LegalDocument.mergers.through.objects.filter(legaldocument=OuterRef("pk"), **merger_unit))
+    )
+
+
 def _documents(filters):
-    """Documents have no unit: a district or model filter keeps those that are
-    the legal basis of a record in that district or of that model."""
+    """Documents have no unit. A province's timeline keeps those that are the
+    basis of its records and those tied to no unit at all (national
+    resolutions); a district or model filter keeps those that are the legal
+    basis of a record in that district or of that model."""
     qs = LegalDocument.objects.filter(Q(signed_on__isnull=False) | Q(effective_on__isnull=False))
     qs = qs.prefetch_related(_sources())
+    if filters.get("province") is not None:
+        qs = qs.filter(_basis_of(province=filters["province"]) | ~_basis_of())
     if filters.get("district"):
-        slug = filters["district"]
-        qs = qs.filter(
-            Q(pk__in=Milestone.objects.filter(merger__unit__district__slug=slug).values("basis"))
-            | Q(pk__in=UnitChange.objects.filter(unit__district__slug=slug).values("basis"))
-            | Q(pk__in=LegalDocument.mergers.through.objects.filter(merger__unit__district__slug=slug).values("legaldocument"))
-        )
+        qs = qs.filter(_basis_of(district__slug=filters["district"]))
     if filters.get("model"):
         slug = filters["model"]
         qs = qs.filter(
