@@ -27,11 +27,11 @@ from django.db import connection
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from .dates import format_partial
 from .import_forms import QnImportForm
-from .import_forms import QnImportForm  # [exports helper]
 from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records, visible_district_ids
 from .text import fold
 
@@ -304,8 +304,8 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     list_per_page = 50
     # Refuses oversized, empty and non-UTF-8 uploads before they are parsed.
     import_form_class = QnImportForm
-    # [exports helper] Refuse too large, empty, non-UTF-8 files before parsing.
-    import_form_class = QnImportForm
+    # The two formats admins and analysts use; one place for both directions.
+    import_formats = export_formats = [CSV, XLSX]
 
 
 class QnTabularInline(ScopeMixin, admin.TabularInline):

@@ -387,3 +387,10 @@ def test_admin_import_previews_then_writes_on_confirm(client, place):
     assert response.status_code == 302
     body = Body.objects.get(slug="ban-a")
     assert (body.unit, body.founded_precision) == (place["ha_long"], "year")
+
+
+@pytest.mark.django_db
+def test_admin_offers_exactly_csv_and_xlsx(admin_client):
+    page = admin_client.get("/en/admin/agencies/body/import/").content.decode()
+    assert ">csv<" in page and ">xlsx<" in page
+    assert ">json<" not in page and ">tsv<" not in page
