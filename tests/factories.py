@@ -114,6 +114,7 @@ class PostFactory(factory.django.DjangoModelFactory):
 class HoldingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Holding
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"kiem-nhiem-{n}")
     unit = factory.SubFactory(DistrictFactory)
@@ -143,6 +144,7 @@ class MergerModelFactory(factory.django.DjangoModelFactory):
 class MergerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Merger
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"hop-nhat-{n}")
     unit = factory.SubFactory(DistrictFactory)
