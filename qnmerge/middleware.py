@@ -1,13 +1,17 @@
 """Site-wide middleware: the Content-Security-Policy header, the login gate,
-and a 400 for NUL characters in the query string.
+a 400 for NUL characters in the query string, and the page cache.
 
 Both read settings on every request, so tests can switch them with
 `settings` / `override_settings`.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 # Everything is served from our own origin: no inline script or style, no
@@ -92,3 +96,74 @@ class RejectNullCharactersMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class PageCacheMiddleware:
+    """Serve a portal page from the cache until the data next changes.
+
+    The rendered HTML of a GET on a public portal page (namespace `portal`)
+    is kept under a key made of the data version (agencies.cache: bumped by
+    every write), the language, today's date (pages default to "as of
+    today") and the full path with its query string. A save anywhere changes
+    the version, so no page is ever served older than the last write.
+
+    Pages are the same for every visitor (no user name, no form token), so
+    one copy serves all. It runs in `process_view`, after the login gate, so
+    a private portal still asks for a login first. Only plain 200 HTML
+    responses that set no cookie are kept; CSV downloads stream and are
+    never cached. QNMERGE_PAGE_CACHE_SECONDS=0 turns it off.
+    """
+
+    NAMESPACE = "portal"
+    MAX_PATH = 2000
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        key = getattr(request, "_page_cache_key", None)
+        if key is not None and self.cacheable(response):
+            from django.core.cache import cache
+
+            cache.set(key, (response.content, response["Content-Type"]), self.timeout())
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "GET" or not self.timeout():
+            return None
+        match = request.resolver_match
+        path = request.get_full_path()
+        if match is None or self.NAMESPACE not in match.namespaces or len(path) > self.MAX_PATH:
+            return None
+        from django.core.cache import cache
+
+        key = self.key(request, path)
+        cached = cache.get(key)
+        if cached is None:
+            request._page_cache_key = key
+            return None
+        content, content_type = cached
+        return HttpResponse(content, content_type=content_type)
+
+    @staticmethod
+    def timeout():
+        return getattr(settings, "QNMERGE_PAGE_CACHE_SECONDS", 0)
+
+    @staticmethod
+    def key(request, path):
+        from agencies.cache import data_version
+
+        parts = (data_version(), get_language(), timezone.localdate().isoformat(), path)
+        return "qnmerge:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    @staticmethod
+    def cacheable(response):
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and response.get("Content-Type", "").startswith("text/html")
+            and "no-store" not in response.get("Cache-Control", "")
+            and "private" not in response.get("Cache-Control", "")
+        )

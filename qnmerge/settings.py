@@ -70,6 +70,9 @@ else:
 
 # The public portal is readable without an account unless QNMERGE_PUBLIC=false.
 QNMERGE_PUBLIC = env_bool("QNMERGE_PUBLIC", True)
+# Rendered portal pages are kept until the data next changes, at most this
+# long (qnmerge.middleware.PageCacheMiddleware); 0 turns the page cache off.
+QNMERGE_PAGE_CACHE_SECONDS = env_int("QNMERGE_PAGE_CACHE_SECONDS", 3600)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -105,6 +108,7 @@ MIDDLEWARE = [
     "qnmerge.middleware.LoginGateMiddleware",
     "qnmerge.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "qnmerge.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "qnmerge.urls"
