@@ -69,9 +69,14 @@ def ending_changes(units, as_of):
     return ended
 
 
-def status_matrix(province, as_of):
-    """(rows, models): rows is [(unit, [Cell per model])]."""
-    units = matrix_units(province)
+def status_matrix(province, as_of, units=None):
+    """(rows, models): rows is [(unit, [Cell per model])].
+
+    `units` (a page of `matrix_units(province)`) limits the rows; all of the
+    province's units by default.
+    """
+    if units is None:
+        units = matrix_units(province)
     models = list(MergerModel.objects.order_by("order", "slug"))
     mergers = (
         Merger.objects.filter(unit__in=[u.pk for u in units], model__isnull=False)
@@ -116,6 +121,14 @@ def status_matrix(province, as_of):
             )
         rows.append((unit, cells))
     return rows, models
+
+
+def has_mergers(province):
+    """Whether any unit of the province (of any province when None) has a merger of a model."""
+    mergers = Merger.objects.filter(model__isnull=False)
+    if province is not None:
+        mergers = mergers.in_unit_tree(province)
+    return mergers.exists()
 
 
 def cells_of(rows):

@@ -18,6 +18,7 @@ from .filters import MAX_QUERY_LENGTH, BodyFilter, DocumentFilter, MergerFilter,
 from .scope import current_province, parse_as_of
 
 PAGE_SIZE = 50
+DASHBOARD_PAGE_SIZE = 50  # units (rows) of the status matrix
 SEARCH_GROUP_SIZE = 20
 SOURCE_GROUP_SIZE = 200
 
@@ -86,9 +87,13 @@ def _merger_rows(queryset):
 def dashboard(request):
     province = current_province(request)
     day, asked, notices = _as_of(request)
-    rows, models = matrix.status_matrix(province, day)
     if _wants_csv(request):
+        rows, _models = matrix.status_matrix(province, day)
         return _csv(request, "dashboard", matrix.cells_of(rows), as_of=day)
+    # A province (Quảng Ninh: 15 rows) fits on one page; nationwide, the
+    # 700-odd districts come a page at a time.
+    page_obj = _page(request, matrix.matrix_units(province), DASHBOARD_PAGE_SIZE)
+    rows, models = matrix.status_matrix(province, day, units=list(page_obj.object_list))
     # Headline figures are the costliest query on the page and change only
     # when the data does: cached until the next write (agencies.cache).
     figures = cached(
@@ -99,10 +104,11 @@ def dashboard(request):
         ),
     )
     return render(request, "portal/dashboard.html", {
-        "has_records": any(cell.merger for cell in matrix.cells_of(rows)),
+        "has_records": any(cell.merger for cell in matrix.cells_of(rows)) or matrix.has_mergers(province),
         "province": province,
         "provinces": AdministrativeUnit.objects.provinces().order_by("gso_code"),
         "rows": rows,
+        "page_obj": page_obj,
         "models": models,
         "day": day,
         "as_of": asked,

@@ -511,3 +511,28 @@ def test_source_page_bounds_each_group_and_says_there_are_more(client, db, monke
     assert "More than 2 records cite this source" in page
     assert "Bodies (first 2)" in page
     assert "Cơ quan nhiều 0" in page and "Cơ quan nhiều 2" not in page
+
+
+def test_nationwide_dashboard_comes_a_page_at_a_time_and_its_csv_has_every_row(client, seed, monkeypatch):
+    from django.core.management import call_command
+
+    from portal import views
+
+    call_command("generate_synthetic", scale=0.01, seed=3, verbosity=0)
+    # Quảng Ninh alone (15 rows) is one page with no page links.
+    assert 'rel="next"' not in client.get("/").content.decode()
+    monkeypatch.setattr(views, "DASHBOARD_PAGE_SIZE", 10)
+    units = AdministrativeUnit.objects.filter(level__in=["province", "district"]).count()
+    assert units > 20
+    first = client.get("/?province=all").content.decode()
+    second = client.get("/?province=all&page=2").content.decode()
+    rows = lambda html: re.findall(r'<th scope="row"><a href="([^"]+)"', html)  # noqa: E731
+    assert len(rows(first)) == 10 and len(rows(second)) == 10
+    assert not set(rows(first)) & set(rows(second))
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    # The CSV is every unit's cells, not the page's.
+    csv_text = client.get("/?province=all&format=csv").getvalue().decode("utf-8-sig")
+    models = Merger._meta.get_field("model").related_model.objects.count()
+    assert csv_text.count("\n") == 1 + units * models
+    # A page past the end shows the last page, never an error.
+    assert client.get("/?province=all&page=999").status_code == 200
