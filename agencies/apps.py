@@ -46,6 +46,11 @@ def sync_roles(apps=None, using="default", **kwargs):
 
 def _on_post_migrate(sender, app_config=None, apps=None, using="default", **kwargs):
     sync_roles(apps=apps, using=using)
+    # Every deployment migrates (make run, make serve): drop the cached pages
+    # and figures, which a new release may render differently.
+    from .cache import bump_data_version
+
+    bump_data_version()
 
 
 class AgenciesConfig(AppConfig):

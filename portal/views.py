@@ -96,8 +96,10 @@ def dashboard(request):
     rows, models = matrix.status_matrix(province, day, units=list(page_obj.object_list))
     # Headline figures are the costliest query on the page and change only
     # when the data does: cached until the next write (agencies.cache).
-    figures = cached(
-        f"dashboard-figures:{province.pk if province else 'all'}:{day.isoformat()}",
+    # Nationwide, every province's figures (hundreds) are no headline: the
+    # page links to the list of reported figures instead.
+    figures = province and cached(
+        f"dashboard-figures:{province.pk}:{day.isoformat()}",
         lambda: list(
             ReportedFigure.objects.about_province(province).reported_by(day).with_computed()
             .select_related("unit").prefetch_related(_sources_prefetch())

@@ -122,6 +122,10 @@ def restore(path):
             call_command("loaddata", str(path), verbosity=0)
     else:
         raise SystemExit(f"Unknown backup format: {path.name} (expected .json.gz or .dump)")
+    # pg_restore writes behind the ORM's back: drop every cached page and figure.
+    from agencies.cache import bump_data_version
+
+    bump_data_version()
 
 
 def main(argv=None):

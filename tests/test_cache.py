@@ -135,3 +135,12 @@ def test_the_page_cache_can_be_turned_off(client, body, settings):
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     assert len(queries) > 0  # every request renders the page again
+
+
+def test_migrate_drops_cached_pages(client, body):
+    """A new release migrates before it serves: no page rendered by the old code survives."""
+    from django.core.management import call_command
+
+    before = data_version()
+    call_command("migrate", verbosity=0)
+    assert data_version() != before

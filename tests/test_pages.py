@@ -530,6 +530,9 @@ def test_nationwide_dashboard_comes_a_page_at_a_time_and_its_csv_has_every_row(c
     assert len(rows(first)) == 10 and len(rows(second)) == 10
     assert not set(rows(first)) & set(rows(second))
     assert 'rel="next"' in first and 'rel="prev"' in second
+    # Nationwide, the headline figures are the list of every province's figures, linked.
+    assert '/figures/?province=all"' in first and 'class="figures"' not in first
+    assert 'class="figures"' in client.get("/").content.decode()
     # The CSV is every unit's cells, not the page's.
     csv_text = client.get("/?province=all&format=csv").getvalue().decode("utf-8-sig")
     models = Merger._meta.get_field("model").related_model.objects.count()
