@@ -19,11 +19,11 @@ in `agencies.scope`; this module applies them on every admin path:
 from django import forms
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminURLFieldWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -306,6 +306,11 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     import_form_class = QnImportForm
     # The two formats admins and analysts use; one place for both directions.
     import_formats = export_formats = [CSV, XLSX]
+    # An address typed without a scheme is taken as https (Django 6's default,
+    # asked for now so its deprecation warning goes away).
+    formfield_overrides = {
+        models.URLField: {"widget": AdminURLFieldWidget, "assume_scheme": "https"},
+    }
 
 
 class QnTabularInline(ScopeMixin, admin.TabularInline):
