@@ -6,7 +6,6 @@ Thin views: each resolves the province scope, wires a FilterSet from
 a fixed number of queries, whatever the amount of data.
 """
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from agencies.models import AdministrativeUnit, Holding, Post, Source
-from mergers.models import STATUS_RANK, Headcount, Merger, Milestone, ReportedFigure
+from mergers.models import STATUS_RANK, Headcount, Merger, MergerModel, Milestone, ReportedFigure
 
 from . import exports
 from .filters_analysis import (
@@ -30,10 +29,11 @@ from .filters_analysis import (
     TitleFilter,
 )
 from .scope import current_province
-from .timeline import KIND_CHOICES, build_events, group_by_year, year_counts
+from .timeline import KIND_CHOICES, event_keys, group_by_year, iter_events, load_events, year_counts
 
 PAGE_SIZE = 100
 MILESTONE_PAGE_SIZE = 50
+HEADCOUNT_PAGE_SIZE = 50  # mergers in the table and chart; Quảng Ninh's 47 fit on one
 
 
 # -- shared helpers ----------------------------------------------------------
@@ -135,46 +135,51 @@ class HeadcountTotal:
         return percent_of(self.change, self.before)
 
 
-def headcount_report(mergers):
-    """Rows per merger and totals per district, per model and overall.
+def headcount_row(merger):
+    """A merger's row: its figures and the sources of its headcount figures.
 
-    `mergers` come from `Merger.objects.with_headcount()`, with `unit__district`
-    and `model` selected and `headcounts__sources` prefetched.
+    `merger` comes from `Merger.objects.with_headcount()` with
+    `headcounts__sources` prefetched.
     """
-    rows, by_district, by_model = [], OrderedDict(), OrderedDict()
+    sources = {}
+    for figure in merger.headcounts.all():
+        for source in figure.sources.all():
+            sources.setdefault(source.pk, source)
+    return HeadcountRow(merger, merger.headcount_before, merger.headcount_after, list(sources.values()))
+
+
+def headcount_totals(mergers, by_province=False):
+    """Totals per district (per province when `by_province`), per model and overall.
+
+    Reads only the figures and the group keys of every merger (one values
+    query), then the groups' units and models: no merger is built, so the
+    totals cost the same few queries for 50 mergers or 15,000.
+    """
+    group_field = "unit__province_id" if by_province else "unit__district_id"
+    figures = mergers.values_list(group_field, "unit_id", "model_id", "headcount_before", "headcount_after")
+    by_group, by_model = {}, {}
     total = HeadcountTotal(label=_("All mergers"))
-    for merger in mergers:
-        sources = {}
-        for figure in merger.headcounts.all():
-            for source in figure.sources.all():
-                sources.setdefault(source.pk, source)
-        row = HeadcountRow(merger, merger.headcount_before, merger.headcount_after, list(sources.values()))
-        rows.append(row)
-        district = merger.unit.district or merger.unit
-        by_district.setdefault(
-            district.pk,
-            HeadcountTotal(
-                label=district.name,
-                url=district.get_absolute_url(),
-                order=(district.level != AdministrativeUnit.Level.PROVINCE, district.gso_code or ""),
-            ),
-        ).add(row)
-        model = merger.model
-        by_model.setdefault(
-            model.pk if model else None,
-            HeadcountTotal(
-                label=model.short if model else _("No merger model"),
-                url=model.get_absolute_url() if model else "",
-                order=(0, model.order, model.slug) if model else (1, 0, ""),
-            ),
-        ).add(row)
+    for group_id, unit_id, model_id, before, after in figures:
+        row = HeadcountRow(None, before, after)
+        # A province's own mergers are grouped under the province itself.
+        by_group.setdefault(group_id or unit_id, HeadcountTotal(label="")).add(row)
+        by_model.setdefault(model_id, HeadcountTotal(label="")).add(row)
         total.add(row)
+    for unit in AdministrativeUnit.objects.filter(pk__in=by_group):
+        group = by_group[unit.pk]
+        group.label, group.url = unit.name, unit.get_absolute_url()
+        group.order = (unit.level != AdministrativeUnit.Level.PROVINCE, len(unit.gso_code or ""), unit.gso_code or "")
+    models = {model.pk: model for model in MergerModel.objects.filter(pk__in=[pk for pk in by_model if pk])}
+    for model_id, group in by_model.items():
+        model = models.get(model_id)
+        if model is None:
+            group.label, group.order = _("No merger model"), (1, 0, "")
+        else:
+            group.label, group.url, group.order = model.short, model.get_absolute_url(), (0, model.order, model.slug)
     return {
-        "rows": rows,
-        "by_district": sorted(by_district.values(), key=lambda t: t.order),  # province first
+        "by_group": sorted(by_group.values(), key=lambda t: t.order),  # province first
         "by_model": sorted(by_model.values(), key=lambda t: t.order),
         "total": total,
-        "chart_rows": [row for row in rows if row.before is not None or row.after is not None],
     }
 
 
@@ -182,9 +187,7 @@ def headcount_report(mergers):
 def headcount(request):
     province = current_province(request)
     choices = ScopeChoices(province)
-    mergers = Merger.objects.with_headcount().select_related("unit__district", "model").prefetch_related(
-        Prefetch("headcounts", queryset=Headcount.objects.prefetch_related(_sources()))
-    )
+    mergers = Merger.objects.with_headcount()
     if province is not None:
         mergers = mergers.in_province(province)
     mergers = mergers.order_by(*province_first("unit"), "model__order", "slug")
@@ -196,12 +199,29 @@ def headcount(request):
             )
             return exports.export_response(request, "headcount_long", figures)
         return exports.export_response(request, "headcount", filterset.qs)
-    report = headcount_report(filterset.qs)
-    report["total_tables"] = [
-        (_("Per district"), _("District"), report["by_district"]),
-        (_("Per merger model"), _("Merger model"), report["by_model"]),
-    ]
-    return render(request, "portal/headcount.html", _context(request, filterset, **report))
+    totals = headcount_totals(filterset.qs, by_province=province is None)
+    # The per-merger table and its chart show one page; the totals are over all.
+    page_obj = _page(
+        request,
+        filterset.qs.select_related("unit__district", "model").prefetch_related(
+            Prefetch("headcounts", queryset=Headcount.objects.prefetch_related(_sources()))
+        ),
+        HEADCOUNT_PAGE_SIZE,
+    )
+    rows = [headcount_row(merger) for merger in page_obj.object_list]
+    group_heading = (_("Per province"), _("Province")) if province is None else (_("Per district"), _("District"))
+    return render(request, "portal/headcount.html", _context(
+        request,
+        filterset,
+        rows=rows,
+        page_obj=page_obj,
+        chart_rows=[row for row in rows if row.before is not None or row.after is not None],
+        total=totals["total"],
+        total_tables=[
+            (*group_heading, totals["by_group"]),
+            (_("Per merger model"), _("Merger model"), totals["by_model"]),
+        ],
+    ))
 
 
 # -- timeline ----------------------------------------------------------------
@@ -210,10 +230,15 @@ def headcount(request):
 def timeline(request):
     province = current_province(request)
     filterset = TimelineFilter(request.GET, Milestone.objects.none(), choices=ScopeChoices(province))
-    events = build_events({"province": province, **filterset.criteria})
+    filters = {"province": province, **filterset.criteria}
     if _wants_csv(request):
-        return exports.export_response(request, "timeline", events)
-    page_obj = _page(request, events)
+        # Every event, built a chunk at a time as the download streams.
+        return exports.export_response(request, "timeline", iter_events(filters))
+    # Count and paginate the light (date, kind, record_id) keys of every
+    # event; build Events only for the page shown.
+    keys = event_keys(filters)
+    page_obj = _page(request, keys)
+    page_obj.object_list = load_events(page_obj.object_list)
     return render(
         request,
         "portal/timeline.html",
@@ -222,8 +247,8 @@ def timeline(request):
             filterset,
             page_obj=page_obj,
             years=group_by_year(page_obj.object_list),
-            year_counts=year_counts(events),
-            event_count=len(events),
+            year_counts=year_counts(keys),
+            event_count=len(keys),
             kinds=KIND_CHOICES,
         ),
     )

@@ -1,15 +1,24 @@
 """Every dated event of the record, in one list: the timeline page and its CSV.
 
-`build_events(filters)` runs one query per event kind (milestones, legal
-documents, unit changes, post holdings) plus their prefetches, whatever the
-amount of data, and returns `Event`s sorted by (date, kind).
+Each event kind (milestones, legal documents, unit changes, post holdings) has
+two halves: `_<kind>_rows(filters)`, the filtered queryset, and
+`_<kind>_events(queryset)`, which turns its instances into `Event`s.
+
+Building an Event costs joins, prefetches and Python work, so the page never
+builds one it does not show: `event_keys(filters)` reads only (date, kind,
+record_id) of every event (one light query per kind), the page counts and
+paginates those keys, and `load_events(keys)` builds the Events of one page.
+`build_events(filters)` (the CSV) is the same two steps over every key, in
+chunks, so it lists the same events in the same order as the page.
 """
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date as Date
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -75,8 +84,10 @@ def _years(qs, filters, date_field):
     return qs
 
 
-def _milestones(filters):
-    qs = Milestone.objects.select_related("merger__unit", "merger__model").prefetch_related(_sources())
+# -- milestones --------------------------------------------------------------
+
+def _milestone_rows(filters):
+    qs = Milestone.objects.all()
     if filters.get("province") is not None:
         qs = qs.filter(merger__unit__province=filters["province"])
     if filters.get("district"):
@@ -85,8 +96,12 @@ def _milestones(filters):
         qs = qs.filter(merger__model__slug=filters["model"])
     if filters.get("q"):
         qs = qs.filter(merger__search_text__contains=fold(filters["q"]))
-    qs = _years(qs, filters, "date")
-    for milestone in qs.order_by():
+    return _years(qs, filters, "date")
+
+
+def _milestone_events(milestones):
+    milestones = milestones.select_related("merger__unit", "merger__model").prefetch_related(_sources())
+    for milestone in milestones.order_by():
         merger = milestone.merger
         yield Event(
             date=milestone.date,
@@ -102,6 +117,8 @@ def _milestones(filters):
         )
 
 
+# -- legal documents ---------------------------------------------------------
+
 def _basis_of(**unit_lookup):
     """Documents that are the legal basis of a milestone, merger or unit change
     whose unit matches `unit_lookup` (e.g. province=..., district__slug=...);
@@ -115,13 +132,12 @@ def _basis_of(**unit_lookup):
     )
 
 
-def _documents(filters):
+def _document_rows(filters):
     """Documents have no unit. A province's timeline keeps those that are the
     basis of its records and those tied to no unit at all (national
     resolutions); a district or model filter keeps those that are the legal
     basis of a record in that district or of that model."""
     qs = LegalDocument.objects.filter(Q(signed_on__isnull=False) | Q(effective_on__isnull=False))
-    qs = qs.prefetch_related(_sources())
     if filters.get("province") is not None:
         qs = qs.filter(_basis_of(province=filters["province"]) | ~_basis_of())
     if filters.get("district"):
@@ -143,7 +159,11 @@ def _documents(filters):
     if year_to is not None:
         end = Date(year_to, 12, 31)
         qs = qs.filter(Q(signed_on__lte=end) | Q(signed_on__isnull=True, effective_on__lte=end))
-    for document in qs.order_by():
+    return qs
+
+
+def _document_events(documents):
+    for document in documents.prefetch_related(_sources()).order_by():
         signed = document.signed_on is not None
         yield Event(
             date=document.date,
@@ -159,16 +179,22 @@ def _documents(filters):
         )
 
 
-def _unit_changes(filters):
-    qs = UnitChange.objects.select_related("unit__district", "related_unit").prefetch_related(_sources())
+# -- unit changes ------------------------------------------------------------
+
+def _unit_change_rows(filters):
+    qs = UnitChange.objects.all()
     if filters.get("province") is not None:
         qs = qs.filter(unit__province=filters["province"])
     if filters.get("district"):
         qs = qs.filter(unit__district__slug=filters["district"])
     if filters.get("q"):
         qs = qs.filter(unit__search_text__contains=fold(filters["q"]))
-    qs = _years(qs, filters, "date")
-    for change in qs.order_by():
+    return _years(qs, filters, "date")
+
+
+def _unit_change_events(changes):
+    changes = changes.select_related("unit__district", "related_unit").prefetch_related(_sources())
+    for change in changes.order_by():
         unit = change.unit
         title = f"{unit.name}: {change.get_kind_display()}"
         if change.related_unit is not None:
@@ -187,10 +213,10 @@ def _unit_changes(filters):
         )
 
 
-def _holdings(filters):
-    qs = Holding.objects.select_related("unit").prefetch_related(
-        Prefetch("posts", queryset=Post.objects.order_by("pk")), _sources()
-    )
+# -- post holdings -----------------------------------------------------------
+
+def _holding_rows(filters):
+    qs = Holding.objects.all()
     if filters.get("province") is not None:
         qs = qs.filter(unit__province=filters["province"])
     if filters.get("district"):
@@ -207,9 +233,16 @@ def _holdings(filters):
     if year_to is not None:
         end = Date(year_to, 12, 31)
         qs = qs.filter(Q(start_date__lte=end) | Q(start_date__isnull=True, reported_on__lte=end))
+    return qs
+
+
+def _holding_events(holdings):
+    holdings = holdings.select_related("unit").prefetch_related(
+        Prefetch("posts", queryset=Post.objects.order_by("pk")), _sources()
+    )
     titles_url = reverse("portal:title_list")
-    for holding in qs.order_by():
-        if holding.date is None:
+    for holding in holdings.order_by():
+        if holding.date is None:  # an undated holding has no place on a timeline
             continue
         posts = " + ".join(post.title for post in holding.posts.all())
         title = posts or (holding.get_combination_display() if holding.combination else holding.slug)
@@ -229,22 +262,93 @@ def _holdings(filters):
         )
 
 
-def build_events(filters=None):
-    """The Event list for `filters`, sorted by (date, kind).
+# -- all kinds: keys, then Events --------------------------------------------
 
-    filters (all optional): province (unit; None for all), district (slug),
-    model (slug), kind (one of KINDS), year_from, year_to (ints), q (text).
-    A model filter leaves out unit changes and holdings, which belong to no
-    merger model.
-    """
-    filters = dict(filters or {})
+@dataclass(frozen=True)
+class EventKind:
+    """One kind of event: its model, its filtered rows, the date its events are
+    filed under (as an SQL expression, so that the keys need no instance) and
+    the builder of its Events."""
+
+    model: type
+    rows: Callable  # filters -> queryset of the model
+    date: object  # expression of the event's date; matches Event.date
+    events: Callable  # queryset -> Events
+
+
+EVENT_KINDS = {
+    MILESTONE: EventKind(Milestone, _milestone_rows, F("date"), _milestone_events),
+    # LegalDocument.date: signed, else effective.
+    DOCUMENT: EventKind(LegalDocument, _document_rows, Coalesce("signed_on", "effective_on"), _document_events),
+    UNIT_CHANGE: EventKind(UnitChange, _unit_change_rows, F("date"), _unit_change_events),
+    # Holding.date: start, else reported; NULL for an undated holding.
+    TITLE: EventKind(Holding, _holding_rows, Coalesce("start_date", "reported_on"), _holding_events),
+}
+
+# Events built per round trip when listing them all (the CSV): bounds the
+# memory the instances take and the length of the `pk IN (...)` lists.
+LOAD_CHUNK = 2000
+
+
+def kinds_for(filters):
+    """The event kinds `filters` asks for. A model filter leaves out unit
+    changes and holdings, which belong to no merger model."""
     kinds = [filters["kind"]] if filters.get("kind") in KINDS else KINDS
     if filters.get("model"):
         kinds = [kind for kind in kinds if kind in (MILESTONE, DOCUMENT)]
-    builders = {MILESTONE: _milestones, DOCUMENT: _documents, UNIT_CHANGE: _unit_changes, TITLE: _holdings}
-    events = [event for kind in kinds for event in builders[kind](filters)]
-    events.sort(key=lambda event: event.sort_key)
-    return events
+    return kinds
+
+
+def event_keys(filters=None):
+    """The (date, kind, record_id) of every event for `filters`, sorted as
+    the timeline lists them (the key is `Event.sort_key`).
+
+    One values_list query per kind and no model instance: the page counts
+    and paginates these, and builds Events for its own page only.
+    filters (all optional): province (unit; None for all), district (slug),
+    model (slug), kind (one of KINDS), year_from, year_to (ints), q (text).
+    """
+    filters = dict(filters or {})
+    keys = []
+    for kind in kinds_for(filters):
+        rows = EVENT_KINDS[kind].rows(filters).order_by().annotate(timeline_date=EVENT_KINDS[kind].date)
+        pairs = rows.filter(timeline_date__isnull=False).values_list("timeline_date", "pk")
+        keys.extend((day, kind, pk) for day, pk in pairs)
+    keys.sort()
+    return keys
+
+
+def load_events(keys):
+    """The Events of `keys`, in the order of `keys`: one query per kind
+    present (`pk IN` the keys' ids) plus that kind's prefetches.
+
+    A record deleted since its key was read is left out.
+    """
+    ids = OrderedDict()
+    for _day, kind, pk in keys:
+        ids.setdefault(kind, []).append(pk)
+    loaded = {}
+    for kind, pks in ids.items():
+        spec = EVENT_KINDS[kind]
+        for event in spec.events(spec.model.objects.filter(pk__in=pks)):
+            loaded[kind, event.record_id] = event
+    return [loaded[kind, pk] for _day, kind, pk in keys if (kind, pk) in loaded]
+
+
+def iter_events(filters=None, chunk=None):
+    """Every Event for `filters`, sorted by (date, kind, record_id), built
+    `chunk` (default LOAD_CHUNK) at a time so that a streamed CSV never holds
+    them all."""
+    chunk = chunk or LOAD_CHUNK
+    keys = event_keys(filters)
+    for start in range(0, len(keys), chunk):
+        yield from load_events(keys[start:start + chunk])
+
+
+def build_events(filters=None):
+    """The Event list for `filters`, sorted by (date, kind, record_id); see
+    `event_keys` for the filters."""
+    return list(iter_events(filters))
 
 
 def group_by_year(events):
@@ -255,10 +359,11 @@ def group_by_year(events):
     return list(groups.items())
 
 
-def year_counts(events):
-    """{year: {kind: count}} for the overview strip."""
+def year_counts(keys):
+    """{year: {kind: count}} for the overview strip, from the event keys
+    (date, kind, record_id) of `event_keys`, so that no Event is needed."""
     counts = OrderedDict()
-    for event in events:
-        per_kind = counts.setdefault(event.date.year, dict.fromkeys(KINDS, 0))
-        per_kind[event.kind] += 1
+    for day, kind, _pk in keys:
+        per_kind = counts.setdefault(day.year, dict.fromkeys(KINDS, 0))
+        per_kind[kind] += 1
     return counts

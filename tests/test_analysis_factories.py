@@ -70,6 +70,48 @@ def test_headcount_chart_draws_known_figures_and_writes_unknown(client, two_dist
     assert "Alpha merger" in svg and "Beta merger" in svg and "unknown" in svg
 
 
+def test_headcount_table_and_chart_come_a_page_at_a_time_but_totals_count_every_merger(
+    client, two_districts, monkeypatch
+):
+    from portal import analysis
+
+    for n in range(4):  # four more districts, each with a merger 10 -> 7
+        district = factories.DistrictFactory(
+            parent=two_districts["province"], gso_code=f"31{n}", slug=f"extra-{n}", name_en=f"Extra {n} District"
+        )
+        merger = factories.MergerFactory(unit=district, model=two_districts["model"], title_en=f"Extra merger {n}")
+        factories.HeadcountFactory(merger=merger, phase=Headcount.Phase.BEFORE, value=10)
+        factories.HeadcountFactory(merger=merger, phase=Headcount.Phase.AFTER, value=7)
+    monkeypatch.setattr(analysis, "HEADCOUNT_PAGE_SIZE", 2)
+    pages = [html(client.get(f"/en/headcount/?page={n}")) for n in (1, 2, 3)]
+    shown = [re.findall(r'<tr id="merger-(\d+)"', page) for page in pages]
+    assert [len(ids) for ids in shown] == [2, 2, 2]
+    assert len({pk for ids in shown for pk in ids}) == 6
+    for page in pages:
+        summary = text_of(re.search(r'<p class="headcount-summary">.*?</p>', page, re.S).group(0))
+        # 20 -> 15 and 4 x (10 -> 7); Beta's lone "before" is not counted.
+        assert "Over 5 mergers with both figures known: 60 posts before, 43 after" in summary
+        assert "The chart and the table show mergers" in page
+        per_district = re.search(r"<h2[^>]*>Per district</h2>.*?</table>", page, re.S).group(0)
+        assert per_district.count('<th scope="row"><a') == 6  # every district, whichever page
+        total = text_of(re.search(r"<tfoot>.*?</tfoot>", per_district, re.S).group(0))
+        assert total.split()[-6:] == ["6", "1", "60", "43", f"{MINUS}17", f"{MINUS}28.3%"]
+    assert len(re.findall(r'<rect class="chart__bar chart__bar--before"', pages[0])) == 2
+
+
+def test_nationwide_headcount_totals_are_per_province(client, two_districts):
+    other = factories.ProvinceFactory(gso_code="99", slug="other-province", name_en="Other Province")
+    district = factories.DistrictFactory(parent=other, gso_code="999", slug="other-district")
+    merger = factories.MergerFactory(unit=district, model=two_districts["model"])
+    factories.HeadcountFactory(merger=merger, phase=Headcount.Phase.BEFORE, value=4)
+    factories.HeadcountFactory(merger=merger, phase=Headcount.Phase.AFTER, value=3)
+    page = html(client.get("/en/headcount/?province=all"))
+    per_province = re.search(r"<h2[^>]*>Per province</h2>.*?</table>", page, re.S).group(0)
+    assert "Other Province" in per_province and two_districts["province"].name_en in per_province
+    assert "/districts/alpha/" not in per_province
+    assert "Per district" not in page
+
+
 def test_headcount_chart_leaves_out_mergers_without_any_figure(client, two_districts):
     factories.MergerFactory(unit=two_districts["alpha"], title_vi="Không số liệu", title_en="No figures")
     page = html(client.get("/en/headcount/"))

@@ -47,14 +47,16 @@ def build(size):
 SCOPE = 2
 
 PAGES = [
-    # + merger models (filter), mergers with headcount annotations,
-    #   their headcount figures, the figures' sources
-    ("/en/headcount/", SCOPE + 4),
-    # + merger models (filter); milestones + sources, documents + sources,
-    #   unit changes + sources, holdings + posts + sources
-    ("/en/timeline/", SCOPE + 1 + 9),
-    # same filters, one kind: milestones + sources only
-    ("/en/timeline/?kind=milestone&district=huyen-0&year_from=2015&q=hop", SCOPE + 1 + 2),
+    # + merger models (filter); totals: every merger's figures (values), the
+    #   groups' units, their models; the page: count, its mergers with
+    #   headcount annotations, their headcount figures, the figures' sources
+    ("/en/headcount/", SCOPE + 1 + 3 + 4),
+    # + merger models (filter); the keys (date, id) of each of the 4 kinds;
+    #   the page's milestones + sources, documents + sources, unit changes +
+    #   sources, holdings + posts + sources
+    ("/en/timeline/", SCOPE + 1 + 4 + 9),
+    # same filters, one kind: milestone keys, then milestones + sources
+    ("/en/timeline/?kind=milestone&district=huyen-0&year_from=2015&q=hop", SCOPE + 1 + 1 + 2),
     # unified titles: count + page + posts + sources; reported figures + sources;
     # named heads + posts + sources (no model filter on this page)
     ("/en/titles/", SCOPE + 4 + 2 + 3),

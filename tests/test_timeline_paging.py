@@ -1,0 +1,213 @@
+"""The timeline page builds the Events of the page it shows, and no other.
+
+It still shows, counts and exports exactly what building every event gives:
+each test compares with `events_the_old_way`, the algorithm the page used
+before (every kind's filtered rows turned into Events, then sorted), on the
+seed plus a nationwide synthetic data set.
+"""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models.signals import post_init
+from django.utils import translation
+from django.utils.html import escape
+
+from agencies.models import Holding, LegalDocument, UnitChange
+from mergers.models import Milestone
+from portal import exports, timeline
+from portal.analysis import PAGE_SIZE
+from tests import factories
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nationwide")]
+
+ALL = "/en/timeline/?province=all"
+
+# Filters as the view passes them (province None: nationwide).
+FILTER_SETS = [
+    {"province": None},
+    {"province": None, "kind": timeline.TITLE},
+    {"province": None, "kind": timeline.DOCUMENT, "year_from": 2019},
+    {"province": None, "year_from": 2018, "year_to": 2019},
+    {"province": None, "q": "ha"},
+    {"province": None, "model": "to-chuc-noi-vu"},
+    {"province": None, "district": "uong-bi"},
+]
+
+
+@pytest.fixture(scope="module")
+def nationwide(django_db_setup, django_db_blocker):
+    """The seed and `generate_synthetic --scale 0.01` (several hundred events,
+    several pages), loaded once for the module in a transaction rolled back at
+    its end; each test runs in a savepoint inside it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("load_seed", verbosity=0)
+        call_command("generate_synthetic", scale=0.01, seed=3, verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def events_the_old_way(filters):
+    """Every kind's filtered rows built into Events, then sorted: what the page
+    and the CSV did before the page paginated keys."""
+    events = []
+    for kind in timeline.kinds_for(filters):
+        spec = timeline.EVENT_KINDS[kind]
+        events.extend(spec.events(spec.rows(filters)))
+    return sorted(events, key=lambda event: event.sort_key)
+
+
+def counts_the_old_way(events):
+    """The year strip's counts as they were computed, from Events."""
+    counts = {}
+    for event in events:
+        per_kind = counts.setdefault(event.date.year, dict.fromkeys(timeline.KINDS, 0))
+        per_kind[event.kind] += 1
+    return counts
+
+
+def page_events(response):
+    assert response.status_code == 200
+    return [event for _year, events in response.context["years"] for event in events]
+
+
+@pytest.fixture
+def reference():
+    """All events nationwide, built the old way, in English as on /en/ pages."""
+    with translation.override("en"):
+        return events_the_old_way({"province": None})
+
+
+# -- the page ----------------------------------------------------------------
+
+def test_each_page_shows_its_slice_of_every_event(client, reference):
+    assert len(reference) > 3 * PAGE_SIZE  # enough data for the pages below to differ
+    last = (len(reference) - 1) // PAGE_SIZE + 1
+    for number in (1, 2, last):
+        response = client.get(f"{ALL}&page={number}")
+        start = (number - 1) * PAGE_SIZE
+        assert page_events(response) == reference[start:start + PAGE_SIZE], number
+        assert response.context["event_count"] == len(reference)
+        assert dict(response.context["year_counts"]) == counts_the_old_way(reference)
+
+
+def test_page_html_lists_the_titles_and_links_of_its_slice_in_order(client, reference):
+    page = client.get(f"{ALL}&page=2").content.decode()
+    position = 0
+    for event in reference[PAGE_SIZE:2 * PAGE_SIZE]:
+        position = page.index(f'href="{event.url}">{escape(event.title)}</a>', position) + 1
+    assert page.count('class="event__title"') == PAGE_SIZE
+    assert f"{len(reference)} events" in page
+
+
+@pytest.mark.parametrize("page,shown", [("abc", "first"), ("", "first"), ("99999", "last"), ("-1", "last"), ("0", "last")])
+def test_a_garbage_or_out_of_range_page_still_shows_a_page(client, reference, page, shown):
+    response = client.get(f"{ALL}&page={page}")
+    page_obj = response.context["page_obj"]
+    expected = 1 if shown == "first" else page_obj.paginator.num_pages
+    assert page_obj.number == expected
+    start = (expected - 1) * PAGE_SIZE
+    assert page_events(response) == reference[start:start + PAGE_SIZE]
+
+
+def test_an_empty_selection_shows_no_event(client):
+    response = client.get(f"{ALL}&q=no-such-thing-anywhere")
+    assert response.context["event_count"] == 0 and page_events(response) == []
+    assert "No event matches these filters." in response.content.decode()
+
+
+# -- only one page of Events is built ----------------------------------------
+
+@pytest.fixture
+def built(monkeypatch):
+    """Counts the Events constructed and the event records instantiated."""
+    counts = {"events": 0, "records": 0}
+
+    class CountedEvent(timeline.Event):
+        def __init__(self, *args, **kwargs):
+            counts["events"] += 1
+            super().__init__(*args, **kwargs)
+
+    def record_loaded(sender, **kwargs):
+        if sender in (Milestone, LegalDocument, UnitChange, Holding):
+            counts["records"] += 1
+
+    monkeypatch.setattr(timeline, "Event", CountedEvent)
+    post_init.connect(record_loaded, weak=False)
+    yield counts
+    post_init.disconnect(record_loaded)
+
+
+def open_page(client, built, url):
+    """(events in the selection, events shown, Events built, records loaded)."""
+    built.update(events=0, records=0)
+    response = client.get(url)
+    return response.context["event_count"], len(page_events(response)), built["events"], built["records"]
+
+
+def test_only_the_page_shown_is_built_whatever_the_amount_of_data(client, built):
+    quang_ninh = open_page(client, built, "/en/timeline/")
+    nationwide = open_page(client, built, ALL)
+    merger = factories.MergerFactory(unit=factories.DistrictFactory(gso_code="99902"))
+    for day in range(300):  # a larger data set
+        factories.MilestoneFactory(
+            merger=merger, status="in_progress", date_precision="day",
+            date=datetime.date(2016, 1, 1) + datetime.timedelta(days=day),
+        )
+    larger = open_page(client, built, ALL)
+    for total, shown, events, records in (quang_ninh, nationwide, larger):
+        assert shown == events == records == PAGE_SIZE
+    assert PAGE_SIZE < quang_ninh[0] < nationwide[0] < larger[0] == nationwide[0] + 300
+    total, shown, events, records = open_page(client, built, f"{ALL}&page=99999")
+    assert shown == events == records == total - (total - 1) // PAGE_SIZE * PAGE_SIZE
+
+
+# -- the CSV and build_events: every event, as before ------------------------
+
+@pytest.mark.parametrize("chunk", [None, 37])
+def test_csv_is_the_one_the_old_way_gave(client, monkeypatch, chunk):
+    if chunk:  # chunk boundaries inside the data set, as 2,000 are at scale
+        monkeypatch.setattr(timeline, "LOAD_CHUNK", chunk)
+    with translation.override("en"):
+        expected = "".join(exports.generate_lines("timeline", events_the_old_way({"province": None})))
+    response = client.get(f"{ALL}&format=csv")
+    assert b"".join(response.streaming_content) == expected.encode("utf-8")
+
+
+@pytest.mark.parametrize("filters", FILTER_SETS, ids=lambda f: ",".join(f"{k}={v}" for k, v in f.items()))
+def test_build_events_and_keys_match_the_old_way(monkeypatch, filters):
+    monkeypatch.setattr(timeline, "LOAD_CHUNK", 50)
+    expected = events_the_old_way(filters)
+    assert timeline.build_events(filters) == expected
+    keys = timeline.event_keys(filters)
+    assert keys == [event.sort_key for event in expected]
+    assert timeline.year_counts(keys) == counts_the_old_way(expected)
+
+
+def test_keys_file_documents_and_holdings_under_the_same_date_as_their_events():
+    district = factories.DistrictFactory(slug="huyen-ngay", gso_code="99901")
+    effective_only = factories.LegalDocumentFactory(signed_on=None, effective_on=datetime.date(2031, 3, 1))
+    started = factories.HoldingFactory(
+        unit=district, start_date=datetime.date(2031, 2, 1), reported_on=datetime.date(2031, 4, 1)
+    )
+    for filters in ({}, {"year_from": 2031, "year_to": 2031}):
+        keys = timeline.event_keys(filters)
+        assert (datetime.date(2031, 3, 1), timeline.DOCUMENT, effective_only.pk) in keys
+        assert (datetime.date(2031, 2, 1), timeline.TITLE, started.pk) in keys
+    assert timeline.event_keys({"year_from": 2031, "year_to": 2031}) == [
+        event.sort_key for event in events_the_old_way({"year_from": 2031, "year_to": 2031})
+    ]
+
+
+def test_load_events_keeps_the_key_order_and_skips_deleted_records():
+    keys = timeline.event_keys({"province": None})[:40]
+    gone = next(key for key in keys if key[1] == timeline.MILESTONE)
+    Milestone.objects.filter(pk=gone[2]).delete()
+    events = timeline.load_events(list(reversed(keys)))
+    assert [event.sort_key for event in events] == [key for key in reversed(keys) if key != gone]
