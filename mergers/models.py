@@ -118,7 +118,9 @@ class MergerQuerySet(models.QuerySet):
 
     def with_headcount(self):
         """Annotate headcount_before and headcount_after (None where unknown)."""
-        figures = Headcount.objects.filter(merger=OuterRef("pk"))
+        # One figure per merger and phase (a constraint): no ordering, so the
+        # subqueries need not join the merger, its unit and model to sort.
+        figures = Headcount.objects.filter(merger=OuterRef("pk")).order_by()
         return self.annotate(
             headcount_before=Subquery(figures.filter(phase=Headcount.Phase.BEFORE).values("value")[:1]),
             headcount_after=Subquery(figures.filter(phase=Headcount.Phase.AFTER).values("value")[:1]),

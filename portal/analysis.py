@@ -156,7 +156,7 @@ def headcount_totals(mergers, by_province=False):
     totals cost the same few queries for 50 mergers or 15,000.
     """
     group_field = "unit__province_id" if by_province else "unit__district_id"
-    figures = mergers.values_list(group_field, "unit_id", "model_id", "headcount_before", "headcount_after")
+    figures = mergers.order_by().values_list(group_field, "unit_id", "model_id", "headcount_before", "headcount_after")
     by_group, by_model = {}, {}
     total = HeadcountTotal(label=_("All mergers"))
     for group_id, unit_id, model_id, before, after in figures:
