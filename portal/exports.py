@@ -610,13 +610,6 @@ def format_cell(value):
 
 # -- writing ---------------------------------------------------------------
 
-class _Echo:
-    """A file-like object whose write() hands the line back to the caller."""
-
-    def write(self, value):
-        return value
-
-
 def batched(iterable, size):
     """Lists of `size` items (itertools.batched arrives only in Python 3.12)."""
     iterator = iter(iterable)
@@ -624,22 +617,13 @@ def batched(iterable, size):
         yield chunk
 
 
-def values_plan(report):
-    """(fields, relations) the report's columns read, or None when one needs
-    instances; the export reads a queryset with values_list() unless None."""
-    if not report.by_values:
-        return None
-    fields, relations = ["pk"], []
-    for column in report.columns:
-        relation = getattr(column.get, "relation", None)
-        if relation is not None:
-            relations.append(relation)
-            continue
-        declared = getattr(column.get, "fields", None)
-        if declared is None:
-            return None
-        fields.extend(name for name in declared if name not in fields)
-    return fields, relations
+def reads_values(report):
+    """Whether the export can read the report's rows with values_list(): every
+    column declares what it reads (`fields` or `relation`) and none reads a
+    property. Otherwise it reads model instances."""
+    return report.by_values and all(
+        hasattr(column.get, "fields") or hasattr(column.get, "relation") for column in report.columns
+    )
 
 
 def value_rows(queryset, fields, relations, expressions=None):
@@ -865,19 +849,20 @@ def generate_lines(report, rows, bom=True, batch=1000, stats=None):
     `stats`, a dict, receives the number of rows written under "rows".
     """
     report = get_report(report)
-    writer = csv.writer(_Echo())
     rows = report.prepare(rows)
     if report.name == "dashboard":
         rows = flatten_dashboard(rows)
-    yield (BOM if bom else "") + writer.writerow(report.column_names)
-    plan = values_plan(report) if isinstance(rows, QuerySet) else None
-    if plan is not None:
+    if isinstance(rows, QuerySet) and reads_values(report):
         cells = value_cells(report, rows)
     else:
         cells = instance_cells(report, rows)
     # csv.writer.writerows writes a batch in C, into a buffer emptied per batch.
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    writer.writerow(report.column_names)
+    yield (BOM if bom else "") + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
     count = 0
     for lines in batched(cells, batch):
         count += len(lines)

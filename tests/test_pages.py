@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from agencies.models import AdministrativeUnit, Body, LegalDocument, Source
