@@ -35,7 +35,6 @@ CHUNK_SIZE = 2000
 RELATION_BATCH = 900  # primary keys per many-to-many query (SQLite's parameter limit)
 LABEL_CACHE_SIZE = 20_000  # many-to-many labels remembered across chunks
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_CHARS = frozenset(FORMULA_PREFIXES)
 FORMULA_CODES = sorted(ord(char) for char in FORMULA_PREFIXES)  # compared in SQL: cheaper than text
 LIST_SEPARATOR = ";"
 
@@ -578,25 +577,9 @@ def format_list(items):
     return neutralise(LIST_SEPARATOR.join(str(item) for item in items))
 
 
-# Exact types first (bool before int: a bool is an int), then the general case.
-FORMATTERS = {
-    str: neutralise,
-    int: str,
-    bool: lambda flag: "true" if flag else "false",
-    decimal.Decimal: format_number,
-    datetime.date: datetime.date.isoformat,
-    datetime.datetime: datetime.datetime.isoformat,
-    list: format_list,
-    tuple: format_list,
-}
-
-
 def format_cell(value):
     if value is None:
         return ""
-    formatter = FORMATTERS.get(type(value))
-    if formatter is not None:
-        return formatter(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float, decimal.Decimal)):
@@ -654,30 +637,9 @@ def value_rows(queryset, fields, relations, expressions=None):
             yield row + tuple(found.get(row[pk], ()) for found in lists)
 
 
-def relation_pairs(through, source, target, pks):
-    """(source id, target id) rows of a many-to-many table for these source ids.
-
-    On PostgreSQL the ids go as one array parameter: building an IN list of
-    thousands of parameters cost the export as much time as the query.
-    """
-    connection = connections[router.db_for_read(through)]
-    if connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
-        sql = "SELECT {s}, {t} FROM {table} WHERE {s} = ANY(%s)".format(
-            s=quote(source), t=quote(target), table=quote(through._meta.db_table)
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [list(pks)])
-            return cursor.fetchall()
-    pairs = []
-    for start in range(0, len(pks), RELATION_BATCH):
-        batch = pks[start : start + RELATION_BATCH]
-        pairs.extend(through._default_manager.filter(**{f"{source}__in": batch}).values_list(source, target))
-    return pairs
-
-
 def relation_lists(model, relation, pks, labels):
-    """{pk: sorted labels} of a many-to-many field for these rows.
+    """{pk: sorted labels} of a many-to-many field for these rows (where the
+    database cannot join them itself: see `relation_sql`).
 
     Reads the relation's own table (no join) and looks up only the labels not
     already in `labels`, a cache that is emptied when it grows large.
@@ -687,7 +649,10 @@ def relation_lists(model, relation, pks, labels):
     through = field.remote_field.through
     source = through._meta.get_field(field.m2m_field_name()).attname
     target = through._meta.get_field(field.m2m_reverse_field_name()).attname
-    pairs = relation_pairs(through, source, target, pks)
+    pairs = []
+    for start in range(0, len(pks), RELATION_BATCH):
+        batch = pks[start : start + RELATION_BATCH]
+        pairs.extend(through._default_manager.filter(**{f"{source}__in": batch}).values_list(source, target))
     if len(labels) > LABEL_CACHE_SIZE:
         labels.clear()
     missing = {target_id for _pk, target_id in pairs if target_id not in labels}
@@ -720,8 +685,7 @@ def flatten_dashboard(rows):
 
 
 # csv.writer already writes these as format_cell would: None as "", int with
-# str(), a date as YYYY-MM-DD. Text is neutralised inline. Both spare a
-# function call per cell of a million-row export.
+# str(), a date as YYYY-MM-DD.
 RAW_TYPES = {ColumnType.INTEGER, ColumnType.DATE}
 TEXT_TYPES = {ColumnType.IDENTIFIER, ColumnType.TEXT, ColumnType.CODE, ColumnType.PRECISION}
 
@@ -808,7 +772,7 @@ def value_cells(report, rows):
         else:
             fields.extend(name for name in column.get.fields if name not in fields)
     index = {name: position for position, name in enumerate([*fields, *expressions, *python_relations])}
-    finished, readers, text, other = [], [], [], []
+    finished, readers, unfinished = [], [], []
     for position, column in enumerate(report.columns):
         alias = f"csv_cell_{position}"
         if alias in expressions:
@@ -817,10 +781,8 @@ def value_cells(report, rows):
             finished.append(index[column.get.path])  # an id, a number or a date, as is
         else:
             finished.append(None)
-            if column.type in TEXT_TYPES:
-                text.append(position)
-            elif column.type not in RAW_TYPES:
-                other.append(position)
+            if column.type not in RAW_TYPES:
+                unfinished.append(position)
         readers.append(column.get.compile(index) if finished[-1] is None else itemgetter(finished[-1]))
     rows = value_rows(rows, fields, python_relations, expressions)
     if None not in finished and len(finished) > 1:
@@ -831,14 +793,7 @@ def value_cells(report, rows):
         return
     for row in rows:
         cells = [read(row) for read in readers]
-        for i in text:
-            cell = cells[i]
-            if type(cell) is str:
-                if cell[:1] in FORMULA_CHARS:
-                    cells[i] = "'" + cell
-            elif cell is not None:
-                cells[i] = format_cell(cell)
-        for i in other:
+        for i in unfinished:
             cells[i] = format_cell(cells[i])
         yield cells
 
