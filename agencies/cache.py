@@ -35,9 +35,15 @@ def bump_data_version():
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+def versioned_key(key):
+    """The cache key of `key` under the current data version: a write makes
+    every such key new, so what was stored under the old ones is never read."""
+    return f"qnmerge:{key}:{data_version()}"
+
+
 def cached(key, compute, timeout=TIMEOUT):
     """`compute()`, remembered until the next write to the data."""
-    full_key = f"qnmerge:{key}:{data_version()}"
+    full_key = versioned_key(key)
     value = cache.get(full_key)
     if value is None:
         value = compute()

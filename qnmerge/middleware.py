@@ -9,10 +9,13 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from agencies.cache import versioned_key
 
 # Everything is served from our own origin: no inline script or style, no
 # framing, no plugins. Templates must not use <script> bodies or style="...".
@@ -124,8 +127,6 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         key = getattr(request, "_page_cache_key", None)
         if key is not None and self.cacheable(response):
-            from django.core.cache import cache
-
             cache.set(key, (response.content, response["Content-Type"]), self.timeout())
         return response
 
@@ -136,9 +137,7 @@ class PageCacheMiddleware:
         path = request.get_full_path()
         if match is None or self.NAMESPACE not in match.namespaces or len(path) > self.MAX_PATH:
             return None
-        from django.core.cache import cache
-
-        key = self.key(request, path)
+        key = self.key(path)
         cached = cache.get(key)
         if cached is None:
             request._page_cache_key = key
@@ -151,11 +150,9 @@ class PageCacheMiddleware:
         return getattr(settings, "QNMERGE_PAGE_CACHE_SECONDS", 0)
 
     @staticmethod
-    def key(request, path):
-        from agencies.cache import data_version
-
-        parts = (data_version(), get_language(), timezone.localdate().isoformat(), path)
-        return "qnmerge:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    def key(path):
+        page = "\n".join((get_language(), timezone.localdate().isoformat(), path))
+        return versioned_key("page:" + hashlib.sha256(page.encode()).hexdigest())
 
     @staticmethod
     def cacheable(response):
