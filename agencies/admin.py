@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import QnAdmin, ScopeMixin, partial_date
+from .admin_base import QnAdmin, ScopeMixin, uncertain_date
 from .models import AdministrativeUnit, Body, DistrictEditor, Holding, LegalDocument, Post, Source, UnitChange
 from .resources import (
     AdministrativeUnitResource,
@@ -24,12 +24,12 @@ from .resources import (
 @admin.register(Source)
 class SourceAdmin(QnAdmin):
     resource_classes = [SourceResource]
-    list_display = ["title", "publisher", "kind", partial_date("published_on", "published_precision", _("published")), "seed_file"]
+    list_display = ["title", "publisher", "kind", uncertain_date("published_on", _("published")), "seed_file"]
     list_filter = ["kind", "publisher"]
     search_fields = ["search_text", "title", "publisher", "author", "slug"]
     fieldsets = [
         (None, {"fields": ["kind", "title", "publisher", "author", "url", "slug"]}),
-        (_("Date"), {"fields": ["published_on", "published_precision", "date_note"]}),
+        (_("Date"), {"fields": ["published_on_edtf", "date_note"]}),
         (_("Archive and note"), {"fields": ["seed_file", "note"]}),
     ]
 
@@ -42,15 +42,15 @@ class LegalDocumentAdmin(QnAdmin):
         "kind",
         "title_vi",
         "issuer",
-        partial_date("signed_on", "signed_precision", _("signed")),
-        partial_date("effective_on", "effective_precision", _("effective")),
+        uncertain_date("signed_on", _("signed")),
+        uncertain_date("effective_on", _("effective")),
     ]
     list_filter = ["kind", "issuer"]
     search_fields = ["search_text", "number", "title_vi", "title_en", "issuer"]
     autocomplete_fields = ["sources"]
     fieldsets = [
         (None, {"fields": ["number", "kind", "issuer", "title_vi", "title_en"]}),
-        (_("Dates"), {"fields": ["signed_on", "signed_precision", "effective_on", "effective_precision"]}),
+        (_("Dates"), {"fields": ["signed_on_edtf", "effective_on_edtf"]}),
         (_("What it did"), {"fields": ["summary_vi", "summary_en", "sources"]}),
     ]
 
@@ -64,8 +64,8 @@ class AdministrativeUnitAdmin(QnAdmin):
         "level",
         "kind",
         "parent",
-        partial_date("valid_from", "valid_from_precision", _("exists from")),
-        partial_date("valid_until", "valid_until_precision", _("ended on")),
+        uncertain_date("valid_from", _("exists from")),
+        uncertain_date("valid_until", _("ended on")),
         "communes_2018",
     ]
     list_filter = ["level", "kind"]
@@ -74,7 +74,7 @@ class AdministrativeUnitAdmin(QnAdmin):
     autocomplete_fields = ["parent", "sources"]
     fieldsets = [
         (None, {"fields": ["name_vi", "name_en", "level", "kind", "parent", "gso_code", "slug"]}),
-        (_("Validity"), {"fields": ["valid_from", "valid_from_precision", "valid_until", "valid_until_precision"]}),
+        (_("Validity"), {"fields": ["valid_from_edtf", "valid_until_edtf"]}),
         (_("Figures and sources"), {"fields": ["communes_2018", "sources"]}),
     ]
 
@@ -85,7 +85,7 @@ class UnitChangeAdmin(QnAdmin):
     list_display = [
         "unit",
         "kind",
-        partial_date("date", "date_precision", _("effective")),
+        uncertain_date("date", _("effective")),
         "related_unit",
         "communes_after",
         "basis",
@@ -97,7 +97,7 @@ class UnitChangeAdmin(QnAdmin):
     # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
     unscoped_choice_fields = ("related_unit",)
     fieldsets = [
-        (None, {"fields": ["unit", "kind", "date", "date_precision", "related_unit", "new_kind", "communes_after"]}),
+        (None, {"fields": ["unit", "kind", "date_edtf", "related_unit", "new_kind", "communes_after"]}),
         (_("Description"), {"fields": ["description_vi", "description_en"]}),
         (_("Basis and sources"), {"fields": ["basis", "sources"]}),
     ]
@@ -112,8 +112,8 @@ class BodyAdmin(QnAdmin):
         "unit",
         "sector",
         "function",
-        partial_date("founded_on", "founded_precision", _("founded")),
-        partial_date("ended_on", "ended_precision", _("ended")),
+        uncertain_date("founded_on", _("founded")),
+        uncertain_date("ended_on", _("ended")),
         "end_reason",
         "successor",
     ]
@@ -126,7 +126,7 @@ class BodyAdmin(QnAdmin):
         (None, {"fields": ["unit", "name_vi", "name_en", "abbreviation", "slug", "sector", "function"]}),
         (
             _("Founded and ended"),
-            {"fields": ["founded_on", "founded_precision", "ended_on", "ended_precision", "end_reason", "successor"]},
+            {"fields": ["founded_on_edtf", "ended_on_edtf", "end_reason", "successor"]},
         ),
         (_("Sources"), {"fields": ["sources", "note"]}),
     ]
@@ -153,9 +153,9 @@ class HoldingAdmin(QnAdmin):
         "combination",
         "post_titles",
         "holder_name",
-        partial_date("start_date", "start_precision", _("from")),
-        partial_date("end_date", "end_precision", _("until")),
-        partial_date("reported_on", "reported_precision", _("reported held on")),
+        uncertain_date("start_date", _("from")),
+        uncertain_date("end_date", _("until")),
+        uncertain_date("reported_on", _("reported held on")),
     ]
     list_filter = ["combination", ("unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["unit"]
@@ -165,7 +165,7 @@ class HoldingAdmin(QnAdmin):
         (None, {"fields": ["unit", "combination", "posts", "holder_name", "slug"]}),
         (
             _("Dates"),
-            {"fields": ["start_date", "start_precision", "end_date", "end_precision", "reported_on", "reported_precision"]},
+            {"fields": ["start_date_edtf", "end_date_edtf", "reported_on_edtf"]},
         ),
         (_("Sources"), {"fields": ["sources", "note"]}),
     ]

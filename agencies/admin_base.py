@@ -30,7 +30,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from .dates import format_partial
+from .dates import describe
 from .import_forms import QnImportForm
 from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records, visible_district_ids
 from .text import fold
@@ -38,14 +38,14 @@ from .text import fold
 CHANGE_REASON = "change_reason"
 
 
-def partial_date(date_name, precision_name, description):
-    """A list_display column showing a date at its precision ("2018", "11/2015")."""
+def uncertain_date(name, description):
+    """A list_display column saying a date as the source gives it ("đầu năm 2018")."""
 
-    @admin.display(description=description, ordering=date_name)
+    @admin.display(description=description, ordering=name)
     def column(obj):
-        return format_partial(getattr(obj, date_name), getattr(obj, precision_name))
+        return describe(getattr(obj, f"{name}_edtf"))
 
-    column.__name__ = f"{date_name}_at_precision"
+    column.__name__ = f"{name}_as_given"
     return column
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .dates import PartialDatesMixin, date_field, precision_field
+from .dates import UncertainDatesMixin, date_field, edtf_field
 from .text import SearchableMixin
 
 GSO_CODE_PATTERN = r"^[0-9]{2,5}$"
@@ -31,7 +31,7 @@ class SlugManager(models.Manager):
         return self.get(slug=slug)
 
 
-class Source(PartialDatesMixin, SearchableMixin, models.Model):
+class Source(UncertainDatesMixin, SearchableMixin, models.Model):
     """An article or official register that records are taken from."""
 
     class Kind(models.TextChoices):
@@ -43,8 +43,9 @@ class Source(PartialDatesMixin, SearchableMixin, models.Model):
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200)
     author = models.CharField(_("author"), max_length=200, blank=True)
-    published_on = date_field(_("published"))
-    published_precision = precision_field()
+    published_on_edtf = edtf_field(_("published"))
+    published_on = date_field(_("earliest day"))
+    published_on_latest = date_field(_("latest day"))
     date_note = models.CharField(
         _("note on the date"),
         max_length=300,
@@ -61,7 +62,7 @@ class Source(PartialDatesMixin, SearchableMixin, models.Model):
     objects = SlugManager()
     history = HistoricalRecords(excluded_fields=["search_text"])
 
-    partial_dates = (("published_on", "published_precision"),)
+    uncertain_dates = ("published_on",)
     search_source = ("slug", "title", "publisher", "author")
 
     class Meta:
@@ -85,7 +86,7 @@ class LegalDocumentManager(models.Manager):
         return self.get(number=number)
 
 
-class LegalDocument(PartialDatesMixin, SearchableMixin, models.Model):
+class LegalDocument(UncertainDatesMixin, SearchableMixin, models.Model):
     """A decision, resolution or official letter: the legal basis of a change."""
 
     class Kind(models.TextChoices):
@@ -100,10 +101,12 @@ class LegalDocument(PartialDatesMixin, SearchableMixin, models.Model):
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=400)
     title_en = models.CharField(_("title (English)"), max_length=400, blank=True)
     issuer = models.CharField(_("issuer"), max_length=200)
-    signed_on = date_field(_("signed"))
-    signed_precision = precision_field()
-    effective_on = date_field(_("effective"))
-    effective_precision = precision_field()
+    signed_on_edtf = edtf_field(_("signed"))
+    signed_on = date_field(_("earliest day"))
+    signed_on_latest = date_field(_("latest day"))
+    effective_on_edtf = edtf_field(_("effective"))
+    effective_on = date_field(_("earliest day"))
+    effective_on_latest = date_field(_("latest day"))
     summary_vi = models.TextField(_("what it did (Vietnamese)"), blank=True)
     summary_en = models.TextField(_("what it did (English)"), blank=True)
     sources = models.ManyToManyField(
@@ -115,7 +118,7 @@ class LegalDocument(PartialDatesMixin, SearchableMixin, models.Model):
     objects = LegalDocumentManager()
     history = HistoricalRecords(excluded_fields=["search_text"])
 
-    partial_dates = (("signed_on", "signed_precision"), ("effective_on", "effective_precision"))
+    uncertain_dates = ("signed_on", "effective_on")
     search_source = ("number", "title_vi", "title_en", "issuer")
 
     class Meta:
@@ -125,7 +128,7 @@ class LegalDocument(PartialDatesMixin, SearchableMixin, models.Model):
         indexes = [models.Index(fields=["signed_on"], name="agencies_document_signed_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(effective_on__isnull=True) | Q(signed_on__isnull=True) | Q(effective_on__gte=F("signed_on")),
+                condition=Q(effective_on_latest__isnull=True) | Q(signed_on__isnull=True) | Q(effective_on_latest__gte=F("signed_on")),
                 name="agencies_legaldocument_effective_after_signed",
                 violation_error_message=_("A document cannot take effect before it is signed."),
             ),
@@ -177,7 +180,7 @@ class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
         return self.get(slug=slug)
 
 
-class AdministrativeUnit(PartialDatesMixin, SearchableMixin, models.Model):
+class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     """A province, district-level unit, commune-level unit or village."""
 
     class Level(models.TextChoices):
@@ -221,12 +224,12 @@ class AdministrativeUnit(PartialDatesMixin, SearchableMixin, models.Model):
     province = models.ForeignKey(
         "self", null=True, blank=True, editable=False, on_delete=models.PROTECT, related_name="+"
     )
-    valid_from = date_field(_("exists from"))
-    valid_from_precision = precision_field()
-    valid_until = date_field(
-        _("ended on"), help_text=_("First day on which the unit no longer existed.")
-    )
-    valid_until_precision = precision_field()
+    valid_from_edtf = edtf_field(_("exists from"))
+    valid_from = date_field(_("earliest day"))
+    valid_from_latest = date_field(_("latest day"))
+    valid_until_edtf = edtf_field(_("ended on"), help_text=_("First day on which the unit no longer existed."))
+    valid_until = date_field(_("earliest day"))
+    valid_until_latest = date_field(_("latest day"))
     communes_2018 = models.PositiveIntegerField(
         _("communes in 2018"), null=True, blank=True, help_text=_("Number of commune-level units in 2018.")
     )
@@ -236,7 +239,7 @@ class AdministrativeUnit(PartialDatesMixin, SearchableMixin, models.Model):
     objects = UnitManager()
     history = HistoricalRecords(excluded_fields=["search_text", "district", "province"])
 
-    partial_dates = (("valid_from", "valid_from_precision"), ("valid_until", "valid_until_precision"))
+    uncertain_dates = ("valid_from", "valid_until")
     search_source = ("name_vi", "name_en", "slug", "gso_code")
 
     class Meta:
@@ -261,7 +264,7 @@ class AdministrativeUnit(PartialDatesMixin, SearchableMixin, models.Model):
                 violation_error_message=_("Only a province has no parent unit."),
             ),
             models.CheckConstraint(
-                condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True) | Q(valid_until__gt=F("valid_from")),
+                condition=Q(valid_until_latest__isnull=True) | Q(valid_from__isnull=True) | Q(valid_until_latest__gt=F("valid_from")),
                 name="agencies_unit_ends_after_start",
                 violation_error_message=_("A unit cannot end before it begins."),
             ),
@@ -345,11 +348,11 @@ class AdministrativeUnit(PartialDatesMixin, SearchableMixin, models.Model):
 
 
 class UnitChangeManager(models.Manager):
-    def get_by_natural_key(self, unit_slug, kind, date):
-        return self.get(unit__slug=unit_slug, kind=kind, date=date)
+    def get_by_natural_key(self, unit_slug, kind, date_edtf):
+        return self.get(unit__slug=unit_slug, kind=kind, date_edtf=date_edtf)
 
 
-class UnitChange(PartialDatesMixin, models.Model):
+class UnitChange(UncertainDatesMixin, models.Model):
     """A dated change to a unit: absorbed, enlarged, reclassified, abolished."""
 
     class Kind(models.TextChoices):
@@ -362,8 +365,9 @@ class UnitChange(PartialDatesMixin, models.Model):
         AdministrativeUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="changes"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
-    date = models.DateField(_("effective"))
-    date_precision = precision_field()
+    date_edtf = edtf_field(_("effective"))
+    date = date_field(_("earliest day"))
+    date_latest = date_field(_("latest day"))
     related_unit = models.ForeignKey(
         AdministrativeUnit,
         verbose_name=_("other unit"),
@@ -385,7 +389,7 @@ class UnitChange(PartialDatesMixin, models.Model):
 
     objects = UnitChangeManager()
     history = HistoricalRecords()
-    partial_dates = (("date", "date_precision"),)
+    uncertain_dates = ("date",)
 
     class Meta:
         verbose_name = _("unit change")
@@ -393,7 +397,7 @@ class UnitChange(PartialDatesMixin, models.Model):
         ordering = ["date", "unit__gso_code"]
         indexes = [models.Index(fields=["date"], name="agencies_unitchange_date_idx")]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "kind", "date"], name="agencies_unitchange_unique"),
+            models.UniqueConstraint(fields=["unit", "kind", "date_edtf"], name="agencies_unitchange_unique"),
             models.CheckConstraint(
                 condition=~Q(related_unit=F("unit")),
                 name="agencies_unitchange_other_unit",
@@ -414,7 +418,7 @@ class UnitChange(PartialDatesMixin, models.Model):
         return localized(self, "description")
 
     def natural_key(self):
-        return (self.unit.slug, self.kind, self.date.isoformat())
+        return (self.unit.slug, self.kind, self.date_edtf)
 
     natural_key.dependencies = ["agencies.administrativeunit"]
 
@@ -438,7 +442,7 @@ class BodyManager(models.Manager.from_queryset(BodyQuerySet)):
         return self.get(slug=slug)
 
 
-class Body(PartialDatesMixin, SearchableMixin, models.Model):
+class Body(UncertainDatesMixin, SearchableMixin, models.Model):
     """A Party, State or Front agency of a unit. Never deleted when merged: closed."""
 
     class Sector(models.TextChoices):
@@ -482,10 +486,12 @@ class Body(PartialDatesMixin, SearchableMixin, models.Model):
     abbreviation = models.CharField(_("abbreviation"), max_length=40, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector)
     function = models.CharField(_("function"), max_length=30, choices=Function)
-    founded_on = date_field(_("founded"))
-    founded_precision = precision_field()
-    ended_on = date_field(_("ended"))
-    ended_precision = precision_field()
+    founded_on_edtf = edtf_field(_("founded"))
+    founded_on = date_field(_("earliest day"))
+    founded_on_latest = date_field(_("latest day"))
+    ended_on_edtf = edtf_field(_("ended"))
+    ended_on = date_field(_("earliest day"))
+    ended_on_latest = date_field(_("latest day"))
     end_reason = models.CharField(_("why it ended"), max_length=20, choices=EndReason, blank=True)
     successor = models.ForeignKey(
         "self",
@@ -503,7 +509,7 @@ class Body(PartialDatesMixin, SearchableMixin, models.Model):
     objects = BodyManager()
     history = HistoricalRecords(excluded_fields=["search_text"])
 
-    partial_dates = (("founded_on", "founded_precision"), ("ended_on", "ended_precision"))
+    uncertain_dates = ("founded_on", "ended_on")
     search_source = ("name_vi", "name_en", "abbreviation", "slug")
 
     class Meta:
@@ -524,12 +530,12 @@ class Body(PartialDatesMixin, SearchableMixin, models.Model):
                 violation_error_message=_("A body cannot be its own successor."),
             ),
             models.CheckConstraint(
-                condition=Q(ended_on__isnull=True) | Q(founded_on__isnull=True) | Q(ended_on__gte=F("founded_on")),
+                condition=Q(ended_on_latest__isnull=True) | Q(founded_on__isnull=True) | Q(ended_on_latest__gte=F("founded_on")),
                 name="agencies_body_ends_after_founding",
                 violation_error_message=_("A body cannot end before it was founded."),
             ),
             models.CheckConstraint(
-                condition=Q(successor__isnull=True, ended_on__isnull=True) | ~Q(end_reason=""),
+                condition=Q(successor__isnull=True, ended_on_edtf="") | ~Q(end_reason=""),
                 name="agencies_body_end_needs_reason",
                 violation_error_message=_("A body with an end date or a successor must say why it ended."),
             ),
@@ -558,10 +564,10 @@ class Body(PartialDatesMixin, SearchableMixin, models.Model):
         super().clean()
         if self.successor_id and self.successor_id == self.pk:
             raise ValidationError({"successor": _("A body cannot be its own successor.")})
-        if (self.ended_on or self.successor_id) and not self.end_reason:
+        if (self.ended_on_edtf or self.successor_id) and not self.end_reason:
             raise ValidationError({"end_reason": _("A body with an end date or a successor must say why it ended.")})
-        if self.ended_on and self.founded_on and self.ended_on < self.founded_on:
-            raise ValidationError({"ended_on": _("A body cannot end before it was founded.")})
+        if self.ended_on_latest and self.founded_on and self.ended_on_latest < self.founded_on:
+            raise ValidationError({"ended_on_edtf": _("A body cannot end before it was founded.")})
 
 
 class PostManager(models.Manager):
@@ -618,9 +624,8 @@ class HoldingQuerySet(models.QuerySet):
         return self.filter(unit__district=district)
 
     def held_on(self, date):
-        """Holdings known to be held on a date: started (or reported) by then, not ended."""
-        started = Q(start_date__lte=date) | Q(start_date__isnull=True, reported_on__lte=date)
-        return self.filter(started).filter(Q(end_date__isnull=True) | Q(end_date__gt=date))
+        """Holdings known to be held on a date: certainly started (or reported) by then, not ended."""
+        return self.filter(Holding.held_on_q(date))
 
 
 class HoldingManager(models.Manager.from_queryset(HoldingQuerySet)):
@@ -628,7 +633,7 @@ class HoldingManager(models.Manager.from_queryset(HoldingQuerySet)):
         return self.get(slug=slug)
 
 
-class Holding(PartialDatesMixin, models.Model):
+class Holding(UncertainDatesMixin, models.Model):
     """One person (named or not) holding one post, or two or more posts at once.
 
     Holding two or more posts at once is a unified leadership title
@@ -657,23 +662,22 @@ class Holding(PartialDatesMixin, models.Model):
     )
     posts = models.ManyToManyField(Post, verbose_name=_("posts"), related_name="holdings")
     holder_name = models.CharField(_("holder"), max_length=200, blank=True)
-    start_date = date_field(_("from"))
-    start_precision = precision_field()
-    end_date = date_field(_("until"))
-    end_precision = precision_field()
-    reported_on = date_field(_("reported held on"), help_text=_("A date on which the source says it was held."))
-    reported_precision = precision_field()
+    start_date_edtf = edtf_field(_("from"))
+    start_date = date_field(_("earliest day"))
+    start_date_latest = date_field(_("latest day"))
+    end_date_edtf = edtf_field(_("until"))
+    end_date = date_field(_("earliest day"))
+    end_date_latest = date_field(_("latest day"))
+    reported_on_edtf = edtf_field(_("reported held on"), help_text=_("A date on which the source says it was held."))
+    reported_on = date_field(_("earliest day"))
+    reported_on_latest = date_field(_("latest day"))
     note = models.TextField(_("note"), blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="holdings")
 
     objects = HoldingManager()
     history = HistoricalRecords()
 
-    partial_dates = (
-        ("start_date", "start_precision"),
-        ("end_date", "end_precision"),
-        ("reported_on", "reported_precision"),
-    )
+    uncertain_dates = ("start_date", "end_date", "reported_on")
 
     class Meta:
         verbose_name = _("post holding")
@@ -682,12 +686,12 @@ class Holding(PartialDatesMixin, models.Model):
         indexes = [models.Index(fields=["combination"], name="agencies_holding_combo_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                condition=Q(end_date_latest__isnull=True) | Q(start_date__isnull=True) | Q(end_date_latest__gte=F("start_date")),
                 name="agencies_holding_ends_after_start",
                 violation_error_message=_("A holding cannot end before it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(start_date__isnull=False) | Q(reported_on__isnull=False),
+                condition=~Q(start_date_edtf="") | ~Q(reported_on_edtf=""),
                 name="agencies_holding_dated",
                 violation_error_message=_("Give the start date or a date on which the source reports it held."),
             ),
@@ -703,9 +707,15 @@ class Holding(PartialDatesMixin, models.Model):
     def date(self):
         return self.start_date or self.reported_on
 
+    @staticmethod
+    def held_on_q(date):
+        """Certainly started (or reported held) by `date` and not certainly ended by then."""
+        started = Q(start_date_latest__lte=date) | Q(start_date_edtf="", reported_on_latest__lte=date)
+        return started & (Q(end_date__isnull=True) | Q(end_date__gt=date))
+
     @property
-    def date_precision(self):
-        return self.start_precision if self.start_date else self.reported_precision
+    def date_edtf(self):
+        return self.start_date_edtf if self.start_date_edtf else self.reported_on_edtf
 
     def natural_key(self):
         return (self.slug,)
@@ -714,9 +724,9 @@ class Holding(PartialDatesMixin, models.Model):
 
     def clean(self):
         super().clean()
-        if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("A holding cannot end before it starts.")})
-        if not self.start_date and not self.reported_on:
+        if self.end_date_latest and self.start_date and self.end_date_latest < self.start_date:
+            raise ValidationError({"end_date_edtf": _("A holding cannot end before it starts.")})
+        if not self.start_date_edtf and not self.reported_on_edtf:
             raise ValidationError(_("Give the start date or a date on which the source reports it held."))
 
 

@@ -26,7 +26,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from .dates import Precision, iso_partial, parse_partial
+from .dates import parse_input
 from .models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
 from .scope import district_id_of, district_ids_for, record_scope_path
 
@@ -252,47 +252,39 @@ def col_sources():
     return col_keys("sources", Source)
 
 
-class PartialDateField(QnField):
-    """A date with its precision in one cell: "2018", "2015-11", "2015-11-30" or
-    "30/11/2015" sets the date (its first day) and the precision column."""
+class UncertainDateColumn(QnField):
+    """A date in one cell as the source gives it: dd/mm/yyyy, mm/yyyy, yyyy,
+    ISO, an Excel date, a phrase ("đầu năm 2018", "trước 27/09/2017") or EDTF.
+    It sets the record's `<name>_edtf`; exports write the EDTF."""
 
-    def __init__(self, attribute, precision_attribute, **kwargs):
-        super().__init__(attribute=attribute, column_name=attribute, widget=TextWidget(), **kwargs)
-        self.precision_attribute = precision_attribute
+    def __init__(self, name, **kwargs):
+        super().__init__(attribute=f"{name}_edtf", column_name=name, widget=TextWidget(), **kwargs)
 
-    def parse(self, row):
+    def clean(self, row, **kwargs):
         if self.column_name not in row:
             raise KeyError(f"Column '{self.column_name}' not found in dataset")
         value = row[self.column_name]
         if isinstance(value, datetime.datetime):
             value = value.date()
         if isinstance(value, datetime.date):
-            return value, Precision.DAY
-        cell = as_text(value)
-        if not cell:
-            return None, None
+            return value.isoformat()
         try:
-            return parse_partial(cell)
-        except ValueError as exc:
-            raise ColumnError(self.column_name, str(exc)) from None
-
-    def clean(self, row, **kwargs):
-        return self.parse(row)[0]
+            return parse_input(as_text(value))
+        except ValidationError as exc:
+            raise ColumnError(self.column_name, " ".join(exc.messages)) from None
 
     def save(self, instance, row, is_m2m=False, **kwargs):
-        date, precision = self.parse(row)
-        setattr(instance, self.attribute, date)
-        setattr(instance, self.precision_attribute, precision or Precision.DAY)
+        setattr(instance, self.attribute, self.clean(row))
 
     def get_value(self, instance):
-        return iso_partial(getattr(instance, self.attribute), getattr(instance, self.precision_attribute))
+        return getattr(instance, self.attribute)
 
     def export(self, instance, **kwargs):
         return self.get_value(instance)
 
 
-def col_date(name, precision_name):
-    return PartialDateField(name, precision_name)
+def col_date(name):
+    return UncertainDateColumn(name)
 
 
 # -- the base resource ---------------------------------------------------------
@@ -392,7 +384,7 @@ class QnResource(resources.ModelResource):
         for name in self.get_import_id_fields():
             field = self.fields[name]
             try:
-                values.append(as_text(field.clean(row)) if isinstance(field, PartialDateField) else as_text(row.get(field.column_name)))
+                values.append(as_text(field.clean(row)) if isinstance(field, UncertainDateColumn) else as_text(row.get(field.column_name)))
             except ValueError:
                 values.append(as_text(row.get(field.column_name)))
         return tuple(values)
@@ -422,7 +414,9 @@ class QnResource(resources.ModelResource):
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+            # Errors come keyed by model field (founded_on_edtf): name the file's column (founded_on).
+            columns = {field.attribute: field.column_name for field in self.get_import_fields()}
+            errors = {columns.get(key, key): value for key, value in exc.update_error_dict({}).items()}
         # Many-to-many cells are saved after the row: check their keys now.
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
@@ -495,7 +489,7 @@ class SourceResource(QnResource):
     title = col_text("title")
     publisher = col_text("publisher")
     author = col_text("author")
-    published_on = col_date("published_on", "published_precision")
+    published_on = col_date("published_on")
     date_note = col_text("date_note")
     url = col_text("url")
     seed_file = col_text("seed_file")
@@ -516,8 +510,8 @@ class LegalDocumentResource(QnResource):
     title_vi = col_text("title_vi")
     title_en = col_text("title_en")
     issuer = col_text("issuer")
-    signed_on = col_date("signed_on", "signed_precision")
-    effective_on = col_date("effective_on", "effective_precision")
+    signed_on = col_date("signed_on")
+    effective_on = col_date("effective_on")
     summary_vi = col_text("summary_vi")
     summary_en = col_text("summary_en")
     sources = col_sources()
@@ -542,8 +536,8 @@ class AdministrativeUnitResource(QnResource):
     level = col_text("level")
     kind = col_text("kind")
     parent = col_unit("parent")
-    valid_from = col_date("valid_from", "valid_from_precision")
-    valid_until = col_date("valid_until", "valid_until_precision")
+    valid_from = col_date("valid_from")
+    valid_until = col_date("valid_until")
     communes_2018 = col_whole("communes_2018")
     sources = col_sources()
     scope_column = "slug"
@@ -567,7 +561,7 @@ class AdministrativeUnitResource(QnResource):
 class UnitChangeResource(QnResource):
     unit = col_unit()
     kind = col_text("kind")
-    date = col_date("date", "date_precision")
+    date = col_date("date")
     related_unit = col_unit("related_unit")
     new_kind = col_text("new_kind")
     communes_after = col_whole("communes_after")
@@ -615,8 +609,8 @@ class BodyResource(QnResource):
     abbreviation = col_text("abbreviation")
     sector = col_text("sector")
     function = col_text("function")
-    founded_on = col_date("founded_on", "founded_precision")
-    ended_on = col_date("ended_on", "ended_precision")
+    founded_on = col_date("founded_on")
+    ended_on = col_date("ended_on")
     end_reason = col_text("end_reason")
     successor = col_key("successor", Body)
     note = col_text("note")
@@ -657,9 +651,9 @@ class HoldingResource(QnResource):
     combination = col_text("combination")
     posts = col_keys("posts", Post)
     holder_name = col_text("holder_name")
-    start_date = col_date("start_date", "start_precision")
-    end_date = col_date("end_date", "end_precision")
-    reported_on = col_date("reported_on", "reported_precision")
+    start_date = col_date("start_date")
+    end_date = col_date("end_date")
+    reported_on = col_date("reported_on")
     note = col_text("note")
     sources = col_sources()
 

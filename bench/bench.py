@@ -75,7 +75,7 @@ CSV_URL = "/bodies/?province=all&format=csv"
 # The rows of the bodies export, as the export builds them (portal/exports.py "bodies").
 COPY_SQL = """
 SELECT b.id, b.slug, b.name_vi, b.name_en, b.abbreviation, u.gso_code, u.slug, u.name_vi, d.gso_code,
-       b.sector, b.function, b.founded_on, b.founded_precision, b.ended_on, b.ended_precision,
+       b.sector, b.function, b.founded_on_edtf, b.founded_on, b.founded_on_latest, b.ended_on_edtf, b.ended_on, b.ended_on_latest,
        b.end_reason, b.end_reason <> '', s.slug,
        (SELECT string_agg(src.slug, ';' ORDER BY src.slug) FROM agencies_body_sources bs
           JOIN agencies_source src ON src.id = bs.source_id WHERE bs.body_id = b.id)

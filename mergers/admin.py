@@ -15,8 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agencies.admin_base import QnAdmin, QnStackedInline, QnTabularInline, partial_date
-from agencies.dates import format_partial
+from agencies.admin_base import QnAdmin, QnStackedInline, QnTabularInline, uncertain_date
 
 from .models import (
     NO_STATUS,
@@ -27,6 +26,7 @@ from .models import (
     Milestone,
     ReportedFigure,
     Status,
+    describe_status,
 )
 from .resources import (
     ConstituentResource,
@@ -103,14 +103,14 @@ class ConstituentInline(QnTabularInline):
 
 class MilestoneInline(QnStackedInline):
     model = Milestone
-    fields = [("status", "date", "date_precision"), "basis", "sources", "note_vi", "note_en"]
+    fields = [("status", "date_edtf"), "basis", "sources", "note_vi", "note_en"]
     autocomplete_fields = ["basis", "sources"]
     classes = []
 
 
 class HeadcountInline(QnTabularInline):
     model = Headcount
-    fields = ["phase", "value", "as_of", "as_of_precision", "sources", "note"]
+    fields = ["phase", "value", "as_of_edtf", "sources", "note"]
     autocomplete_fields = ["sources"]
     max_num = 2
 
@@ -126,13 +126,6 @@ class StatusFilter(admin.SimpleListFilter):
         if self.value() in {*Status.values, NO_STATUS}:
             return queryset.filter(status=self.value())
         return queryset
-
-
-def status_text(status, date, precision):
-    if status in (None, NO_STATUS):
-        return _("No milestone yet")
-    label = Status(status).label
-    return f"{label} ({format_partial(date, precision)})" if date else str(label)
 
 
 @admin.register(Merger)
@@ -158,7 +151,7 @@ class MergerAdmin(QnAdmin):
 
     @admin.display(description=_("current status"), ordering="status_date")
     def current_status(self, obj):
-        return status_text(obj.status, obj.status_date, obj.status_precision)
+        return describe_status(obj)
 
     @admin.display(description=_("constituents → result"))
     def merger_summary(self, obj):
@@ -177,7 +170,7 @@ class MergerAdmin(QnAdmin):
         milestone = None
         if getattr(obj, "status_milestone_id", None):
             milestone = Milestone.objects.prefetch_related("sources").select_related("basis").get(pk=obj.status_milestone_id)
-        text = status_text(getattr(obj, "status", None), getattr(obj, "status_date", None), getattr(obj, "status_precision", None))
+        text = describe_status(obj)
         if milestone is None:
             return text
         sources = "; ".join(str(source) for source in milestone.sources.all())
@@ -221,12 +214,12 @@ class ConstituentAdmin(QnAdmin):
 @admin.register(Milestone)
 class MilestoneAdmin(QnAdmin):
     resource_classes = [MilestoneResource]
-    list_display = ["merger", "status", partial_date("date", "date_precision", _("date")), "basis", "merger_unit"]
-    list_filter = ["status", "date_precision", "merger__model"]
+    list_display = ["merger", "status", uncertain_date("date", _("date")), "basis", "merger_unit"]
+    list_filter = ["status", "merger__model"]
     list_select_related = ["merger", "merger__unit", "basis"]
     search_fields = ["merger__search_text", "merger__unit__search_text", "note_vi", "note_en", "basis__number"]
     autocomplete_fields = ["merger", "basis", "sources"]
-    fields = ["merger", ("status", "date", "date_precision"), "basis", "sources", "note_vi", "note_en"]
+    fields = ["merger", ("status", "date_edtf"), "basis", "sources", "note_vi", "note_en"]
 
     @admin.display(description=_("unit"), ordering="merger__unit__gso_code")
     def merger_unit(self, obj):
@@ -236,12 +229,12 @@ class MilestoneAdmin(QnAdmin):
 @admin.register(Headcount)
 class HeadcountAdmin(QnAdmin):
     resource_classes = [HeadcountResource]
-    list_display = ["merger", "phase", "value", partial_date("as_of", "as_of_precision", _("as of"))]
+    list_display = ["merger", "phase", "value", uncertain_date("as_of", _("as of"))]
     list_filter = ["phase"]
     list_select_related = ["merger"]
     search_fields = ["merger__search_text", "merger__unit__search_text", "note"]
     autocomplete_fields = ["merger", "sources"]
-    fields = ["merger", "phase", "value", "as_of", "as_of_precision", "sources", "note"]
+    fields = ["merger", "phase", "value", "as_of_edtf", "sources", "note"]
 
 
 @admin.register(ReportedFigure)
@@ -253,7 +246,7 @@ class ReportedFigureAdmin(QnAdmin):
         "value",
         "denominator",
         "measure",
-        partial_date("as_of", "as_of_precision", _("as of")),
+        uncertain_date("as_of", _("as of")),
         "metric",
     ]
     list_filter = ["measure", "metric", "counted_level"]
@@ -262,7 +255,7 @@ class ReportedFigureAdmin(QnAdmin):
     autocomplete_fields = ["unit", "merger_models", "sources"]
     fieldsets = [
         (None, {"fields": ["statement_vi", "statement_en", "slug", "unit"]}),
-        (_("Figure"), {"fields": ["value", "denominator", "measure", "as_of", "as_of_precision"]}),
+        (_("Figure"), {"fields": ["value", "denominator", "measure", "as_of_edtf"]}),
         (_("Computed from the records as"), {"fields": ["metric", "counted_level", "merger_models", "combination"]}),
         (_("Notes and sources"), {"fields": ["note_vi", "note_en", "sources"]}),
     ]

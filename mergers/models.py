@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from agencies.dates import PartialDatesMixin, date_field, precision_field
+from agencies.dates import UncertainDatesMixin, date_field, describe, edtf_field, exact_day, sort_day
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, localized
 from agencies.text import SearchableMixin
 
@@ -27,6 +28,37 @@ class Status(models.TextChoices):
 
 
 NO_STATUS = "none"
+FINAL_STATUSES = {Status.COMPLETED, Status.REVERSED}
+
+
+def describe_status(merger):
+    """A merger's status as `with_status` annotated it, said as a reader says it:
+    "Hoàn thành (đầu năm 2018)"; a status that is not final says which
+    source date it rests on ("Đang chuẩn bị (theo nguồn ngày 27/09/2017)"),
+    since nothing says it still held later; a milestone that may have been
+    reached is added ("có thể đã hoàn thành: trong khoảng ...")."""
+    status = getattr(merger, "status", None)
+    if status in (None, NO_STATUS):
+        text = str(_("No milestone yet"))
+    else:
+        text = f"{Status(status).label} ({status_when(status, merger.status_edtf)})"
+    if getattr(merger, "possible_status", None):
+        text += "; " + possible_text(merger.possible_status, merger.possible_edtf)
+    return text
+
+
+def status_when(status, edtf):
+    """The date part of a status: the event's date, or the source's date for a
+    status that may have changed since."""
+    if status in FINAL_STATUSES:
+        return describe(edtf)
+    if exact_day(edtf):
+        return _("as the sources say on %(date)s") % {"date": describe(edtf)}
+    return _("as the sources say, %(date)s") % {"date": describe(edtf)}
+
+
+def possible_text(status, edtf):
+    return _("possibly %(status)s: %(date)s") % {"status": str(Status(status).label).lower(), "date": describe(edtf)}
 # Lifecycle order, to break ties between milestones reported on the same date.
 STATUS_RANK = Case(
     *(When(status=s, then=Value(i)) for i, s in enumerate(Status.values)), output_field=IntegerField()
@@ -87,17 +119,26 @@ class MergerModel(models.Model):
 
 class MergerQuerySet(models.QuerySet):
     def with_status(self, as_of=None):
-        """Annotate status, status_date, status_precision and status_milestone_id
-        from the latest milestone on or before `as_of` (today when None)."""
-        latest = Milestone.objects.filter(merger=OuterRef("pk"))
-        if as_of is not None:
-            latest = latest.filter(date__lte=as_of)
-        latest = latest.order_by("-date", -STATUS_RANK, "-pk")
+        """Annotate the status known for certain on `as_of` (today when None).
+
+        status, status_edtf, status_date (earliest day), status_date_latest
+        and status_milestone_id come from the newest milestone certainly
+        reached by then (Milestone.objects.reached_by); possible_status,
+        possible_edtf and possible_milestone_id from a milestone that may or
+        may not have been reached: `as_of` falls inside its interval.
+        """
+        as_of = as_of or today()
+        certain = Milestone.objects.filter(merger=OuterRef("pk")).reached_by(as_of).newest_first()
+        possible = Milestone.objects.filter(merger=OuterRef("pk")).possibly_reached_by(as_of).newest_first()
         return self.annotate(
-            status=Coalesce(Subquery(latest.values("status")[:1]), Value(NO_STATUS)),
-            status_date=Subquery(latest.values("date")[:1]),
-            status_precision=Subquery(latest.values("date_precision")[:1]),
-            status_milestone_id=Subquery(latest.values("pk")[:1]),
+            status=Coalesce(Subquery(certain.values("status")[:1]), Value(NO_STATUS)),
+            status_edtf=Subquery(certain.values("date_edtf")[:1]),
+            status_date=Subquery(certain.values("date")[:1]),
+            status_date_latest=Subquery(certain.values("date_latest")[:1]),
+            status_milestone_id=Subquery(certain.values("pk")[:1]),
+            possible_status=Subquery(possible.values("status")[:1]),
+            possible_edtf=Subquery(possible.values("date_edtf")[:1]),
+            possible_milestone_id=Subquery(possible.values("pk")[:1]),
         )
 
     def completed(self, as_of=None):
@@ -265,18 +306,33 @@ class Constituent(models.Model):
                 raise ValidationError({"body": _("This body is already merged into another body.")})
 
 
-class MilestoneManager(models.Manager):
-    def get_by_natural_key(self, merger_slug, status, date):
-        return self.get(merger__slug=merger_slug, status=status, date=date)
+class MilestoneQuerySet(models.QuerySet):
+    def reached_by(self, day):
+        """Milestones certainly reached on `day`: their latest possible day is on or before it."""
+        return self.filter(date_latest__lte=day)
+
+    def possibly_reached_by(self, day):
+        """Milestones that may or may not have been reached on `day`: it falls inside their interval."""
+        return self.filter(Q(date__isnull=True) | Q(date__lte=day), Q(date_latest__isnull=True) | Q(date_latest__gt=day))
+
+    def newest_first(self):
+        """Newest first by the latest day each can mean; ties in lifecycle order."""
+        return self.order_by(F("date_latest").desc(nulls_first=True), -STATUS_RANK, "-pk")
 
 
-class Milestone(PartialDatesMixin, models.Model):
+class MilestoneManager(models.Manager.from_queryset(MilestoneQuerySet)):
+    def get_by_natural_key(self, merger_slug, status, date_edtf):
+        return self.get(merger__slug=merger_slug, status=status, date_edtf=date_edtf)
+
+
+class Milestone(UncertainDatesMixin, models.Model):
     """A dated status of a merger, as a source reported it."""
 
     merger = models.ForeignKey(Merger, verbose_name=_("merger"), on_delete=models.CASCADE, related_name="milestones")
     status = models.CharField(_("status"), max_length=20, choices=Status)
-    date = models.DateField(_("date"))
-    date_precision = precision_field()
+    date_edtf = edtf_field(_("date"))
+    date = date_field(_("earliest day"))
+    date_latest = date_field(_("latest day"))
     basis = models.ForeignKey(
         LegalDocument, verbose_name=_("legal basis"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="milestones",
@@ -287,19 +343,19 @@ class Milestone(PartialDatesMixin, models.Model):
 
     objects = MilestoneManager()
     history = HistoricalRecords()
-    partial_dates = (("date", "date_precision"),)
+    uncertain_dates = ("date",)
 
     class Meta:
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
-        ordering = ["merger", "date", STATUS_RANK.asc()]
+        ordering = ["merger", sort_day("date").asc(), STATUS_RANK.asc()]
         indexes = [
             models.Index(fields=["merger", "date"], name="mergers_milestone_merger_date"),
             models.Index(fields=["date"], name="mergers_milestone_date"),
             models.Index(fields=["status", "date"], name="mergers_milestone_status_date"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["merger", "status", "date"], name="mergers_milestone_unique"),
+            models.UniqueConstraint(fields=["merger", "status", "date_edtf"], name="mergers_milestone_unique"),
         ]
 
     def __str__(self):
@@ -310,7 +366,7 @@ class Milestone(PartialDatesMixin, models.Model):
         return localized(self, "note")
 
     def natural_key(self):
-        return (self.merger.slug, self.status, self.date.isoformat())
+        return (self.merger.slug, self.status, self.date_edtf)
 
     natural_key.dependencies = ["mergers.merger"]
 
@@ -320,7 +376,7 @@ class HeadcountManager(models.Manager):
         return self.get(merger__slug=merger_slug, phase=phase)
 
 
-class Headcount(PartialDatesMixin, models.Model):
+class Headcount(UncertainDatesMixin, models.Model):
     """Authorised posts (biên chế) before or after a merger, as a source gives them."""
 
     class Phase(models.TextChoices):
@@ -330,14 +386,15 @@ class Headcount(PartialDatesMixin, models.Model):
     merger = models.ForeignKey(Merger, verbose_name=_("merger"), on_delete=models.CASCADE, related_name="headcounts")
     phase = models.CharField(_("before or after"), max_length=6, choices=Phase)
     value = models.IntegerField(_("headcount"), help_text=_("Number of authorised posts."))
-    as_of = date_field(_("as of"))
-    as_of_precision = precision_field()
+    as_of_edtf = edtf_field(_("as of"))
+    as_of = date_field(_("earliest day"))
+    as_of_latest = date_field(_("latest day"))
     note = models.TextField(_("note"), blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="headcounts")
 
     objects = HeadcountManager()
     history = HistoricalRecords()
-    partial_dates = (("as_of", "as_of_precision"),)
+    uncertain_dates = ("as_of",)
 
     class Meta:
         verbose_name = _("headcount figure")
@@ -377,14 +434,14 @@ class ReportedFigureQuerySet(models.QuerySet):
         computed_communes: communes in 2018 of the districts in scope;
         computed_denominator: units of `counted_level` in scope on `as_of`.
         """
-        as_of = OuterRef(OuterRef("as_of"))
+        as_of = OuterRef(OuterRef("as_of_latest"))
         in_scope = Q(unit__province=OuterRef("unit")) | Q(unit__district=OuterRef("unit"))
 
         def completed_by(merger_ref):
-            milestones = Milestone.objects.filter(merger=OuterRef(merger_ref), date__lte=as_of)
-            return Exists(milestones.filter(status=Status.COMPLETED)) & ~Exists(
-                milestones.filter(status=Status.REVERSED)
-            )
+            # The same rule as Merger.objects.with_status: the newest milestone
+            # certainly reached by `as_of` says "completed".
+            newest = Milestone.objects.filter(merger=OuterRef(merger_ref)).reached_by(as_of).newest_first()
+            return Exact(Subquery(newest.values("status")[:1]), Value(Status.COMPLETED))
 
         mergers = Merger.objects.filter(in_scope, model__reported_figures=OuterRef("pk")).filter(completed_by("pk"))
         units_completed = (
@@ -400,24 +457,23 @@ class ReportedFigureQuerySet(models.QuerySet):
             .filter(completed_by("merger"))
             .order_by().values("merger__model__reported_figures").annotate(n=Count("pk")).values("n")
         )
-        held_on = Q(start_date__lte=OuterRef("as_of")) | Q(start_date__isnull=True, reported_on__lte=OuterRef("as_of"))
+        held_on = Holding.held_on_q(OuterRef("as_of_latest"))
         titled_units = (
             Holding.objects.filter(in_scope, held_on, combination=OuterRef("combination"), unit__level=OuterRef("counted_level"))
-            .exclude(end_date__lte=OuterRef("as_of"))
             .order_by().values("combination").annotate(n=Count("unit", distinct=True)).values("n")
         )
         units_in_scope = (
             AdministrativeUnit.objects.filter(
                 Q(province=OuterRef("unit")) | Q(district=OuterRef("unit")), level=OuterRef("counted_level")
             )
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of")))
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of")))
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of_latest")))
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of_latest")))
             .order_by().values("level").annotate(n=Count("pk")).values("n")
         )
         communes = (
             AdministrativeUnit.objects.filter(province=OuterRef("unit"), level=AdministrativeUnit.Level.DISTRICT)
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of")))
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of")))
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of_latest")))
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of_latest")))
             .order_by().values("province").annotate(n=Sum("communes_2018")).values("n")
         )
         return self.annotate(
@@ -430,8 +486,8 @@ class ReportedFigureQuerySet(models.QuerySet):
 
 
     def reported_by(self, day):
-        """Figures a source had reported on or before this day."""
-        return self.filter(as_of__lte=day)
+        """Figures a source had certainly reported on or before this day."""
+        return self.filter(as_of_latest__lte=day)
 
     def about_province(self, province):
         """Figures about this province as a whole (all provinces when None)."""
@@ -445,7 +501,7 @@ class ReportedFigureManager(models.Manager.from_queryset(ReportedFigureQuerySet)
         return self.get(slug=slug)
 
 
-class ReportedFigure(PartialDatesMixin, models.Model):
+class ReportedFigure(UncertainDatesMixin, models.Model):
     """An aggregate a source states ("3 of 14 districts", "99.8%", "28 focal points").
 
     Stored as reported, never spread over invented per-unit records. Where
@@ -489,15 +545,16 @@ class ReportedFigure(PartialDatesMixin, models.Model):
     )
     denominator = models.DecimalField(_("out of"), max_digits=14, decimal_places=2, null=True, blank=True)
     measure = models.CharField(_("measure"), max_length=20, choices=Measure, default=Measure.COUNT)
-    as_of = models.DateField(_("as of"))
-    as_of_precision = precision_field()
+    as_of_edtf = edtf_field(_("as of"))
+    as_of = date_field(_("earliest day"))
+    as_of_latest = date_field(_("latest day"))
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="reported_figures")
 
     objects = ReportedFigureManager()
     history = HistoricalRecords()
-    partial_dates = (("as_of", "as_of_precision"),)
+    uncertain_dates = ("as_of",)
 
     class Meta:
         verbose_name = _("reported figure")

@@ -102,7 +102,7 @@ class ConstituentResource(MergerChildResource):
 class MilestoneResource(MergerChildResource):
     merger = col_key("merger", Merger)
     status = col_text("status")
-    date = col_date("date", "date_precision")
+    date = col_date("date")
     basis = col_key("basis", LegalDocument, field="number")
     note_vi = col_text("note_vi")
     note_en = col_text("note_en")
@@ -124,7 +124,7 @@ class HeadcountResource(MergerChildResource):
     merger = col_key("merger", Merger)
     phase = col_text("phase")
     value = col_whole("value")
-    as_of = col_date("as_of", "as_of_precision")
+    as_of = col_date("as_of")
     note = col_text("note")
     sources = col_sources()
 
@@ -149,7 +149,7 @@ class ReportedFigureResource(QnResource):
     value = col_number("value")
     denominator = col_number("denominator")
     measure = col_text("measure")
-    as_of = col_date("as_of", "as_of_precision")
+    as_of = col_date("as_of")
     note_vi = col_text("note_vi")
     note_en = col_text("note_en")
     sources = col_sources()

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db.models import Q
 
+from agencies.dates import bounds
 from agencies.models import AdministrativeUnit, Source, UnitChange
 from mergers.models import NO_STATUS, Merger, MergerModel, Milestone
 
@@ -24,11 +25,22 @@ class Cell:
     model: MergerModel
     merger: Merger | None
     status: str
+    status_edtf: str | None
     status_date: date | None
-    status_precision: str | None
+    status_date_latest: date | None
+    possible_status: str | None
+    possible_edtf: str | None
     sources: list[Source] = field(default_factory=list)
     unit_ended: bool = False
     successor: AdministrativeUnit | None = None
+
+    @property
+    def possible_earliest(self):
+        return bounds(self.possible_edtf or "")[0]
+
+    @property
+    def possible_latest(self):
+        return bounds(self.possible_edtf or "")[1]
 
     @property
     def applies(self):
@@ -56,7 +68,7 @@ def matrix_units(province):
 def ending_changes(units, as_of):
     """{unit id: the change that ended it on or before as_of} (absorbed first)."""
     changes = (
-        UnitChange.objects.filter(unit__in=[u.pk for u in units], kind__in=ENDING_KINDS, date__lte=as_of)
+        UnitChange.objects.filter(unit__in=[u.pk for u in units], kind__in=ENDING_KINDS, date_latest__lte=as_of)
         .select_related("related_unit")
         .order_by("unit_id", "date")
     )
@@ -112,8 +124,11 @@ def status_matrix(province, as_of, units=None):
                     model=model,
                     merger=merger,
                     status=merger.status if merger else NO_STATUS,
+                    status_edtf=merger.status_edtf if merger else None,
                     status_date=merger.status_date if merger else None,
-                    status_precision=merger.status_precision if merger else None,
+                    status_date_latest=merger.status_date_latest if merger else None,
+                    possible_status=merger.possible_status if merger else None,
+                    possible_edtf=merger.possible_edtf if merger else None,
                     sources=sources.get(merger.status_milestone_id, []) if merger else [],
                     unit_ended=unit_ended,
                     successor=successor,

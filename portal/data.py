@@ -8,7 +8,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from agencies.dates import bounds, describe
+
 from . import exports
+
+DATE_EXAMPLES = ["2015-11-30", "2015-11", "2018", "2018-37", "../2017-09-27", "2015-11-30/2017-09-27", "2015~/2016~",
+                 "2018/.."]
 
 
 @require_safe
@@ -24,5 +29,13 @@ def data_dictionary(request):
     return render(
         request,
         "portal/data_dictionary.html",
-        {"reports": reports, "list_separator": exports.LIST_SEPARATOR, "chunk_size": exports.CHUNK_SIZE},
+        {
+            "reports": reports,
+            "list_separator": exports.LIST_SEPARATOR,
+            "chunk_size": exports.CHUNK_SIZE,
+            "date_examples": [
+                {"edtf": edtf, "said": describe(edtf), "earliest": bounds(edtf)[0], "latest": bounds(edtf)[1]}
+                for edtf in DATE_EXAMPLES
+            ],
+        },
     )

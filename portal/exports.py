@@ -5,8 +5,9 @@ returns for `?format=csv` (`export_response`), the `/data/` data dictionary,
 and the `export` management command (through `EXPORT_SOURCES`, the registry
 of each report's base rows and FilterSet).
 
-Excel-ready means: UTF-8 with a byte order mark, a header row, ISO 8601 dates
-with a `*_precision` column beside them, numbers as plain numbers, booleans
+Excel-ready means: UTF-8 with a byte order mark, a header row, every date
+as the source gives it (`X`, as the page says it), in EDTF (`X_edtf`) and
+as its earliest and latest ISO 8601 days (`X_earliest`, `X_latest`), numbers as plain numbers, booleans
 as true/false, and text cells that a spreadsheet would run as a formula
 (starting with =, +, -, @, tab or carriage return) prefixed with a quote.
 """
@@ -28,7 +29,11 @@ from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from agencies.dates import describe, sort_day
 
 BOM = "\ufeff"
 CHUNK_SIZE = 2000
@@ -48,7 +53,8 @@ class ColumnType:
     INTEGER = "integer"
     DECIMAL = "decimal"
     DATE = "date"
-    PRECISION = "precision"
+    WHEN = "when"
+    EDTF = "edtf"
     BOOLEAN = "boolean"
     LIST = "list"
 
@@ -59,7 +65,8 @@ class ColumnType:
         INTEGER: _("whole number"),
         DECIMAL: _("number"),
         DATE: _("date (YYYY-MM-DD)"),
-        PRECISION: _("date precision (day, month or year)"),
+        WHEN: _("date as the source gives it, in words"),
+        EDTF: _("date in EDTF (ISO 8601-2): 2018, 2018-11, 2018-11-30, 2018-37 (early 2018), ../2017-09-27 (on or before), 2015-11-30/2017-09-27 (between), 2015~ (about)"),
         BOOLEAN: _("true or false"),
         LIST: _("list separated by ;"),
     }
@@ -104,27 +111,25 @@ def attr(path):
     return getter
 
 
-def precision(date_path, precision_path):
-    """A getter for a date's precision that is empty when the date is."""
+def uncertain_date(name, meaning, edtf_path=None, earliest_path=None, latest_path=None):
+    """The four columns of an uncertain date `name`: as the page says it, its
+    EDTF, and its earliest and latest days (empty where open-ended)."""
+    edtf_path = edtf_path or f"{name}_edtf"
+    earliest_path = earliest_path or name
+    latest_path = latest_path or f"{name}_latest"
 
-    @reads(date_path, precision_path)
-    def getter(obj):
-        return value(obj, precision_path) if value(obj, date_path) is not None else None
+    @reads(edtf_path)
+    def said(obj):
+        return describe(value(obj, edtf_path) or "") if value(obj, edtf_path) else None
 
-    def compile(index):
-        date, exactness = index[date_path], index[precision_path]
-        return lambda row: row[exactness] if row[date] is not None else None
-
-    def sql():
-        return Case(
-            When(**{f"{date_path.replace('.', '__')}__isnull": True}, then=Value(None)),
-            default=F(precision_path.replace(".", "__")),
-            output_field=TextField(),
-        )
-
-    getter.compile = compile
-    getter.sql = sql
-    return getter
+    return (
+        C(name, T.WHEN, meaning, said),
+        C(f"{name}_edtf", T.EDTF, format_lazy(_("{name} in EDTF"), name=name), attr(edtf_path)),
+        C(f"{name}_earliest", T.DATE, format_lazy(_("Earliest day {name} can mean (empty when open)"), name=name),
+          attr(earliest_path)),
+        C(f"{name}_latest", T.DATE, format_lazy(_("Latest day {name} can mean (empty when open)"), name=name),
+          attr(latest_path)),
+    )
 
 
 def slugs(path, key="slug"):
@@ -281,8 +286,12 @@ REPORT_LIST = [
             C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model"), attr("model.slug")),
             C("status", T.CODE, _("Status on the chosen date: planned, in_progress, completed, reversed, or none when nothing is recorded"),
               lambda cell: cell.status or "none"),
-            C("status_date", T.DATE, _("Date of the milestone that gives the status"), attr("status_date")),
-            C("status_date_precision", T.PRECISION, _("How exactly the source gives that date"), precision("status_date", "status_precision")),
+            *uncertain_date("status_date", _("Date of the milestone that gives the status"), "status_edtf",
+                            "status_date", "status_date_latest"),
+            C("possible_status", T.CODE, _("A later status that may already have been reached on the chosen date (its interval contains it), else empty"),
+              attr("possible_status")),
+            *uncertain_date("possible_status_date", _("Date of that possible status"), "possible_edtf",
+                            "possible_earliest", "possible_latest"),
             C("source_ids", T.LIST, _("Identifiers (slugs) of the sources of that milestone, separated by ;"),
               dashboard_source_ids),
         ),
@@ -304,10 +313,8 @@ REPORT_LIST = [
             C("kind", T.CODE, _("Kind: tinh, thanh-pho, thi-xa, huyen, phuong, xa, thi-tran"), attr("kind")),
             C("parent_gso_code", T.IDENTIFIER, _("GSO code of the parent unit"), attr("parent.gso_code")),
             C("parent_slug", T.IDENTIFIER, _("Identifier (slug) of the parent unit"), attr("parent.slug")),
-            C("valid_from", T.DATE, _("First day the unit existed, if known"), attr("valid_from")),
-            C("valid_from_precision", T.PRECISION, _("Precision of valid_from"), precision("valid_from", "valid_from_precision")),
-            C("valid_until", T.DATE, _("First day on which the unit no longer existed"), attr("valid_until")),
-            C("valid_until_precision", T.PRECISION, _("Precision of valid_until"), precision("valid_until", "valid_until_precision")),
+            *uncertain_date("valid_from", _("First day the unit existed, if known")),
+            *uncertain_date("valid_until", _("First day on which the unit no longer existed")),
             C("communes_2018", T.INTEGER, _("Number of commune-level units in 2018"), attr("communes_2018")),
             sources_column(),
         ),
@@ -328,10 +335,8 @@ REPORT_LIST = [
             *UNIT_COLUMNS,
             C("sector", T.CODE, _("Sector: party, state, front, joint or public_service"), attr("sector")),
             C("function", T.CODE, _("Function, e.g. organisation, inspection, mass_mobilisation"), attr("function")),
-            C("founded_on", T.DATE, _("Date founded, if known"), attr("founded_on")),
-            C("founded_precision", T.PRECISION, _("Precision of founded_on"), precision("founded_on", "founded_precision")),
-            C("ended_on", T.DATE, _("Date ended, if it ended"), attr("ended_on")),
-            C("ended_precision", T.PRECISION, _("Precision of ended_on"), precision("ended_on", "ended_precision")),
+            *uncertain_date("founded_on", _("Date founded, if known")),
+            *uncertain_date("ended_on", _("Date ended, if it ended")),
             C("end_reason", T.CODE, _("Why it ended: merged, absorbed, renamed, split, abolished; empty if open"),
               attr("end_reason")),
             C("is_closed", T.BOOLEAN, _("Whether the body has ended"),
@@ -358,8 +363,8 @@ REPORT_LIST = [
             C("title_en", T.TEXT, _("English title"), attr("title_en")),
             C("status", T.CODE, _("Status on the chosen date: planned, in_progress, completed, reversed or none"),
               attr("status")),
-            C("status_date", T.DATE, _("Date of the milestone that gives the status"), attr("status_date")),
-            C("status_date_precision", T.PRECISION, _("Precision of status_date"), precision("status_date", "status_precision")),
+            *uncertain_date("status_date", _("Date of the milestone that gives the status"), "status_edtf",
+                            "status_date", "status_date_latest"),
             C("result_body_slug", T.IDENTIFIER, _("Identifier of the resulting body"), attr("result.slug")),
             C("constituent_body_slugs", T.LIST, _("Identifiers of the constituent bodies, separated by ;"),
               slugs("constituents")),
@@ -387,8 +392,7 @@ REPORT_LIST = [
             C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("merger.slug")),
             *_merger_unit_columns("merger."),
             C("status", T.CODE, _("Status reported: planned, in_progress, completed or reversed"), attr("status")),
-            C("date", T.DATE, _("Date of the status"), attr("date")),
-            C("date_precision", T.PRECISION, _("Precision of date"), precision("date", "date_precision")),
+            *uncertain_date("date", _("Date of the status")),
             C("basis_document_number", T.IDENTIFIER, _("Number of the legal document behind it"), attr("basis.number")),
             C("note_vi", T.TEXT, _("Note (Vietnamese)"), attr("note_vi")),
             C("note_en", T.TEXT, _("Note (English)"), attr("note_en")),
@@ -429,8 +433,7 @@ REPORT_LIST = [
             *_merger_unit_columns("merger."),
             C("phase", T.CODE, _("before or after the merger"), attr("phase")),
             C("value", T.INTEGER, _("Number of authorised posts"), attr("value")),
-            C("as_of", T.DATE, _("Date of the figure, if the source gives one"), attr("as_of")),
-            C("as_of_precision", T.PRECISION, _("Precision of as_of"), precision("as_of", "as_of_precision")),
+            *uncertain_date("as_of", _("Date of the figure, if the source gives one")),
             C("note", T.TEXT, _("Note"), attr("note")),
             sources_column(),
         ),
@@ -451,12 +454,9 @@ REPORT_LIST = [
               is_set("combination")),
             C("post_slugs", T.LIST, _("Identifiers of the posts held, separated by ;"), slugs("posts")),
             C("holder_name", T.TEXT, _("Name of the holder, if the source gives it"), attr("holder_name")),
-            C("start_date", T.DATE, _("Date the holding began, if known"), attr("start_date")),
-            C("start_precision", T.PRECISION, _("Precision of start_date"), precision("start_date", "start_precision")),
-            C("end_date", T.DATE, _("Date the holding ended, if it ended"), attr("end_date")),
-            C("end_precision", T.PRECISION, _("Precision of end_date"), precision("end_date", "end_precision")),
-            C("reported_on", T.DATE, _("A date on which the source says it was held"), attr("reported_on")),
-            C("reported_precision", T.PRECISION, _("Precision of reported_on"), precision("reported_on", "reported_precision")),
+            *uncertain_date("start_date", _("Date the holding began, if known")),
+            *uncertain_date("end_date", _("Date the holding ended, if it ended")),
+            *uncertain_date("reported_on", _("A date on which the source says it was held")),
             sources_column(),
         ),
     ),
@@ -478,8 +478,7 @@ REPORT_LIST = [
             C("value", T.DECIMAL, _("The number the source reports; empty when it gives none"), attr("value")),
             C("denominator", T.DECIMAL, _("The number it is out of, if any"), attr("denominator")),
             C("measure", T.CODE, _("Measure: count, percent, people or billion_vnd"), attr("measure")),
-            C("as_of", T.DATE, _("Date the figure refers to"), attr("as_of")),
-            C("as_of_precision", T.PRECISION, _("Precision of as_of"), precision("as_of", "as_of_precision")),
+            *uncertain_date("as_of", _("Date the figure refers to")),
             C("counted_level", T.CODE, _("Level of the units counted, when it counts units"), attr("counted_level")),
             C("metric", T.CODE, _("How the records compute the same figure; empty when they cannot"), attr("metric")),
             C("merger_models", T.LIST, _("Identifiers of the merger models it is about, separated by ;"),
@@ -498,8 +497,7 @@ REPORT_LIST = [
         description=_("Every dated event: milestones, legal documents, unit changes and unified titles."),
         url_name="portal:timeline",
         columns=(
-            C("date", T.DATE, _("Date of the event"), attr("date")),
-            C("date_precision", T.PRECISION, _("Precision of date"), precision("date", "precision")),
+            *uncertain_date("date", _("Date of the event"), "edtf", "earliest", "latest"),
             C("kind", T.CODE, _("Kind of event: milestone, document, unit_change or title"), attr("kind")),
             C("record_id", T.INTEGER, _("Record number of the event's record, within its kind"), attr("record_id")),
             C("title", T.TEXT, _("What happened"), attr("title")),
@@ -524,8 +522,7 @@ REPORT_LIST = [
             C("title", T.TEXT, _("Title"), attr("title")),
             C("publisher", T.TEXT, _("Publisher"), attr("publisher")),
             C("author", T.TEXT, _("Author"), attr("author")),
-            C("published_on", T.DATE, _("Date published"), attr("published_on")),
-            C("published_precision", T.PRECISION, _("Precision of published_on"), precision("published_on", "published_precision")),
+            *uncertain_date("published_on", _("Date published")),
             C("date_note", T.TEXT, _("How the date was established when the source does not print it"),
               attr("date_note")),
             C("url", T.TEXT, _("Address of the original"), attr("url")),
@@ -545,10 +542,8 @@ REPORT_LIST = [
             C("title_vi", T.TEXT, _("Vietnamese title"), attr("title_vi")),
             C("title_en", T.TEXT, _("English title"), attr("title_en")),
             C("issuer", T.TEXT, _("Who issued it"), attr("issuer")),
-            C("signed_on", T.DATE, _("Date signed"), attr("signed_on")),
-            C("signed_precision", T.PRECISION, _("Precision of signed_on"), precision("signed_on", "signed_precision")),
-            C("effective_on", T.DATE, _("Date it took effect"), attr("effective_on")),
-            C("effective_precision", T.PRECISION, _("Precision of effective_on"), precision("effective_on", "effective_precision")),
+            *uncertain_date("signed_on", _("Date signed")),
+            *uncertain_date("effective_on", _("Date it took effect")),
             sources_column(),
         ),
     ),
@@ -687,7 +682,7 @@ def flatten_dashboard(rows):
 # csv.writer already writes these as format_cell would: None as "", int with
 # str(), a date as YYYY-MM-DD.
 RAW_TYPES = {ColumnType.INTEGER, ColumnType.DATE}
-TEXT_TYPES = {ColumnType.IDENTIFIER, ColumnType.TEXT, ColumnType.CODE, ColumnType.PRECISION}
+TEXT_TYPES = {ColumnType.IDENTIFIER, ColumnType.TEXT, ColumnType.CODE, ColumnType.EDTF}
 
 
 def instance_cells(report, rows):
@@ -851,12 +846,20 @@ def export_response(request, report, rows, as_of=None):
     """A streamed CSV download of `rows` (the FULL filtered rows, not a page)."""
     report = get_report(report)
     response = StreamingHttpResponse(
-        (piece.encode("utf-8") for piece in generate_lines(report, rows)),
+        _in_language(translation.get_language(), generate_lines(report, rows)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename(report, as_of)}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _in_language(language, pieces):
+    """Encode a streamed report in the language of the request that asked for
+    it: the stream is read after the request's language is deactivated."""
+    with translation.override(language):
+        for piece in pieces:
+            yield piece.encode("utf-8")
 
 
 # -- the registry the `export` command uses --------------------------------
@@ -920,7 +923,7 @@ def _headcount_figures(mergers):
 def _milestones(as_of):
     from mergers.models import STATUS_RANK, Milestone
 
-    return Milestone.objects.order_by("date", STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "pk")
+    return Milestone.objects.order_by(sort_day("date"), STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "pk")
 
 
 def _holdings(as_of):

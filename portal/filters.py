@@ -100,8 +100,8 @@ class MergerFilter(django_filters.FilterSet):
         label=_("Status"), choices=[*Status.choices, (NO_STATUS, _("No record"))], empty_label=_("Any status")
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Merger.Kind.choices, empty_label=_("Any kind"))
-    year_from = YearFilter(label=_("Status year from"), field_name="status_date__year", lookup_expr="gte")
-    year_to = YearFilter(label=_("Status year to"), field_name="status_date__year", lookup_expr="lte")
+    year_from = YearFilter(label=_("Status year from"), field_name="status_date_latest__year", lookup_expr="gte")
+    year_to = YearFilter(label=_("Status year to"), field_name="status_date_latest__year", lookup_expr="lte")
     q = TextFilter()
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),

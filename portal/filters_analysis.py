@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from agencies.dates import sort_day
 from agencies.models import AdministrativeUnit, Holding, Post
 from agencies.text import fold
 from mergers.models import STATUS_RANK, Merger, MergerModel, Milestone, ReportedFigure, Status
@@ -129,7 +130,7 @@ class MilestoneFilter(AnalysisFilterSet):
 
     def sort_by_date(self, queryset, name, value):
         if value == "-date":
-            return queryset.order_by("-date", -STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "-pk")
+            return queryset.order_by(sort_day("date").desc(), -STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "-pk")
         return queryset
 
 

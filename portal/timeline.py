@@ -4,24 +4,36 @@ Each event kind (milestones, legal documents, unit changes, post holdings) has
 two halves: `_<kind>_rows(filters)`, the filtered queryset, and
 `_<kind>_events(queryset)`, which turns its instances into `Event`s.
 
-Building an Event costs joins, prefetches and Python work, so the page never
-builds one it does not show: `event_keys(filters)` reads only (date, kind,
-record_id) of every event (one light query per kind), the page counts and
-paginates those keys, and `load_events(keys)` builds the Events of one page.
-`build_events(filters)` (the CSV) is the same two steps over every key, in
-chunks, so it lists the same events in the same order as the page.
+Dates are uncertain (agencies.dates): an event has its EDTF value and the
+earliest and latest day it can mean, either open. It is filed and sorted
+under its sort day, the earliest day if known, else the latest; a year filter
+keeps the events whose interval overlaps the years.
+
+The page lists entries: an event, or one milestone reported for many units
+(same merger model, status and EDTF: "12 huyện: ... hoàn thành, trong khoảng
+30/11/2015 - 27/09/2017") as one entry that lists them. Building an Event
+costs joins, prefetches and Python work, so the page never builds one it
+does not show: `event_keys(filters)` reads one light key per entry (one
+query per kind; milestones grouped in SQL), the page counts and paginates
+those, and `load_events(keys)` builds the entries of one page. The CSV keeps
+one row per event: `iter_events(filters)` reads one key per record and builds
+them in chunks, in the same order as the page.
 """
 
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date as Date
+from functools import reduce
+from operator import or_
+from typing import NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from agencies.dates import sort_day
 from agencies.models import AdministrativeUnit, Holding, LegalDocument, Post, Source, UnitChange
 from agencies.text import fold
 from mergers.models import MergerModel, Milestone, Status
@@ -43,8 +55,13 @@ KINDS = [kind for kind, _label in KIND_CHOICES]
 
 @dataclass
 class Event:
-    date: Date
-    precision: str
+    """One event, or (with `members`) one milestone reported for several
+    units on the same date: then unit is None and each member is the
+    event of one unit."""
+
+    edtf: str  # the date as the source gives it (EDTF)
+    earliest: Date | None  # earliest day it can mean; None when open
+    latest: Date | None  # latest day it can mean; None when open
     kind: str  # "milestone", "document", "unit_change", "title"
     title: str
     url: str
@@ -52,7 +69,8 @@ class Event:
     model: MergerModel | None
     status: str  # milestone status, else ""
     sources: list[Source] = field(default_factory=list)
-    record_id: int = 0
+    record_id: int = 0  # for a group, its members' smallest
+    members: list["Event"] = field(default_factory=list)
 
     @property
     def kind_label(self):
@@ -63,28 +81,135 @@ class Event:
         return Status(self.status).label if self.status in Status.values else ""
 
     @property
+    def day(self):
+        """The day the timeline sorts it under: earliest if known, else latest."""
+        return self.earliest or self.latest
+
+    @property
     def year(self):
-        return self.date.year
+        return self.day.year
+
+    @property
+    def is_span(self):
+        """Known only to fall within an interval ("trong khoảng ...", "trước ...")."""
+        return "/" in self.edtf
+
+    @property
+    def open_start(self):
+        return self.edtf.startswith("../")
+
+    @property
+    def open_end(self):
+        return self.edtf.endswith("/..")
+
+    @property
+    def unit_level(self):
+        """The level shared by a group's units ("district"), else ""."""
+        levels = {member.unit.level for member in self.members if member.unit is not None}
+        return levels.pop() if len(levels) == 1 else ""
 
     @property
     def sort_key(self):
-        return (self.date, self.kind, self.record_id)
+        return (self.day, self.kind, widest_first(self.latest), self.record_id)
+
+
+OPEN_END = -Date.max.toordinal() - 1
+
+
+def widest_first(latest):
+    """Among events of one kind filed under the same day, the one that can
+    end latest comes first (an open end first of all): "2018" and "đầu năm
+    2018" before "01/01/2018", the period before the days within it."""
+    return -latest.toordinal() if latest else OPEN_END
+
+
+class EventKey(NamedTuple):
+    """What the page counts and paginates: one entry, without building it.
+
+    Sorted by (day, kind, widest_first(latest), record_id), as
+    `Event.sort_key`. A group of milestones has `group` = (merger model id,
+    status, EDTF), `size` > 1 and the filters that selected it, to load
+    exactly its members."""
+
+    day: Date
+    kind: str
+    wide: int  # widest_first(latest day)
+    record_id: int
+    size: int = 1
+    group: tuple | None = None
+    filters: dict | None = None
+
+    @property
+    def sort_key(self):
+        return (self.day, self.kind, self.wide, self.record_id)
 
 
 def _sources():
     return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"))
 
 
-def _years(qs, filters, date_field):
+# -- dates: the first date a record gives among several ---------------------
+
+def _given(name):
+    return ~Q(**{f"{name}_edtf": ""})
+
+
+def _first(names, column):
+    """The SQL expression of `column(name)` for the first of `names` whose
+    EDTF is given (the last one otherwise)."""
+    *preferred, last = names
+    expression = F(column(last))
+    for name in reversed(preferred):
+        expression = Case(When(_given(name), then=F(column(name))), default=expression)
+    return expression
+
+
+def earliest_of(*names):
+    return _first(names, lambda name: name)
+
+
+def latest_of(*names):
+    return _first(names, lambda name: f"{name}_latest")
+
+
+def sort_day_of(*names):
+    """Earliest day if known, else latest: the day an event is filed under
+    (agencies.dates.sort_day, of the first date given among `names`)."""
+    if len(names) == 1:
+        return sort_day(names[0])
+    return Coalesce(earliest_of(*names), latest_of(*names))
+
+
+def _when(record, *names):
+    """(edtf, earliest, latest) of the first of `names` the record gives."""
+    for name in names:
+        edtf = getattr(record, f"{name}_edtf")
+        if edtf:
+            return edtf, getattr(record, name), getattr(record, f"{name}_latest")
+    return "", None, None
+
+
+def _years(qs, filters, *names):
+    """Events whose interval (of the first date given among `names`)
+    overlaps the years asked for; an open end overlaps every year on its side."""
     year_from, year_to = filters.get("year_from"), filters.get("year_to")
     if year_from is not None:
-        qs = qs.filter(**{f"{date_field}__gte": Date(year_from, 1, 1)})
+        latest = latest_of(*names)
+        qs = qs.alias(timeline_latest=latest).filter(
+            Q(timeline_latest__gte=Date(year_from, 1, 1)) | Q(timeline_latest__isnull=True)
+        )
     if year_to is not None:
-        qs = qs.filter(**{f"{date_field}__lte": Date(year_to, 12, 31)})
+        earliest = earliest_of(*names)
+        qs = qs.alias(timeline_earliest=earliest).filter(
+            Q(timeline_earliest__lte=Date(year_to, 12, 31)) | Q(timeline_earliest__isnull=True)
+        )
     return qs
 
 
 # -- milestones --------------------------------------------------------------
+
+MILESTONE_DATES = ("date",)
+
 
 def _milestone_rows(filters):
     qs = Milestone.objects.all()
@@ -96,16 +221,17 @@ def _milestone_rows(filters):
         qs = qs.filter(merger__model__slug=filters["model"])
     if filters.get("q"):
         qs = qs.filter(merger__search_text__contains=fold(filters["q"]))
-    return _years(qs, filters, "date")
+    return _years(qs, filters, *MILESTONE_DATES)
 
 
 def _milestone_events(milestones):
     milestones = milestones.select_related("merger__unit", "merger__model").prefetch_related(_sources())
     for milestone in milestones.order_by():
+        if not milestone.date_edtf:  # an undated event has no place on a timeline
+            continue
         merger = milestone.merger
         yield Event(
-            date=milestone.date,
-            precision=milestone.date_precision,
+            *_when(milestone, *MILESTONE_DATES),
             kind=MILESTONE,
             title=f"{merger.title}: {milestone.get_status_display()}",
             url=f"{merger.get_absolute_url()}#milestone-{milestone.pk}",
@@ -117,7 +243,51 @@ def _milestone_events(milestones):
         )
 
 
+def _milestone_groups(rows):
+    """One row per entry: the milestones of one merger model, status and EDTF
+    grouped, with their sort day, latest day, smallest id and number. A milestone of a
+    merger without a model is an entry of its own (its id in `alone`)."""
+    alone = Case(When(merger__model__isnull=True, then=F("pk")), default=Value(0), output_field=IntegerField())
+    return (
+        rows.values(group_model=F("merger__model"), group_status=F("status"), group_edtf=F("date_edtf"), alone=alone)
+        .annotate(day=Min("timeline_day"), latest=Min("key_latest"), first=Min("pk"), size=Count("pk"))
+        .values_list("day", "latest", "first", "size", "group_model", "group_status", "group_edtf")
+    )
+
+
+def _group_of(event):
+    return (event.model.pk if event.model else None, event.status, event.edtf)
+
+
+def _grouped(members):
+    """The entry of one milestone reported for several units."""
+    members = sorted(members, key=lambda event: (event.unit.gso_code or "", event.unit.slug, event.record_id))
+    first = members[0]
+    sources = {}
+    for member in members:
+        for source in member.sources:
+            sources.setdefault(source.pk, source)
+    return Event(
+        edtf=first.edtf,
+        earliest=first.earliest,
+        latest=first.latest,
+        kind=MILESTONE,
+        title=first.model.name,
+        url=first.model.get_absolute_url(),
+        unit=None,
+        model=first.model,
+        status=first.status,
+        sources=sorted(sources.values(), key=lambda s: (s.published_on is None, s.published_on, s.slug)),
+        record_id=min(member.record_id for member in members),
+        members=members,
+    )
+
+
 # -- legal documents ---------------------------------------------------------
+
+# Filed under the signed date, else the effective date.
+DOCUMENT_DATES = ("signed_on", "effective_on")
+
 
 def _basis_of(**unit_lookup):
     """Documents that are the legal basis of a milestone, merger or unit change
@@ -137,7 +307,7 @@ def _document_rows(filters):
     basis of its records and those tied to no unit at all (national
     resolutions); a district or model filter keeps those that are the legal
     basis of a record in that district or of that model."""
-    qs = LegalDocument.objects.filter(Q(signed_on__isnull=False) | Q(effective_on__isnull=False))
+    qs = LegalDocument.objects.filter(_given("signed_on") | _given("effective_on"))
     if filters.get("province") is not None:
         qs = qs.filter(_basis_of(province=filters["province"]) | ~_basis_of())
     if filters.get("district"):
@@ -151,23 +321,16 @@ def _document_rows(filters):
         )
     if filters.get("q"):
         qs = qs.filter(search_text__contains=fold(filters["q"]))
-    year_from, year_to = filters.get("year_from"), filters.get("year_to")
-    # Filed under the signed date, else the effective date (LegalDocument.date).
-    if year_from is not None:
-        start = Date(year_from, 1, 1)
-        qs = qs.filter(Q(signed_on__gte=start) | Q(signed_on__isnull=True, effective_on__gte=start))
-    if year_to is not None:
-        end = Date(year_to, 12, 31)
-        qs = qs.filter(Q(signed_on__lte=end) | Q(signed_on__isnull=True, effective_on__lte=end))
-    return qs
+    return _years(qs, filters, *DOCUMENT_DATES)
 
 
 def _document_events(documents):
     for document in documents.prefetch_related(_sources()).order_by():
-        signed = document.signed_on is not None
+        edtf, earliest, latest = _when(document, *DOCUMENT_DATES)
+        if not edtf:
+            continue
         yield Event(
-            date=document.date,
-            precision=document.signed_precision if signed else document.effective_precision,
+            edtf, earliest, latest,
             kind=DOCUMENT,
             title=f"{document}: {document.title}",
             url=document.get_absolute_url(),
@@ -181,6 +344,9 @@ def _document_events(documents):
 
 # -- unit changes ------------------------------------------------------------
 
+UNIT_CHANGE_DATES = ("date",)
+
+
 def _unit_change_rows(filters):
     qs = UnitChange.objects.all()
     if filters.get("province") is not None:
@@ -189,19 +355,20 @@ def _unit_change_rows(filters):
         qs = qs.filter(unit__district__slug=filters["district"])
     if filters.get("q"):
         qs = qs.filter(unit__search_text__contains=fold(filters["q"]))
-    return _years(qs, filters, "date")
+    return _years(qs, filters, *UNIT_CHANGE_DATES)
 
 
 def _unit_change_events(changes):
     changes = changes.select_related("unit__district", "related_unit").prefetch_related(_sources())
     for change in changes.order_by():
+        if not change.date_edtf:
+            continue
         unit = change.unit
         title = f"{unit.name}: {change.get_kind_display()}"
         if change.related_unit is not None:
             title += f" ({change.related_unit.name})"
         yield Event(
-            date=change.date,
-            precision=change.date_precision,
+            *_when(change, *UNIT_CHANGE_DATES),
             kind=UNIT_CHANGE,
             title=title,
             url=(unit.district or unit).get_absolute_url(),
@@ -215,6 +382,11 @@ def _unit_change_events(changes):
 
 # -- post holdings -----------------------------------------------------------
 
+# Filed under the start date, else the date the source reports it held
+# (Holding.date_edtf).
+HOLDING_DATES = ("start_date", "reported_on")
+
+
 def _holding_rows(filters):
     qs = Holding.objects.all()
     if filters.get("province") is not None:
@@ -225,15 +397,7 @@ def _holding_rows(filters):
         folded = fold(filters["q"])
         posts = Post.objects.filter(holdings=OuterRef("pk"), search_text__contains=folded)
         qs = qs.filter(Exists(posts) | Q(unit__search_text__contains=folded) | Q(holder_name__icontains=filters["q"]))
-    year_from, year_to = filters.get("year_from"), filters.get("year_to")
-    # Filed under the start date, else the date the source reports it held.
-    if year_from is not None:
-        start = Date(year_from, 1, 1)
-        qs = qs.filter(Q(start_date__gte=start) | Q(start_date__isnull=True, reported_on__gte=start))
-    if year_to is not None:
-        end = Date(year_to, 12, 31)
-        qs = qs.filter(Q(start_date__lte=end) | Q(start_date__isnull=True, reported_on__lte=end))
-    return qs
+    return _years(qs, filters, *HOLDING_DATES)
 
 
 def _holding_events(holdings):
@@ -242,15 +406,15 @@ def _holding_events(holdings):
     )
     titles_url = reverse("portal:title_list")
     for holding in holdings.order_by():
-        if holding.date is None:  # an undated holding has no place on a timeline
+        edtf, earliest, latest = _when(holding, *HOLDING_DATES)
+        if not edtf:  # an undated holding has no place on a timeline
             continue
         posts = " + ".join(post.title for post in holding.posts.all())
         title = posts or (holding.get_combination_display() if holding.combination else holding.slug)
         if holding.holder_name:
             title += f" ({holding.holder_name})"
         yield Event(
-            date=holding.date,
-            precision=holding.date_precision,
+            edtf, earliest, latest,
             kind=TITLE,
             title=title,
             url=f"{titles_url}#holding-{holding.pk}",
@@ -266,23 +430,31 @@ def _holding_events(holdings):
 
 @dataclass(frozen=True)
 class EventKind:
-    """One kind of event: its model, its filtered rows, the date its events are
-    filed under (as an SQL expression, so that the keys need no instance) and
-    the builder of its Events."""
+    """One kind of event: its model, its filtered rows, the dates its events
+    are filed under (the first one given; as SQL, so that the keys need no
+    instance), the builder of its Events and, for milestones, the query that
+    groups its rows into entries."""
 
     model: type
     rows: Callable  # filters -> queryset of the model
-    date: object  # expression of the event's date; matches Event.date
+    dates: tuple  # base names of its uncertain dates, in order of preference
     events: Callable  # queryset -> Events
+    groups: Callable | None = None  # rows with the aliases timeline_day, key_latest -> entry rows
+
+    @property
+    def day(self):
+        return sort_day_of(*self.dates)
+
+    @property
+    def latest(self):
+        return latest_of(*self.dates)
 
 
 EVENT_KINDS = {
-    MILESTONE: EventKind(Milestone, _milestone_rows, F("date"), _milestone_events),
-    # LegalDocument.date: signed, else effective.
-    DOCUMENT: EventKind(LegalDocument, _document_rows, Coalesce("signed_on", "effective_on"), _document_events),
-    UNIT_CHANGE: EventKind(UnitChange, _unit_change_rows, F("date"), _unit_change_events),
-    # Holding.date: start, else reported; NULL for an undated holding.
-    TITLE: EventKind(Holding, _holding_rows, Coalesce("start_date", "reported_on"), _holding_events),
+    MILESTONE: EventKind(Milestone, _milestone_rows, MILESTONE_DATES, _milestone_events, _milestone_groups),
+    DOCUMENT: EventKind(LegalDocument, _document_rows, DOCUMENT_DATES, _document_events),
+    UNIT_CHANGE: EventKind(UnitChange, _unit_change_rows, UNIT_CHANGE_DATES, _unit_change_events),
+    TITLE: EventKind(Holding, _holding_rows, HOLDING_DATES, _holding_events),
 }
 
 # Events built per round trip when listing them all (the CSV): bounds the
@@ -299,71 +471,136 @@ def kinds_for(filters):
     return kinds
 
 
-def event_keys(filters=None):
-    """The (date, kind, record_id) of every event for `filters`, sorted as
-    the timeline lists them (the key is `Event.sort_key`).
+def _dated_rows(kind, filters):
+    spec = EVENT_KINDS[kind]
+    return (
+        spec.rows(filters).order_by()
+        .alias(timeline_day=spec.day, key_latest=spec.latest)
+        .filter(timeline_day__isnull=False)
+    )
 
-    One values_list query per kind and no model instance: the page counts
-    and paginates these, and builds Events for its own page only.
-    filters (all optional): province (unit; None for all), district (slug),
-    model (slug), kind (one of KINDS), year_from, year_to (ints), q (text).
+
+def _single_keys(kind, rows):
+    rows = rows.annotate(day=F("timeline_day"), latest=F("key_latest")).values_list("day", "latest", "pk")
+    return (EventKey(day, kind, widest_first(latest), pk) for day, latest, pk in rows)
+
+
+def event_keys(filters=None):
+    """One `EventKey` per timeline entry for `filters`, sorted as the
+    timeline lists them (`Event.sort_key`: sort day, kind, widest first,
+    record id).
+
+    One query per kind and no model instance: milestones of one merger
+    model, status and EDTF are grouped by the database into one key; the
+    page counts and paginates these, and builds the entries of its own page
+    only. filters (all optional): province (unit; None for all), district
+    (slug), model (slug), kind (one of KINDS), year_from, year_to (ints), q
+    (text).
     """
     filters = dict(filters or {})
     keys = []
     for kind in kinds_for(filters):
-        rows = EVENT_KINDS[kind].rows(filters).order_by().annotate(timeline_date=EVENT_KINDS[kind].date)
-        pairs = rows.filter(timeline_date__isnull=False).values_list("timeline_date", "pk")
-        keys.extend((day, kind, pk) for day, pk in pairs)
+        spec = EVENT_KINDS[kind]
+        rows = _dated_rows(kind, filters)
+        if spec.groups is None:
+            keys.extend(_single_keys(kind, rows))
+            continue
+        for day, latest, first, size, model_id, status, edtf in spec.groups(rows):
+            group = (model_id, status, edtf) if size > 1 else None
+            keys.append(EventKey(day, kind, widest_first(latest), first, size, group, group and filters))
     keys.sort()
     return keys
 
 
-def load_events(keys):
-    """The Events of `keys`, in the order of `keys`: one query per kind
-    present (`pk IN` the keys' ids) plus that kind's prefetches.
+def record_keys(filters=None):
+    """One `EventKey` per event (record) for `filters`, in timeline order:
+    what the CSV lists, a row per event."""
+    filters = dict(filters or {})
+    keys = []
+    for kind in kinds_for(filters):
+        keys.extend(_single_keys(kind, _dated_rows(kind, filters)))
+    keys.sort()
+    return keys
 
-    A record deleted since its key was read is left out.
+
+def _group_q(group):
+    model_id, status, edtf = group
+    return Q(merger__model_id=model_id, status=status, date_edtf=edtf)
+
+
+def load_events(keys):
+    """The entries of `keys` (Events), in the order of `keys`: one query per kind
+    present plus that kind's prefetches. A single event is loaded by its id;
+    a group by its model, status and EDTF within the filters that selected
+    it, so that its members never make the `IN` list long.
+
+    A record deleted since its key was read is left out (a group keeps the
+    members still there).
     """
-    ids = OrderedDict()
-    for _day, kind, pk in keys:
-        ids.setdefault(kind, []).append(pk)
-    loaded = {}
-    for kind, pks in ids.items():
+    ids, groups = OrderedDict(), OrderedDict()
+    for key in keys:
+        if key.group is None:
+            ids.setdefault(key.kind, []).append(key.record_id)
+        else:
+            groups.setdefault(key.kind, []).append(key)
+    loaded, members = {}, {}
+    for kind in OrderedDict.fromkeys([*ids, *groups]):
         spec = EVENT_KINDS[kind]
-        for event in spec.events(spec.model.objects.filter(pk__in=pks)):
+        wanted = Q(pk__in=ids.get(kind, []))
+        by_filters = OrderedDict()
+        for key in groups.get(kind, []):
+            by_filters.setdefault(id(key.filters), (key.filters, []))[1].append(key.group)
+        for filters, wanted_groups in by_filters.values():
+            in_groups = spec.rows(filters).filter(reduce(or_, map(_group_q, wanted_groups)))
+            wanted |= Q(pk__in=in_groups.values("pk"))
+        for event in spec.events(spec.model.objects.filter(wanted)):
             loaded[kind, event.record_id] = event
-    return [loaded[kind, pk] for _day, kind, pk in keys if (kind, pk) in loaded]
+            if kind in groups:
+                members.setdefault((kind, _group_of(event)), []).append(event)
+    entries = []
+    for key in keys:
+        if key.group is None:
+            if (key.kind, key.record_id) in loaded:
+                entries.append(loaded[key.kind, key.record_id])
+            continue
+        group = members.get((key.kind, key.group), [])
+        if len(group) > 1:
+            entries.append(_grouped(group))
+        elif group:
+            entries.append(group[0])
+    return entries
 
 
 def iter_events(filters=None, chunk=None):
-    """Every Event for `filters`, sorted by (date, kind, record_id), built
-    `chunk` (default LOAD_CHUNK) at a time so that a streamed CSV never holds
-    them all."""
+    """Every Event for `filters`, one per record (no grouping), sorted by
+    `Event.sort_key`, built `chunk` (default LOAD_CHUNK) at a time
+    so that a streamed CSV never holds them all."""
     chunk = chunk or LOAD_CHUNK
-    keys = event_keys(filters)
+    keys = record_keys(filters)
     for start in range(0, len(keys), chunk):
         yield from load_events(keys[start:start + chunk])
 
 
 def build_events(filters=None):
-    """The Event list for `filters`, sorted by (date, kind, record_id); see
-    `event_keys` for the filters."""
+    """The Event list for `filters`, one per record, sorted by
+    `Event.sort_key`; see `event_keys` for the filters."""
     return list(iter_events(filters))
 
 
 def group_by_year(events):
-    """[(year, [events])] in the order of `events`."""
+    """[(year, [entries])] in the order of `events`, by the year of each
+    entry's sort day."""
     groups = OrderedDict()
     for event in events:
-        groups.setdefault(event.date.year, []).append(event)
+        groups.setdefault(event.year, []).append(event)
     return list(groups.items())
 
 
 def year_counts(keys):
-    """{year: {kind: count}} for the overview strip, from the event keys
-    (date, kind, record_id) of `event_keys`, so that no Event is needed."""
+    """{year: {kind: number of events}} for the overview strip, from the keys
+    of `event_keys` (a group counts its events), so that no Event is needed."""
     counts = OrderedDict()
-    for day, kind, _pk in keys:
-        per_kind = counts.setdefault(day.year, dict.fromkeys(KINDS, 0))
-        per_kind[kind] += 1
+    for key in keys:
+        per_kind = counts.setdefault(key.day.year, dict.fromkeys(KINDS, 0))
+        per_kind[key.kind] += key.size
     return counts

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.cache import cached
+from agencies.dates import sort_day
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
 from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure
 
@@ -218,10 +219,11 @@ def district_detail(request, slug):
     changes = list(
         UnitChange.objects.filter(Q(unit=unit) | Q(related_unit=unit))
         .select_related("unit", "related_unit", "basis").prefetch_related(_sources_prefetch())
-        .order_by("date", "pk")
+        .order_by(sort_day("date"), "pk")
     )
     timeline = sorted(
-        [("milestone", m.date, m) for m in milestones] + [("unit_change", c.date, c) for c in changes],
+        [("milestone", m.sort_day("date"), m) for m in milestones]
+        + [("unit_change", c.sort_day("date"), c) for c in changes],
         key=lambda item: (item[1], item[0]),
     )
     endings = matrix.ending_changes([unit], day)
@@ -381,9 +383,9 @@ def document_detail(request, pk):
             Prefetch("mergers", queryset=Merger.objects.select_related("unit", "model").order_by("unit__gso_code", "slug"),
                      to_attr="merger_list"),
             Prefetch("merger_models", queryset=MergerModel.objects.order_by("order", "slug"), to_attr="model_list"),
-            Prefetch("milestones", queryset=Milestone.objects.select_related("merger", "merger__unit").order_by("date", "pk"),
+            Prefetch("milestones", queryset=Milestone.objects.select_related("merger", "merger__unit").order_by(sort_day("date"), "pk"),
                      to_attr="milestone_list"),
-            Prefetch("unit_changes", queryset=UnitChange.objects.select_related("unit", "related_unit").order_by("date", "pk"),
+            Prefetch("unit_changes", queryset=UnitChange.objects.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
                      to_attr="change_list"),
             _sources_prefetch(),
         ),
@@ -411,14 +413,14 @@ def source_detail(request, pk):
         (_("Bodies"), "body", source.bodies.select_related("unit").order_by("unit__gso_code", "name_vi")),
         (_("Mergers"), "merger", source.mergers.select_related("unit", "model").order_by("unit__gso_code", "slug")),
         (_("Merger models"), "model", source.merger_models.order_by("order", "slug")),
-        (_("Milestones"), "milestone", source.milestones.select_related("merger", "merger__unit").order_by("date", "pk")),
+        (_("Milestones"), "milestone", source.milestones.select_related("merger", "merger__unit").order_by(sort_day("date"), "pk")),
         (_("Headcount figures"), "headcount", source.headcounts.select_related("merger", "merger__unit").order_by("merger__slug", "phase")),
         (_("Post holdings and unified titles"), "holding",
          source.holdings.select_related("unit").prefetch_related(
              Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list")).order_by("unit__gso_code", "slug")),
         (_("Reported figures"), "figure", source.reported_figures.select_related("unit").order_by("as_of", "slug")),
         (_("Legal documents"), "document", source.documents.order_by("signed_on", "number")),
-        (_("Unit changes"), "unit_change", source.unit_changes.select_related("unit", "related_unit").order_by("date", "pk")),
+        (_("Unit changes"), "unit_change", source.unit_changes.select_related("unit", "related_unit").order_by(sort_day("date"), "pk")),
         (_("Posts"), "post", source.posts.select_related("unit").order_by("unit__gso_code", "title_vi")),
     ]
     # Each group is bounded: one more row than shown tells whether there are more.

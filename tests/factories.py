@@ -29,8 +29,9 @@ class SourceFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"source-{n}")
     title = factory.Sequence(lambda n: f"Bài báo số {n}")
     publisher = "Báo Quảng Ninh"
-    published_on = datetime.date(2019, 1, 1)
-    published_precision = "year"
+    # "2019" unless a test gives a day (`published_on=`) or its own EDTF.
+    published_on = None
+    published_on_edtf = factory.LazyAttribute(lambda o: "" if o.published_on else "2019")
 
 
 class LegalDocumentFactory(factory.django.DjangoModelFactory):
@@ -170,8 +171,9 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
 
     merger = factory.SubFactory(MergerFactory)
     status = Status.COMPLETED
-    date = datetime.date(2019, 1, 1)
-    date_precision = "year"
+    # "2019" unless a test gives a day (`date=`) or its own EDTF (`date_edtf=`).
+    date = None
+    date_edtf = factory.LazyAttribute(lambda o: "" if o.date else "2019")
 
 
 class HeadcountFactory(factory.django.DjangoModelFactory):

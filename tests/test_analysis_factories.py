@@ -1,6 +1,8 @@
 """Analysis pages on small data built with factories: what a reader sees."""
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
@@ -144,14 +146,16 @@ def test_headcount_csv_wide_and_long(client, two_districts):
 
 # -- timeline --------------------------------------------------------------
 
-def test_timeline_dates_at_their_precision(client, two_districts):
-    factories.MilestoneFactory(merger=two_districts["a"], status="in_progress",
-                               date=datetime.date(2018, 1, 1), date_precision="year")
+def test_timeline_dates_as_the_sources_give_them(client, two_districts):
+    factories.MilestoneFactory(merger=two_districts["a"], status="in_progress", date_edtf="2018")
+    factories.MilestoneFactory(merger=two_districts["b"], status="completed", date_edtf="2018-37")
     factories.LegalDocumentFactory(number="44-QĐ/TU", signed_on=datetime.date(2015, 11, 30))
     page = html(client.get("/en/timeline/"))
-    assert '<time class="event__date" datetime="2018">2018</time>' in page
-    assert '<time class="event__date" datetime="2015-11-30">30/11/2015</time>' in page
-    assert "01/01/2018" not in page
+    assert 'datetime="2018">2018</time>' in page
+    assert 'datetime="2015-11-30">30/11/2015</time>' in page
+    # "early 2018" has no HTML date form: said in words, its EDTF kept in the title.
+    assert 'title="EDTF 2018-37">early 2018<' in page
+    assert "01/01/2018" not in page and "30/04/2018" not in page
 
 
 def test_timeline_groups_by_year_in_order(client, two_districts):
@@ -180,8 +184,10 @@ def test_build_events_sorted_by_date_then_kind(two_districts):
     factories.LegalDocumentFactory(signed_on=datetime.date(2019, 1, 1))
     factories.UnitChangeFactory(unit=two_districts["alpha"], date=datetime.date(2018, 6, 1))
     events = build_events({})
-    assert [(e.date.isoformat(), e.kind) for e in events] == [
-        ("2018-06-01", "unit_change"), ("2019-01-01", "document"), ("2019-01-01", "milestone")
+    assert [(e.edtf, e.earliest.isoformat(), e.latest.isoformat(), e.kind) for e in events] == [
+        ("2018-06-01", "2018-06-01", "2018-06-01", "unit_change"),
+        ("2019-01-01", "2019-01-01", "2019-01-01", "document"),
+        ("2019-01-01", "2019-01-01", "2019-01-01", "milestone"),
     ]
     assert events[2].unit == two_districts["alpha"] and events[2].model == two_districts["model"]
     assert events[2].status == "completed"
@@ -199,11 +205,18 @@ def test_timeline_model_filter_keeps_documents_of_that_model(two_districts):
 
 def test_timeline_csv_has_every_filtered_event(client, two_districts):
     for day in range(1, 4):
-        factories.MilestoneFactory(merger=two_districts["a"], status="in_progress", date=datetime.date(2018, 1, day),
-                                   date_precision="day")
+        factories.MilestoneFactory(merger=two_districts["a"], status="in_progress", date=datetime.date(2018, 1, day))
+    factories.MilestoneFactory(merger=two_districts["a"], status="completed", date_edtf="2018-37")
+    factories.MilestoneFactory(merger=two_districts["b"], status="completed", date_edtf="2018")
     response = client.get("/en/timeline/?format=csv&district=alpha")
-    rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert len(rows) == 4 and rows[1].startswith("2018-01-01,day,milestone")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 4
+    assert sorted((r["date_edtf"], r["date"], r["date_earliest"], r["date_latest"], r["kind"]) for r in rows) == [
+        ("2018-01-01", "01/01/2018", "2018-01-01", "2018-01-01", "milestone"),
+        ("2018-01-02", "02/01/2018", "2018-01-02", "2018-01-02", "milestone"),
+        ("2018-01-03", "03/01/2018", "2018-01-03", "2018-01-03", "milestone"),
+        ("2018-37", "early 2018", "2018-01-01", "2018-04-30", "milestone"),
+    ]
 
 
 # -- titles and figures -----------------------------------------------------
@@ -255,17 +268,16 @@ def test_figures_filter_by_scope_and_text(client, two_districts):
 # -- milestones ------------------------------------------------------------
 
 def test_milestones_filter_sort_and_paginate(client, two_districts):
-    factories.MilestoneFactory(merger=two_districts["a"], status="in_progress", date=datetime.date(2018, 1, 1))
-    factories.MilestoneFactory(merger=two_districts["b"], status="completed", date=datetime.date(2019, 6, 1),
-                               date_precision="month")
+    factories.MilestoneFactory(merger=two_districts["a"], status="in_progress", date_edtf="2018")
+    factories.MilestoneFactory(merger=two_districts["b"], status="completed", date_edtf="2019-06")
     page = html(client.get("/en/milestones/?sort=-date"))
-    assert page.index("06/2019") < page.index(">2018<")
+    assert page.index('datetime="2019-06">06/2019<') < page.index('datetime="2018">2018<')
     page = html(client.get("/en/milestones/?status=completed"))
     assert "Beta merger" in page and "Alpha merger" not in page
     page = html(client.get("/en/milestones/?year_to=2018&district=alpha"))
     assert "Alpha merger" in page and "Beta merger" not in page
     for day in range(2, 60):
-        factories.MilestoneFactory(merger=two_districts["a"], status="planned", date_precision="day",
+        factories.MilestoneFactory(merger=two_districts["a"], status="planned",
                                    date=datetime.date(2017, 1, 1) + datetime.timedelta(days=day))
     page = html(client.get("/en/milestones/?page=2"))
     assert "Page 2 of 2" in page

@@ -125,8 +125,8 @@ def test_one_headcount_per_phase(ha_long):
 
 
 def test_one_milestone_per_status_and_date(ha_long):
-    factories.MilestoneFactory(merger=ha_long["merger"], status="completed", date=D(2018, 1, 1))
-    duplicate = Milestone(merger=ha_long["merger"], status="completed", date=D(2018, 1, 1), date_precision="year")
+    factories.MilestoneFactory(merger=ha_long["merger"], status="completed", date_edtf="2018")
+    duplicate = Milestone(merger=ha_long["merger"], status="completed", date_edtf="2018")
     with pytest.raises(ValidationError):
         duplicate.full_clean()
     assert_db_refuses("", duplicate.save)
@@ -196,6 +196,7 @@ def test_a_holding_cannot_end_before_it_starts(ha_long):
 
 def test_a_holding_is_dated(ha_long):
     holding = factories.HoldingFactory(unit=ha_long["district"])
+    holding.start_date_edtf = holding.reported_on_edtf = ""
     holding.start_date = holding.reported_on = None
     assert_refused(holding, "Give the start date or a date on which the source reports it held.")
     assert_db_refuses("agencies_holding_dated", holding.save)

@@ -17,7 +17,7 @@ def figures(db):
     )
     late = factories.ReportedFigureFactory(
         unit=province, statement_vi="Giảm 28 đầu mối", value=28, denominator=None,
-        as_of=datetime.date(2019, 1, 1), as_of_precision="year",
+        as_of_edtf="2019",
     )
     return early, late
 

@@ -43,12 +43,12 @@ def data(db):
     uong_bi = factories.DistrictFactory(gso_code="196", slug="uong-bi", name_vi="Thành phố Uông Bí", parent=province)
     merger = factories.MergerFactory(unit=ha_long, title_vi="Hợp nhất Ban Tổ chức và Phòng Nội vụ")
     merger.sources.add(source)
-    factories.MilestoneFactory(merger=merger, status="in_progress", date=datetime.date(2018, 1, 1), date_precision="year")
-    factories.MilestoneFactory(merger=merger, status="completed", date=datetime.date(2019, 3, 5), date_precision="day")
+    factories.MilestoneFactory(merger=merger, status="in_progress", date_edtf="2018")
+    factories.MilestoneFactory(merger=merger, status="completed", date_edtf="2019-03-05")
     factories.HeadcountFactory(merger=merger, phase="before", value=20)
     factories.HeadcountFactory(merger=merger, phase="after", value=15)
     other = factories.MergerFactory(unit=uong_bi)
-    factories.MilestoneFactory(merger=other, status="planned", date=datetime.date(2017, 6, 1), date_precision="month")
+    factories.MilestoneFactory(merger=other, status="planned", date_edtf="2017-06")
     factories.HoldingFactory(unit=ha_long)
     factories.HoldingFactory(unit=uong_bi)
     factories.LegalDocumentFactory(number="44-QĐ/TU", title_vi="Quyết định về hợp nhất")
@@ -102,23 +102,40 @@ def test_timeline_csv_lists_the_district_events_only(client, data):
     assert header == exports.REPORTS["timeline"].column_names
     expected = Milestone.objects.filter(merger__unit=data["ha_long"]).order_by("date")
     assert [(r["kind"], int(r["record_id"])) for r in rows] == [("milestone", m.pk) for m in expected]
-    assert [(r["date"], r["date_precision"]) for r in rows] == [("2018-01-01", "year"), ("2019-03-05", "day")]
+    assert [(r["date_edtf"], r["date_earliest"], r["date_latest"]) for r in rows] == [
+        ("2018", "2018-01-01", "2018-12-31"), ("2019-03-05", "2019-03-05", "2019-03-05"),
+    ]
 
 
 def test_dashboard_csv_has_exactly_the_agreed_columns_and_the_status_as_of(client, data):
-    content, response = download(client, "/?format=csv&as_of=2018-06-30")
+    content, response = download(client, "/en/?format=csv&as_of=2018-12-31")
     header, rows = parse(content)
     assert header == [
-        "district_gso_code", "district", "merger_model", "status", "status_date", "status_date_precision", "source_ids",
+        "district_gso_code", "district", "merger_model", "status",
+        "status_date", "status_date_edtf", "status_date_earliest", "status_date_latest",
+        "possible_status", "possible_status_date", "possible_status_date_edtf", "possible_status_date_earliest",
+        "possible_status_date_latest", "source_ids",
     ]
     by_district = {(r["district_gso_code"], r["merger_model"]): r for r in rows}
     model = data["merger"].model.slug
-    assert by_district[("193", model)]["status"] == "in_progress"
-    assert by_district[("193", model)]["status_date"] == "2018-01-01"
-    assert by_district[("193", model)]["status_date_precision"] == "year"
+    row = by_district[("193", model)]
+    assert (row["status"], row["status_date"], row["status_date_edtf"]) == ("in_progress", "2018", "2018")
+    assert (row["status_date_earliest"], row["status_date_latest"]) == ("2018-01-01", "2018-12-31")
     assert by_district[("22", model)]["status"] == "none"
     assert by_district[("22", model)]["status_date"] == ""
-    assert 'filename="qnmerge-dashboard-asof-2018-06-30-' in response["Content-Disposition"]
+    assert 'filename="qnmerge-dashboard-asof-2018-12-31-' in response["Content-Disposition"]
+
+
+def test_dashboard_csv_never_claims_a_status_its_interval_does_not_reach(client, data):
+    """On 30/06/2018 a milestone dated "2018" may or may not have happened: the
+    status is the last one known for certain, the milestone a possibility."""
+    content, _response = download(client, "/en/?format=csv&as_of=2018-06-30")
+    _header, rows = parse(content)
+    row = {(r["district_gso_code"], r["merger_model"]): r for r in rows}[("193", data["merger"].model.slug)]
+    assert (row["status"], row["status_date"]) == ("none", "")
+    assert (row["possible_status"], row["possible_status_date"], row["possible_status_date_latest"]) == (
+        "in_progress", "2018", "2018-12-31",
+    )
 
 
 def test_every_report_header_is_its_data_dictionary_entry(client, data):
@@ -162,7 +179,7 @@ def test_numbers_dates_and_booleans_are_plain(client, data):
     _header, rows = parse(content)
     row = rows[0]
     assert (row["headcount_before"], row["headcount_after"], row["headcount_change"]) == ("20", "15", "-5")
-    assert (row["status"], row["status_date"], row["status_date_precision"]) == ("completed", "2019-03-05", "day")
+    assert (row["status"], row["status_date_edtf"], row["status_date_earliest"]) == ("completed", "2019-03-05", "2019-03-05")
     content, _response = download(client, "/headcount/?format=csv&district=ha-long")
     _header, rows = parse(content)
     assert rows[0]["headcount_change"] == "-5"
@@ -173,12 +190,12 @@ def test_numbers_dates_and_booleans_are_plain(client, data):
 
 
 def test_status_as_of_an_earlier_date_follows_the_as_of(client, data):
-    content, response = download(client, "/mergers/?format=csv&district=ha-long&as_of=2018-06-30")
+    content, response = download(client, "/mergers/?format=csv&district=ha-long&as_of=2018-12-31")
     _header, rows = parse(content)
-    assert (rows[0]["status"], rows[0]["status_date"], rows[0]["status_date_precision"]) == (
-        "in_progress", "2018-01-01", "year",
+    assert (rows[0]["status"], rows[0]["status_date_edtf"], rows[0]["status_date_latest"]) == (
+        "in_progress", "2018", "2018-12-31",
     )
-    assert re.search(r'filename="qnmerge-mergers-asof-2018-06-30-\d{8}T\d{6}\.csv"', response["Content-Disposition"])
+    assert re.search(r'filename="qnmerge-mergers-asof-2018-12-31-\d{8}T\d{6}\.csv"', response["Content-Disposition"])
 
 
 @pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"])
@@ -221,7 +238,7 @@ def test_seed_dashboard_on_2017_09_27_has_12_completed_front_bloc_districts(clie
     _header, rows = parse(content)
     completed = [r for r in rows if r["merger_model"] == "khoi-mttq" and r["status"] == "completed"]
     assert len(completed) == 12
-    assert all(r["status_date"] and r["status_date_precision"] and r["source_ids"] for r in completed)
+    assert all(r["status_date"] and r["status_date_edtf"] and r["status_date_latest"] and r["source_ids"] for r in completed)
     assert any("Hạ Long" in r["district"] or "Uông Bí" in r["district"] for r in rows)
 
 
@@ -285,7 +302,8 @@ def _peak_export_memory(count, merger_count=20):
     per_merger = count // merger_count
     Milestone.objects.bulk_create(
         [
-            Milestone(merger=merger, status="completed", date=start + datetime.timedelta(days=i), date_precision="day")
+            Milestone(merger=merger, status="completed", date=start + datetime.timedelta(days=i),
+                      date_latest=start + datetime.timedelta(days=i), date_edtf=(start + datetime.timedelta(days=i)).isoformat())
             for merger in mergers
             for i in range(per_merger)
         ],

@@ -59,7 +59,7 @@ def rich(place):
     """Every model, with partial dates, lists of sources and a chain of successors."""
     ha_long, source = place["ha_long"], Source.objects.get(slug="bao-quang-ninh-1")
     document = factories.LegalDocumentFactory(
-        number="44-QĐ/TU", signed_on=datetime.date(2015, 11, 1), signed_precision="month"
+        number="44-QĐ/TU", signed_on_edtf="2015-11"
     )
     document.sources.add(source)
     commune = factories.CommuneFactory(parent=ha_long, name_vi="Phường Hồng Gai", slug="hong-gai")
@@ -68,15 +68,21 @@ def rich(place):
     merger.sources.add(source)
     merger.basis.add(document)
     merger.model.sources.add(source)
-    factories.MilestoneFactory(merger=merger, status="in_progress", date=datetime.date(2018, 1, 1), date_precision="year", basis=document)
-    factories.MilestoneFactory(merger=merger, status="completed", date=datetime.date(2019, 3, 5), date_precision="day")
-    factories.HeadcountFactory(merger=merger, phase="before", value=20, as_of=datetime.date(2017, 1, 1), as_of_precision="year")
+    factories.MilestoneFactory(merger=merger, status="in_progress", date_edtf="2018", basis=document)
+    factories.MilestoneFactory(merger=merger, status="completed", date_edtf="2019-03-05")
+    factories.HeadcountFactory(merger=merger, phase="before", value=20, as_of_edtf="2017")
     factories.HeadcountFactory(merger=merger, phase="after", value=15)
     older = factories.BodyFactory(unit=ha_long, name_vi="Ban cũ")
     middle = factories.BodyFactory(unit=ha_long, name_vi="Ban giữa")
-    Body.objects.filter(pk=middle.pk).update(successor=merger.result, end_reason="merged", ended_on=datetime.date(2019, 1, 1), ended_precision="year")
-    Body.objects.filter(pk=older.pk).update(successor=middle, end_reason="merged", ended_on=datetime.date(2018, 1, 1))
-    holding = factories.HoldingFactory(unit=ha_long, start_date=datetime.date(2016, 1, 1), start_precision="year")
+    Body.objects.filter(pk=middle.pk).update(
+        successor=merger.result, end_reason="merged",
+        ended_on_edtf="2019", ended_on=datetime.date(2019, 1, 1), ended_on_latest=datetime.date(2019, 12, 31),
+    )
+    Body.objects.filter(pk=older.pk).update(
+        successor=middle, end_reason="merged",
+        ended_on_edtf="../2018-01", ended_on=None, ended_on_latest=datetime.date(2018, 1, 31),
+    )
+    holding = factories.HoldingFactory(unit=ha_long, start_date_edtf="2016")
     holding.sources.add(source)
     figure = factories.ReportedFigureFactory(unit=place["province"], statement_vi="3 trên 14 huyện", value=3, denominator=14)
     figure.merger_models.add(merger.model)
@@ -111,7 +117,11 @@ def test_round_trip_export_import_export_is_identical(rich):
         result, errors = run(cls, first[cls.__name__]) if first[cls.__name__].count("\n") > 1 else (None, [])
         assert errors == [], (cls.__name__, errors)
     assert export_everything() == first
-    assert Milestone.objects.get(status="in_progress").date_precision == "year"
+    milestone = Milestone.objects.get(status="in_progress")
+    assert (milestone.date_edtf, milestone.date, milestone.date_latest) == (
+        "2018", datetime.date(2018, 1, 1), datetime.date(2018, 12, 31))
+    older = Body.objects.get(name_vi="Ban cũ")
+    assert (older.ended_on_edtf, older.ended_on, older.ended_on_latest) == ("../2018-01", None, datetime.date(2018, 1, 31))
     assert Body.objects.get(name_vi="Ban cũ").successor.name_vi == "Ban giữa"
 
 
@@ -135,28 +145,61 @@ def test_import_creates_and_updates_by_natural_key(place):
     assert errors == [] and result.totals["new"] == 1
     body = Body.objects.get(slug="ban-to-chuc")
     assert body.unit == place["ha_long"]
-    assert (body.founded_on, body.founded_precision) == (datetime.date(2015, 1, 1), "year")
+    assert (body.founded_on_edtf, body.founded_on, body.founded_on_latest) == (
+        "2015", datetime.date(2015, 1, 1), datetime.date(2015, 12, 31))
     assert [s.slug for s in body.sources.all()] == ["bao-quang-ninh-1"]
     text = text.replace("Ban Tổ chức Thành ủy,", "Ban Tổ chức Thành ủy Hạ Long,").replace(",2015,", ",30/11/2015,")
     result, errors = run(BodyResource, text)
     assert errors == [] and result.totals["update"] == 1
     body.refresh_from_db()
     assert body.name_vi == "Ban Tổ chức Thành ủy Hạ Long"
-    assert (body.founded_on, body.founded_precision) == (datetime.date(2015, 11, 30), "day")
+    assert (body.founded_on_edtf, body.founded_on, body.founded_on_latest) == (
+        "2015-11-30", datetime.date(2015, 11, 30), datetime.date(2015, 11, 30))
+
+
+D = datetime.date
+MILESTONE_HEADER = "merger,status,date,basis,note_vi,note_en,sources"
 
 
 @pytest.mark.parametrize("cell,expected", [
-    ("2018", (datetime.date(2018, 1, 1), "year")),
-    ("2015-11", (datetime.date(2015, 11, 1), "month")),
-    ("2015-11-30", (datetime.date(2015, 11, 30), "day")),
-    ("30/11/2015", (datetime.date(2015, 11, 30), "day")),
+    ("2018", ("2018", D(2018, 1, 1), D(2018, 12, 31))),
+    ("2015-11", ("2015-11", D(2015, 11, 1), D(2015, 11, 30))),
+    ("11/2015", ("2015-11", D(2015, 11, 1), D(2015, 11, 30))),
+    ("2015-11-30", ("2015-11-30", D(2015, 11, 30), D(2015, 11, 30))),
+    ("30/11/2015", ("2015-11-30", D(2015, 11, 30), D(2015, 11, 30))),
+    # day/month/year, as a Vietnamese clerk types it: 1 June, not 6 January
+    ("01/06/2018", ("2018-06-01", D(2018, 6, 1), D(2018, 6, 1))),
+    ("đầu năm 2018", ("2018-37", D(2018, 1, 1), D(2018, 4, 30))),
+    ("trước 27/09/2017", ("../2017-09-27", None, D(2017, 9, 27))),
+    ("trong khoảng 30/11/2015 - 27/09/2017", ("2015-11-30/2017-09-27", D(2015, 11, 30), D(2017, 9, 27))),
+    ("2015~/2016~", ("2015~/2016~", D(2015, 1, 1), D(2016, 12, 31))),
 ])
-def test_partial_dates_set_their_precision(place, cell, expected):
+def test_uncertain_dates_import_as_edtf_with_their_bounds(place, cell, expected):
     merger = factories.MergerFactory(unit=place["ha_long"])
-    result, errors = run(MilestoneResource, f"merger,status,date,basis,note_vi,note_en,sources\n{merger.slug},completed,{cell},,,,\n")
+    result, errors = run(MilestoneResource, f"{MILESTONE_HEADER}\n{merger.slug},completed,{cell},,,,\n")
     assert errors == []
     milestone = Milestone.objects.get(merger=merger)
-    assert (milestone.date, milestone.date_precision) == expected
+    assert (milestone.date_edtf, milestone.date, milestone.date_latest) == expected
+
+
+def test_an_imported_uncertain_date_exports_as_edtf_and_reimports_unchanged(place):
+    merger = factories.MergerFactory(unit=place["ha_long"])
+    run(MilestoneResource, f"{MILESTONE_HEADER}\n{merger.slug},completed,đầu năm 2018,,,,\n")
+    exported = MilestoneResource().export(MilestoneResource().export_queryset()).csv
+    assert f"{merger.slug},completed,2018-37," in exported
+    result, errors = run(MilestoneResource, exported)
+    assert errors == [] and result.totals["skip"] == 1
+    assert list(Milestone.objects.values_list("date_edtf", flat=True)) == ["2018-37"]
+
+
+def test_a_month_first_date_is_refused_with_a_row_error_and_nothing_written(place):
+    merger = factories.MergerFactory(unit=place["ha_long"])
+    text = f"{MILESTONE_HEADER}\n{merger.slug},in_progress,2018,,,,\n{merger.slug},completed,06/13/2018,,,,\n"
+    result, errors = run(MilestoneResource, text)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith("Row 2, column date: “06/13/2018”: there is no month 13."), errors
+    assert "day/month/year" in errors[0]
+    assert not Milestone.objects.exists()
 
 
 # -- bad rows: a message naming row and column, and nothing written ----------------
@@ -169,7 +212,7 @@ def assert_nothing_written(before):
     (["ban-a,999,Ban A,,,party,organisation,,,,,,"],
      "Row 1, column unit: No administrative unit with GSO code “999”."),
     (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,organisation,31/02/2018,,,,,"],
-     "Row 2, column founded_on: '31/02/2018' is not a real date"),
+     "Row 2, column founded_on: “31/02/2018”: month 2 has no day 31."),
     (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,organisation,,,,,,khong-co"],
      "Row 2, column sources: No source with slug “khong-co”."),
     (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,cooking,,,,,,"],
@@ -340,8 +383,10 @@ def test_xlsx_rows_with_numbers_and_dates_import(place):
     result = BodyResource().import_data(data)
     assert describe_errors(result) == []
     body = Body.objects.get(slug="ban-x")
-    assert (body.founded_on, body.founded_precision) == (datetime.date(2015, 1, 1), "year")
-    assert (body.ended_on, body.ended_precision) == (datetime.date(2019, 1, 1), "day")
+    assert (body.founded_on_edtf, body.founded_on, body.founded_on_latest) == (
+        "2015", datetime.date(2015, 1, 1), datetime.date(2015, 12, 31))
+    assert (body.ended_on_edtf, body.ended_on, body.ended_on_latest) == (
+        "2019-01-01", datetime.date(2019, 1, 1), datetime.date(2019, 1, 1))
 
 
 # -- through the admin, when the admin helper has registered it ------------------------
@@ -386,7 +431,7 @@ def test_admin_import_previews_then_writes_on_confirm(client, place):
     response = client.post(reverse("admin:agencies_body_process_import"), confirm.initial)
     assert response.status_code == 302
     body = Body.objects.get(slug="ban-a")
-    assert (body.unit, body.founded_precision) == (place["ha_long"], "year")
+    assert (body.unit, body.founded_on_edtf, body.founded_on) == (place["ha_long"], "2015", datetime.date(2015, 1, 1))
 
 
 @pytest.mark.django_db

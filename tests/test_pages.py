@@ -77,8 +77,8 @@ def test_dashboard_as_of_27_09_2017_front_bloc_completed_in_12_districts_not_ha_
     assert "ha-long" not in completed and "dam-ha" not in completed
     assert cells["ha-long"].status == "planned"
     # What the reader sees: the Đầm Hà row says Planned, Uông Bí's says Completed.
-    assert "Planned 27/09/2017" in row_of(response, 'href="/en/districts/dam-ha/"')
-    assert "Completed 27/09/2017" in row_of(response, 'href="/en/districts/mong-cai/"')
+    assert "Planned as the sources say on 27/09/2017" in row_of(response, 'href="/en/districts/dam-ha/"')
+    assert "Completed between 30/11/2015 - 27/09/2017" in row_of(response, 'href="/en/districts/mong-cai/"')
     assert 'value="2017-09-27"' in html(response)
 
 
@@ -175,9 +175,9 @@ def test_uong_bi_page_shows_the_2018_merger_of_organisation_board_and_home_affai
     assert f'href="/mergers/{merger.pk}/"' in html(response)
     row = row_of(response, f'href="/mergers/{merger.pk}/"')
     assert "Ban Tổ chức" in row and "Nội vụ" in row
-    # The merger's 2018 milestone is on the district's own timeline, at year precision.
+    # The merger's 2018 milestone is on the district's own timeline, said as the year it is.
     timeline = html(response).split('id="timeline"')[1].split('id="history"')[0]
-    assert re.search(r"<td>2018</td>\s*<th scope=\"row\"><a href=\"/mergers/%d/\"" % merger.pk, timeline)
+    assert re.search(r"<td>năm 2018</td>\s*<th scope=\"row\"><a href=\"/mergers/%d/\"" % merger.pk, timeline)
 
 
 def test_ha_long_page_history_says_it_took_in_hoanh_bo(client, facts):

@@ -34,11 +34,11 @@ WITHOUT_MTTQ_2017 = {"ha-long", "dam-ha"}
 
 def build():
     src = {
-        slug: factories.SourceFactory(slug=slug, title=title, publisher=publisher, published_on=date, published_precision=prec)
-        for slug, title, publisher, date, prec in [
-            ("vov-2019-hop-nhat", "Kinh nghiệm hợp nhất một số cơ quan Đảng, chính quyền ở Quảng Ninh", "VOV", D(2019, 1, 1), "year"),
-            ("uong-bi-2020-tinh-gon", "Tinh gọn tổ chức, bộ máy", "Uông Bí", D(2020, 9, 18), "day"),
-            ("baoquangninh-2017-co-quan-khoi", "Mô hình cơ quan tham mưu, giúp việc chung cấp huyện", "Báo Quảng Ninh", D(2017, 9, 28), "day"),
+        slug: factories.SourceFactory(slug=slug, title=title, publisher=publisher, published_on_edtf=edtf)
+        for slug, title, publisher, edtf in [
+            ("vov-2019-hop-nhat", "Kinh nghiệm hợp nhất một số cơ quan Đảng, chính quyền ở Quảng Ninh", "VOV", "2019"),
+            ("uong-bi-2020-tinh-gon", "Tinh gọn tổ chức, bộ máy", "Uông Bí", "2020-09-18"),
+            ("baoquangninh-2017-co-quan-khoi", "Mô hình cơ quan tham mưu, giúp việc chung cấp huyện", "Báo Quảng Ninh", "2017-09-28"),
         ]
     }
     province = factories.ProvinceFactory()
@@ -77,30 +77,34 @@ def build():
         Body.objects.filter(pk__in=[a.pk, b.pk]).update(successor=out)
         m = factories.MergerFactory(slug=f"{district}-{model_slug}", unit=unit, model=models[model_slug],
                                     title_vi=f"{result}", result=out, constituents=[a, b])
-        for status, date, prec, source in ms:
-            milestone = factories.MilestoneFactory(merger=m, status=status, date=date, date_precision=prec)
+        for status, edtf, source in ms:
+            milestone = factories.MilestoneFactory(merger=m, status=status, date_edtf=edtf)
             milestone.sources.add(src[source])
         if headcount:
             Headcount.objects.create(merger=m, phase="before", value=headcount[0])
             Headcount.objects.create(merger=m, phase="after", value=headcount[1])
-        m.sources.add(src[ms[-1][3]])
+        m.sources.add(src[ms[-1][2]])
         return m
 
-    two_step = [("in_progress", D(2018, 1, 1), "year", "vov-2019-hop-nhat"), ("completed", D(2019, 1, 1), "year", "vov-2019-hop-nhat")]
+    # Milestone dates as EDTF, as the sources give them: a year, or a day.
+    two_step = [("in_progress", "2018", "vov-2019-hop-nhat"), ("completed", "2019", "vov-2019-hop-nhat")]
     merger("ha-long", "to-chuc-noi-vu", "Ban Tổ chức Thành ủy Hạ Long", "Phòng Nội vụ thành phố Hạ Long",
            "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long", two_step, headcount=(20, 15))
     merger("uong-bi", "to-chuc-noi-vu", "Ban Tổ chức Thành ủy Uông Bí", "Phòng Nội vụ thành phố Uông Bí",
            "Cơ quan Tổ chức - Nội vụ Thành ủy Uông Bí",
-           [("completed", D(2018, 1, 1), "year", "uong-bi-2020-tinh-gon")])
+           [("completed", "2018", "uong-bi-2020-tinh-gon")])
     merger("hoanh-bo", "kiem-tra-thanh-tra", "Ủy ban Kiểm tra Huyện ủy Hoành Bồ", "Thanh tra huyện Hoành Bồ",
            "Cơ quan Kiểm tra - Thanh tra Huyện ủy Hoành Bồ", two_step)
     for gso, slug, name, kind in DISTRICTS:
-        steps = [("planned", D(2015, 11, 30), "day", "baoquangninh-2017-co-quan-khoi")]
+        steps = [("planned", "2015-11-30", "baoquangninh-2017-co-quan-khoi")]
+        # As the seed: Uông Bí early 2016 (001); Hạ Long and Đầm Hà still
+        # preparing on 27/09/2017; the others between decision 44 and that day (002).
         if slug == "uong-bi":
-            steps.append(("completed", D(2016, 1, 1), "year", "uong-bi-2020-tinh-gon"))
-        steps.append((
-            "planned" if slug in WITHOUT_MTTQ_2017 else "completed", D(2017, 9, 27), "day", "baoquangninh-2017-co-quan-khoi",
-        ))
+            steps.append(("completed", "2016-37", "uong-bi-2020-tinh-gon"))
+        elif slug in WITHOUT_MTTQ_2017:
+            steps.append(("planned", "2017-09-27", "baoquangninh-2017-co-quan-khoi"))
+        else:
+            steps.append(("completed", "2015-11-30/2017-09-27", "baoquangninh-2017-co-quan-khoi"))
         merger(slug, "khoi-mttq", f"Ủy ban MTTQ {name}", f"Hội Liên hiệp Phụ nữ {name}",
                f"Cơ quan khối MTTQ {name}", steps)
     figure = factories.ReportedFigureFactory(
@@ -112,7 +116,7 @@ def build():
     figure.sources.add(src["baoquangninh-2017-co-quan-khoi"])
     cut = factories.ReportedFigureFactory(
         slug="dau-moi-28", statement_vi="Đầu mối giảm", statement_en="Focal points cut", unit=province,
-        value=28, denominator=None, as_of=D(2019, 1, 1), as_of_precision="year",
+        value=28, denominator=None, as_of_edtf="2019",
     )
     cut.sources.add(src["vov-2019-hop-nhat"])
     return {"province": province, "units": units, "models": models, "sources": src}

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.apps import sync_roles
+from agencies.dates import describe
 from agencies.models import AdministrativeUnit, Body, DistrictEditor, Holding, Post, Source, UnitChange
 from agencies.scope import DISTRICT_EDITOR_GROUP, PROVINCIAL_ADMIN_GROUP, VIEWER_GROUP, district_ids_for
 from mergers.models import Constituent, Headcount, Merger, Milestone
@@ -65,7 +66,7 @@ def build_district(province, gso_code, slug, city):
         title_vi=f"Hợp nhất Ban Tổ chức và Phòng Nội vụ {city}",
         constituents=[board, office],
     )
-    factories.MilestoneFactory(merger=merger, status="completed", date=datetime.date(2018, 1, 1), date_precision="year")
+    factories.MilestoneFactory(merger=merger, status="completed", date_edtf="2018")
     factories.HeadcountFactory(merger=merger, phase="before", value=20)
     secretary = factories.PostFactory(unit=district, slug=f"bi-thu-{slug}", title_vi=f"Bí thư Thành ủy {city}")
     chair = factories.PostFactory(unit=district, slug=f"chu-tich-hdnd-{slug}", title_vi=f"Chủ tịch HĐND thành phố {city}")
@@ -216,8 +217,9 @@ def constituent_change_post(merger, bodies):
                 f"milestones-{i}-id": milestone.pk,
                 f"milestones-{i}-merger": merger.pk,
                 f"milestones-{i}-status": milestone.status,
-                f"milestones-{i}-date": milestone.date.isoformat(),
-                f"milestones-{i}-date_precision": milestone.date_precision,
+                # The field shows the stored date as a reader says it; posting
+                # that back leaves the date as it was.
+                f"milestones-{i}-date_edtf": describe(milestone.date_edtf),
             }
         )
     headcounts = list(merger.headcounts.all())
@@ -256,6 +258,25 @@ def test_editor_can_add_an_own_district_constituent(editor_client, cities):
     response = editor_client.post(model_url(Merger, "change", merger.pk), constituent_change_post(merger, [extra]))
     assert response.status_code == 302
     assert merger.constituents.filter(pk=extra.pk).exists()
+    assert list(merger.milestones.values_list("date_edtf", flat=True)) == ["2018"]
+
+
+def test_editor_types_a_milestone_date_day_first_in_the_inline(editor_client, cities):
+    merger = cities["ha_long"]["merger"]
+    data = constituent_change_post(merger, [])
+    assert data["milestones-0-date_edtf"] == "2018"
+    data["milestones-0-date_edtf"] = "01/06/2018"
+    response = editor_client.post(model_url(Merger, "change", merger.pk), data)
+    assert response.status_code == 302
+    milestone = merger.milestones.get()
+    assert (milestone.date_edtf, milestone.date, milestone.date_latest) == (
+        "2018-06-01", datetime.date(2018, 6, 1), datetime.date(2018, 6, 1))
+    data["milestones-0-date_edtf"] = "06/13/2018"
+    response = editor_client.post(model_url(Merger, "change", merger.pk), data)
+    assert response.status_code == 200
+    formset = next(f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is Milestone)
+    assert "there is no month 13" in formset.errors[0]["date_edtf"][0]
+    assert merger.milestones.get().date_edtf == "2018-06-01"
 
 
 def test_editor_cannot_create_a_merger_in_another_district(editor_client, cities):

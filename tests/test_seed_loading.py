@@ -1,5 +1,6 @@
 """`manage.py load_seed` and the fixtures it loads: empty db, reload, refusal, dump."""
 
+import datetime
 import importlib.util
 import json
 from io import StringIO
@@ -50,7 +51,10 @@ def test_loading_the_fixtures_a_second_time_changes_no_row():
     call_command("loaddata", *seed_paths(), verbosity=0)
 
     assert dump() == before
-    assert Milestone.objects.filter(merger__slug="uong-bi-khoi-mttq").count() == 3
+    # Decision 44 (planned) and its own early 2016 (completed); nothing dated by a later report.
+    assert sorted(Milestone.objects.filter(merger__slug="uong-bi-khoi-mttq").values_list("date_edtf", flat=True)) == [
+        "2015-11-30", "2016-37",
+    ]
 
 
 @pytest.mark.django_db
@@ -89,17 +93,47 @@ def test_dumpdata_with_natural_keys_contains_the_facts():
         return [r for r in records if r["model"] == model and all(r["fields"].get(k) == v for k, v in fields.items())]
 
     (decision,) = find("agencies.legaldocument", number="44-QĐ/TU")
-    assert decision["fields"]["signed_on"] == "2015-11-30"
-    assert decision["fields"]["signed_precision"] == "day"
+    assert decision["fields"]["signed_on_edtf"] == "2015-11-30"
+    assert decision["fields"]["signed_on"] == decision["fields"]["signed_on_latest"] == "2015-11-30"
+    assert "signed_precision" not in decision["fields"]
     assert decision["fields"]["sources"] == [["baoquangninh-2017-co-quan-khoi"]]
     (before,) = find("mergers.headcount", merger=["ha-long-to-chuc-noi-vu"], phase="before")
     assert before["fields"]["value"] == 20
+    (bloc,) = find("mergers.milestone", merger=["cam-pha-khoi-mttq"], status="completed")
+    assert (bloc["fields"]["date_edtf"], bloc["fields"]["date"], bloc["fields"]["date_latest"]) == (
+        "2015-11-30/2017-09-27", "2015-11-30", "2017-09-27",
+    )
+    (offices,) = find("mergers.milestone", merger=["quang-ninh-van-phong-tinh"])
+    assert (offices["fields"]["date_edtf"], offices["fields"]["date"], offices["fields"]["date_latest"]) == (
+        "../2019-12-07", None, "2019-12-07",
+    )
     (hoanh_bo,) = find("agencies.unitchange", unit=["hoanh-bo"], kind="absorbed")
     assert hoanh_bo["fields"]["related_unit"] == ["ha-long"]
     assert hoanh_bo["fields"]["basis"] == ["837/NQ-UBTVQH14"]
     assert find("mergers.reportedfigure", slug="quang-ninh-bi-thu-chu-tich-hdnd-3-14")[0]["fields"]["value"] == "3.00"
     # Natural keys throughout: no database ids in the dump of the seeded models.
     assert not [r for r in records if "pk" in r and not r["model"].split(".")[1].startswith("historical")]
+
+
+def test_fixture_files_write_all_three_columns_of_every_uncertain_date():
+    """loaddata bypasses save(): the files themselves carry X_edtf, X and X_latest, consistent."""
+    from django.apps import apps
+
+    from agencies.dates import bounds
+
+    checked = 0
+    for path in seed_paths():
+        for record in json.loads(Path(path).read_text(encoding="utf-8")):
+            model = apps.get_model(record["model"])
+            fields = record["fields"]
+            assert not [name for name in fields if name.endswith("_precision")], record
+            for name in getattr(model, "uncertain_dates", ()):
+                earliest, latest = bounds(fields[f"{name}_edtf"])
+                assert (fields[name], fields[f"{name}_latest"]) == (
+                    earliest and earliest.isoformat(), latest and latest.isoformat(),
+                ), (record["model"], name, fields[f"{name}_edtf"])
+                checked += 1
+    assert checked > 500
 
 
 def test_fixture_files_use_natural_keys_only():
@@ -129,6 +163,9 @@ def test_fixture_files_are_what_the_generator_writes():
 def test_seeded_dates_and_numbers_survive_the_round_trip():
     run_load_seed()
 
-    assert LegalDocument.objects.get(number="26-NQ/TW").format_date("signed_on") == "2018"
+    resolution = LegalDocument.objects.get(number="26-NQ/TW")
+    assert (resolution.signed_on_edtf, resolution.signed_on, resolution.signed_on_latest) == (
+        "2018", datetime.date(2018, 1, 1), datetime.date(2018, 12, 31),
+    )
     assert Headcount.objects.get(merger__slug="ha-long-to-chuc-noi-vu", phase="after").value == 15
     assert str(ReportedFigure.objects.get(slug="quang-ninh-khoi-mttq-tinh-gian-12-54").value) == "12.54"

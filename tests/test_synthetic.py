@@ -1,5 +1,6 @@
 """manage.py generate_synthetic: deterministic, realistic, and never touching the seed."""
 
+import datetime
 from io import StringIO
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.core import serializers
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from agencies import dates
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
 from mergers import synthetic
 from mergers.models import Constituent, Headcount, Merger, Milestone, ReportedFigure, Status
@@ -64,8 +66,9 @@ def test_small_scale_counts_are_a_hundredth_of_the_nation():
     assert Merger.objects.filter(slug__startswith="syn-", model__isnull=False).values("model").distinct().count() == 4
     statuses = set(Merger.objects.filter(slug__startswith="syn-").with_status().values_list("status", flat=True))
     assert {Status.PLANNED, Status.IN_PROGRESS, Status.COMPLETED} <= statuses
-    precisions = set(Milestone.objects.filter(merger__slug__startswith="syn-").values_list("date_precision", flat=True))
-    assert precisions == {"day", "month", "year"}
+    # Dates as sources give them: some to the day, some to the month, some only the year.
+    shapes = {len(edtf) for edtf in Milestone.objects.filter(merger__slug__startswith="syn-").values_list("date_edtf", flat=True)}
+    assert shapes == {len("2018-11-30"), len("2018-11"), len("2018")}
     years = {d.year for d in Milestone.objects.filter(merger__slug__startswith="syn-").values_list("date", flat=True)}
     assert years <= set(range(2015, 2021))
     assert Headcount.objects.filter(merger__slug__startswith="syn-").exists()
@@ -114,7 +117,7 @@ def test_every_synthetic_record_cites_a_synthetic_source():
 
 @pytest.mark.django_db
 def test_bulk_rows_get_what_save_would_have_given_them():
-    """search_text, the derived district/province, and floored partial dates."""
+    """search_text, the derived district/province, and each EDTF date's earliest and latest day."""
     generate()
     province = AdministrativeUnit.objects.get(slug__startswith="syn-", level="province")
     district = AdministrativeUnit.objects.filter(slug__startswith="syn-", level="district").first()
@@ -126,10 +129,19 @@ def test_bulk_rows_get_what_save_would_have_given_them():
     body = Body.objects.filter(slug__startswith="syn-", name_vi__startswith="Ban Tổ chức").first()
     assert body.search_text == body.build_search_text() and "ban to chuc" in body.search_text
     assert Body.objects.filter(search_text__contains="ban to chuc", slug__startswith="syn-").count() == 7 + 1
-    year_dates = Milestone.objects.filter(merger__slug__startswith="syn-", date_precision="year")
-    assert {(d.month, d.day) for d in year_dates.values_list("date", flat=True)} == {(1, 1)}
-    month_dates = Milestone.objects.filter(merger__slug__startswith="syn-", date_precision="month")
-    assert {d.day for d in month_dates.values_list("date", flat=True)} == {1}
+    milestones = list(Milestone.objects.filter(merger__slug__startswith="syn-").values_list("date_edtf", "date", "date_latest"))
+    assert milestones and all(edtf for edtf, _earliest, _latest in milestones)
+    assert all((earliest, latest) == dates.bounds(edtf) for edtf, earliest, latest in milestones)
+    years = [(earliest, latest) for edtf, earliest, latest in milestones if len(edtf) == 4]
+    assert years and {(e.month, e.day, l.month, l.day) for e, l in years} == {(1, 1, 12, 31)}
+    months = [(earliest, latest) for edtf, earliest, latest in milestones if len(edtf) == 7]
+    assert months and {e.day for e, _l in months} == {1}
+    assert all(l.month == e.month and (l + datetime.timedelta(days=1)).day == 1 for e, l in months)
+    for model, name in ((Body, "founded_on"), (Holding, "start_date"), (ReportedFigure, "as_of")):
+        rows = model.objects.filter(slug__startswith="syn-").exclude(**{f"{name}_edtf": ""})
+        assert rows.exists(), model
+        for edtf, earliest, latest in rows.values_list(f"{name}_edtf", name, f"{name}_latest"):
+            assert (earliest, latest) == dates.bounds(edtf), (model, edtf)
 
 
 @pytest.mark.django_db

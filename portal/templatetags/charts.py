@@ -202,14 +202,6 @@ def year_strip(year_counts, chart_id="timeline-years"):
     }
 
 
-@register.filter
-def iso_partial(value, precision="day"):
-    """For <time datetime>: "2018", "2015-11", "2015-11-30"."""
-    from agencies.dates import iso_partial as to_iso
-
-    return to_iso(value, precision or "day")
-
-
 @register.simple_tag
 def figure_check(figure):
     """{"state": ..., "message": ...}: how a reported figure compares with the records.

@@ -5,16 +5,41 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.translation import gettext as _
 
-from agencies.dates import format_partial
-from mergers.models import NO_STATUS, Status
+from django.utils.html import format_html
+
+from agencies.dates import describe, machine_readable
+from mergers.models import NO_STATUS, Status, possible_text, status_when
 
 register = template.Library()
 
 
 @register.filter
-def partial_date(value, precision="day"):
-    """{{ obj.date|partial_date:obj.date_precision }} -> "2018", "11/2015", "30/11/2015"."""
-    return format_partial(value, precision or "day")
+def edtf(value):
+    """{{ obj.date_edtf|edtf }} -> "năm 2018", "đầu năm 2018", "trước 27/09/2017"."""
+    return describe(value or "")
+
+
+@register.simple_tag
+def when(value):
+    """An uncertain date as <time> where HTML can say it (a day, a month or a
+    year), else as text with its EDTF form in the title."""
+    machine = machine_readable(value or "")
+    if machine:
+        return format_html('<time datetime="{}">{}</time>', machine, describe(value))
+    if not value:
+        return describe(value or "")
+    return format_html('<span class="date-uncertain" title="EDTF {}">{}</span>', value, describe(value))
+
+
+@register.simple_tag
+def status_date(status, value):
+    """The date part of a status: "đầu năm 2018", "theo nguồn ngày 27/09/2017"."""
+    return status_when(status, value) if value else ""
+
+
+@register.simple_tag
+def possible_status(status, value):
+    return possible_text(status, value) if status else ""
 
 
 @register.filter
