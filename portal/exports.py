@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from django.db import connections, router
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
-from django.db.models.functions import Collate, Concat, Ord
+from django.db.models.functions import Cast, Collate, Concat, Ord
 from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -793,13 +793,26 @@ def relation_sql(model, relation):
     path, key = relation
     field = model._meta.get_field(path)
     through = field.remote_field.through
-    if key == PASSAGE_KEY:
-        return None  # finished in Python from the citation table (passage_lists)
     source, label = field.m2m_field_name(), f"{field.m2m_reverse_field_name()}__{key}"
+    delimiter = LIST_SEPARATOR
+    if key == PASSAGE_KEY:  # as passage_label: "slug: quote", else "slug: (Reasoning) ..."
+        label = Concat(
+            Cast("source__slug", TextField()), Value(": "),
+            Case(
+                When(~Q(quote=""), then=F("quote")),
+                When(~Q(reasoning=""), then=Concat(Value(f"({_('Reasoning')}) "), F("reasoning"),
+                                                   output_field=TextField())),
+                default=Value(""),
+                output_field=TextField(),
+            ),
+            output_field=TextField(),
+        )
+        delimiter = PASSAGE_SEPARATOR
+    sort = Collate(label if key == PASSAGE_KEY else F(label), "C")
     joined = (
         through._default_manager.filter(**{source: OuterRef("pk")})
         .values(source)
-        .annotate(joined=StringAgg(label, delimiter=LIST_SEPARATOR, order_by=Collate(F(label), "C")))
+        .annotate(joined=StringAgg(label, delimiter=delimiter, order_by=sort))
         .annotate(cell=neutralised_sql("joined"))
         .values("cell")
     )
