@@ -565,6 +565,11 @@ class ReportedFigure(UncertainDatesMixin, models.Model):
     )
     denominator = models.DecimalField(_("out of"), max_digits=14, decimal_places=2, null=True, blank=True)
     measure = models.CharField(_("measure"), max_length=20, choices=Measure, default=Measure.COUNT)
+    names_units = models.BooleanField(
+        _("the source names the units"), default=True,
+        help_text=_("Untick when the source gives only a total (\"3 of 14 districts\") without saying which units: "
+                    "the records are then not expected to add up to it."),
+    )
     as_of_edtf = edtf_field(_("as of"))
     as_of = date_field(_("earliest day"))
     as_of_latest = date_field(_("latest day"))
@@ -628,9 +633,20 @@ class ReportedFigure(UncertainDatesMixin, models.Model):
         return getattr(self, attr, None) if attr else None
 
     @property
-    def mismatch(self):
+    def differs(self):
         computed = self.computed
         return computed is not None and self.value is not None and computed != self.value
+
+    @property
+    def mismatch(self):
+        """The records disagree with a figure whose units the source names."""
+        return self.differs and self.names_units
+
+    @property
+    def total_only(self):
+        """The records differ from a total whose units the source does not name:
+        not an error, the article only gives the total."""
+        return self.differs and not self.names_units
 
     def clean(self):
         super().clean()
