@@ -8,8 +8,23 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import QnAdmin, ScopeMixin, uncertain_date
-from .models import AdministrativeUnit, Body, DistrictEditor, Holding, LegalDocument, Post, Source, UnitChange
+from .admin_base import QnAdmin, ScopeMixin, citation_inline, uncertain_date
+from .models import (
+    AdministrativeUnit,
+    AdministrativeUnitCitation,
+    Body,
+    BodyCitation,
+    DistrictEditor,
+    Holding,
+    HoldingCitation,
+    LegalDocument,
+    LegalDocumentCitation,
+    Post,
+    PostCitation,
+    Source,
+    UnitChange,
+    UnitChangeCitation,
+)
 from .resources import (
     AdministrativeUnitResource,
     BodyResource,
@@ -37,6 +52,7 @@ class SourceAdmin(QnAdmin):
 @admin.register(LegalDocument)
 class LegalDocumentAdmin(QnAdmin):
     resource_classes = [LegalDocumentResource]
+    inlines = [citation_inline(LegalDocumentCitation)]
     list_display = [
         "number",
         "kind",
@@ -47,17 +63,17 @@ class LegalDocumentAdmin(QnAdmin):
     ]
     list_filter = ["kind", "issuer"]
     search_fields = ["search_text", "number", "title_vi", "title_en", "issuer"]
-    autocomplete_fields = ["sources"]
     fieldsets = [
         (None, {"fields": ["number", "kind", "issuer", "title_vi", "title_en"]}),
         (_("Dates"), {"fields": ["signed_on_edtf", "effective_on_edtf"]}),
-        (_("What it did"), {"fields": ["summary_vi", "summary_en", "sources"]}),
+        (_("What it did"), {"fields": ["summary_vi", "summary_en"]}),
     ]
 
 
 @admin.register(AdministrativeUnit)
 class AdministrativeUnitAdmin(QnAdmin):
     resource_classes = [AdministrativeUnitResource]
+    inlines = [citation_inline(AdministrativeUnitCitation)]
     list_display = [
         "name_vi",
         "gso_code",
@@ -71,17 +87,18 @@ class AdministrativeUnitAdmin(QnAdmin):
     list_filter = ["level", "kind"]
     list_select_related = ["parent"]
     search_fields = ["search_text", "name_vi", "name_en", "gso_code", "slug"]
-    autocomplete_fields = ["parent", "sources"]
+    autocomplete_fields = ["parent"]
     fieldsets = [
         (None, {"fields": ["name_vi", "name_en", "level", "kind", "parent", "gso_code", "slug"]}),
         (_("Validity"), {"fields": ["valid_from_edtf", "valid_until_edtf"]}),
-        (_("Figures and sources"), {"fields": ["communes_2018", "sources"]}),
+        (_("Figures and sources"), {"fields": ["communes_2018"]}),
     ]
 
 
 @admin.register(UnitChange)
 class UnitChangeAdmin(QnAdmin):
     resource_classes = [UnitChangeResource]
+    inlines = [citation_inline(UnitChangeCitation)]
     list_display = [
         "unit",
         "kind",
@@ -93,19 +110,20 @@ class UnitChangeAdmin(QnAdmin):
     list_filter = ["kind"]
     list_select_related = ["unit", "related_unit", "basis"]
     search_fields = ["unit__search_text", "related_unit__search_text", "description_vi", "description_en", "basis__number"]
-    autocomplete_fields = ["unit", "related_unit", "basis", "sources"]
+    autocomplete_fields = ["unit", "related_unit", "basis"]
     # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
     unscoped_choice_fields = ("related_unit",)
     fieldsets = [
         (None, {"fields": ["unit", "kind", "date_edtf", "related_unit", "new_kind", "communes_after"]}),
         (_("Description"), {"fields": ["description_vi", "description_en"]}),
-        (_("Basis and sources"), {"fields": ["basis", "sources"]}),
+        (_("Basis and sources"), {"fields": ["basis"]}),
     ]
 
 
 @admin.register(Body)
 class BodyAdmin(QnAdmin):
     resource_classes = [BodyResource]
+    inlines = [citation_inline(BodyCitation)]
     list_display = [
         "name_vi",
         "abbreviation",
@@ -120,7 +138,7 @@ class BodyAdmin(QnAdmin):
     list_filter = ["sector", "function", "end_reason", ("unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["unit", "successor"]
     search_fields = ["search_text", "name_vi", "name_en", "abbreviation", "unit__search_text"]
-    autocomplete_fields = ["unit", "successor", "sources"]
+    autocomplete_fields = ["unit", "successor"]
     prepopulated_fields = {"slug": ["name_vi"]}
     fieldsets = [
         (None, {"fields": ["unit", "name_vi", "name_en", "abbreviation", "slug", "sector", "function"]}),
@@ -128,25 +146,27 @@ class BodyAdmin(QnAdmin):
             _("Founded and ended"),
             {"fields": ["founded_on_edtf", "ended_on_edtf", "end_reason", "successor"]},
         ),
-        (_("Sources"), {"fields": ["sources", "note"]}),
+        (_("Sources"), {"fields": ["note"]}),
     ]
 
 
 @admin.register(Post)
 class PostAdmin(QnAdmin):
     resource_classes = [PostResource]
+    inlines = [citation_inline(PostCitation)]
     list_display = ["title_vi", "unit", "body"]
     list_select_related = ["unit", "body"]
     list_filter = [("unit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["search_text", "title_vi", "title_en", "unit__search_text"]
-    autocomplete_fields = ["unit", "body", "sources"]
+    autocomplete_fields = ["unit", "body"]
     prepopulated_fields = {"slug": ["title_vi"]}
-    fields = ["unit", "body", "title_vi", "title_en", "slug", "sources"]
+    fields = ["unit", "body", "title_vi", "title_en", "slug"]
 
 
 @admin.register(Holding)
 class HoldingAdmin(QnAdmin):
     resource_classes = [HoldingResource]
+    inlines = [citation_inline(HoldingCitation)]
     list_display = [
         "slug",
         "unit",
@@ -160,14 +180,14 @@ class HoldingAdmin(QnAdmin):
     list_filter = ["combination", ("unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["unit"]
     search_fields = ["slug", "holder_name", "unit__search_text", "posts__search_text"]
-    autocomplete_fields = ["unit", "posts", "sources"]
+    autocomplete_fields = ["unit", "posts"]
     fieldsets = [
         (None, {"fields": ["unit", "combination", "posts", "holder_name", "slug"]}),
         (
             _("Dates"),
             {"fields": ["start_date_edtf", "end_date_edtf", "reported_on_edtf"]},
         ),
-        (_("Sources"), {"fields": ["sources", "note"]}),
+        (_("Sources"), {"fields": ["note"]}),
     ]
 
     def get_queryset(self, request):

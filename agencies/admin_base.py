@@ -320,3 +320,14 @@ class QnTabularInline(ScopeMixin, admin.TabularInline):
 
 class QnStackedInline(ScopeMixin, admin.StackedInline):
     extra = 0
+
+
+def citation_inline(citation_model):
+    """The inline where a record's citations are edited: source, quote, reasoning."""
+    return type(f"{citation_model.__name__}Inline", (QnTabularInline,), {
+        "model": citation_model,
+        "fields": ["source", "quote", "reasoning"],
+        "autocomplete_fields": ["source"],
+        "verbose_name": _("citation"),
+        "verbose_name_plural": _("citations: the passage each source gives"),
+    })

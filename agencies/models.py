@@ -37,6 +37,7 @@ class Source(UncertainDatesMixin, SearchableMixin, models.Model):
     class Kind(models.TextChoices):
         ARTICLE = "article", _("News article")
         REGISTER = "register", _("Official register")
+        LEGAL_DOCUMENT = "legal_document", _("Legal document (resolution, decision)")
 
     slug = models.SlugField(_("identifier"), max_length=80, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.ARTICLE)
@@ -81,6 +82,73 @@ class Source(UncertainDatesMixin, SearchableMixin, models.Model):
         return reverse("portal:source", args=[self.pk])
 
 
+class CitationManager(models.Manager):
+    def get_by_natural_key(self, *key):
+        """The owner's natural key followed by the source's slug."""
+        owner_model = self.model._meta.get_field(self.model.owner_field).related_model
+        owner = owner_model._default_manager.get_by_natural_key(*key[:-1])
+        return self.get(**{self.model.owner_field: owner, "source__slug": key[-1]})
+
+
+class Citation(models.Model):
+    """One record citing one source, with the passage it rests on.
+
+    `quote` is the source's own words (one or two sentences); `reasoning`
+    says in plain words how the record follows when no sentence states it
+    outright. Each citing model has its own concrete citation table (the
+    through table of its `sources`), made by `citation_model`.
+    """
+
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="+")
+    quote = models.TextField(
+        _("quote"), blank=True,
+        help_text=_("The passage the record rests on, in the source's own words (one or two sentences)."),
+    )
+    reasoning = models.TextField(
+        _("reasoning"), blank=True,
+        help_text=_("When the record rests on reasoning rather than on one sentence: how it follows, in plain words."),
+    )
+
+    objects = CitationManager()
+    owner_field = ""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(self.source)
+
+    @property
+    def owner(self):
+        return getattr(self, self.owner_field)
+
+
+def citation_model(owner):
+    """The citation (through) model of `owner.sources`, on the table the plain
+    many-to-many link used, so existing links stay as they are."""
+    field_name = owner._meta.model_name
+    meta = type("Meta", (), {
+        "db_table": f"{owner._meta.db_table}_sources",
+        "unique_together": [(field_name, "source")],
+        "verbose_name": _("citation"),
+        "verbose_name_plural": _("citations"),
+    })
+
+    def natural_key(self):
+        return (*getattr(self, field_name).natural_key(), self.source.slug)
+
+    natural_key.dependencies = [owner._meta.label_lower, "agencies.source"]
+    return type(f"{owner.__name__}Citation", (Citation,), {
+        "__module__": owner.__module__,
+        field_name: models.ForeignKey(
+            owner, verbose_name=owner._meta.verbose_name, on_delete=models.CASCADE, related_name="citations"
+        ),
+        "owner_field": field_name,
+        "natural_key": natural_key,
+        "Meta": meta,
+    })
+
+
 class LegalDocumentManager(models.Manager):
     def get_by_natural_key(self, number):
         return self.get(number=number)
@@ -110,7 +178,7 @@ class LegalDocument(UncertainDatesMixin, SearchableMixin, models.Model):
     summary_vi = models.TextField(_("what it did (Vietnamese)"), blank=True)
     summary_en = models.TextField(_("what it did (English)"), blank=True)
     sources = models.ManyToManyField(
-        Source, verbose_name=_("sources"), blank=True, related_name="documents",
+        Source, verbose_name=_("sources"), blank=True, related_name="documents", through="LegalDocumentCitation",
         help_text=_("Articles that report this document."),
     )
     search_text = models.TextField(editable=False, blank=True, default="")
@@ -155,6 +223,9 @@ class LegalDocument(UncertainDatesMixin, SearchableMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:document", args=[self.pk])
+
+
+LegalDocumentCitation = citation_model(LegalDocument)
 
 
 class UnitQuerySet(models.QuerySet):
@@ -233,7 +304,9 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     communes_2018 = models.PositiveIntegerField(
         _("communes in 2018"), null=True, blank=True, help_text=_("Number of commune-level units in 2018.")
     )
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="units")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="units", through="AdministrativeUnitCitation"
+    )
     search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = UnitManager()
@@ -347,6 +420,9 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         return self.valid_until is not None and self.valid_until <= date
 
 
+AdministrativeUnitCitation = citation_model(AdministrativeUnit)
+
+
 class UnitChangeManager(models.Manager):
     def get_by_natural_key(self, unit_slug, kind, date_edtf):
         return self.get(unit__slug=unit_slug, kind=kind, date_edtf=date_edtf)
@@ -385,7 +461,9 @@ class UnitChange(UncertainDatesMixin, models.Model):
         LegalDocument, verbose_name=_("legal basis"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="unit_changes",
     )
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="unit_changes")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="unit_changes", through="UnitChangeCitation"
+    )
 
     objects = UnitChangeManager()
     history = HistoricalRecords()
@@ -421,6 +499,9 @@ class UnitChange(UncertainDatesMixin, models.Model):
         return (self.unit.slug, self.kind, self.date_edtf)
 
     natural_key.dependencies = ["agencies.administrativeunit"]
+
+
+UnitChangeCitation = citation_model(UnitChange)
 
 
 class BodyQuerySet(models.QuerySet):
@@ -503,7 +584,9 @@ class Body(UncertainDatesMixin, SearchableMixin, models.Model):
         help_text=_("The body it merged or was absorbed into."),
     )
     note = models.TextField(_("note"), blank=True)
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="bodies")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="bodies", through="BodyCitation"
+    )
     search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = BodyManager()
@@ -570,6 +653,9 @@ class Body(UncertainDatesMixin, SearchableMixin, models.Model):
             raise ValidationError({"ended_on_edtf": _("A body cannot end before it was founded.")})
 
 
+BodyCitation = citation_model(Body)
+
+
 class PostManager(models.Manager):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -585,7 +671,9 @@ class Post(SearchableMixin, models.Model):
     slug = models.SlugField(_("identifier"), max_length=120, unique=True)
     title_vi = models.CharField(_("title (Vietnamese)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="posts")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="posts", through="PostCitation"
+    )
     search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = PostManager()
@@ -614,6 +702,9 @@ class Post(SearchableMixin, models.Model):
         super().clean()
         if self.body_id and self.unit_id and self.body.unit_id != self.unit_id:
             raise ValidationError({"body": _("The body must belong to the post's unit.")})
+
+
+PostCitation = citation_model(Post)
 
 
 class HoldingQuerySet(models.QuerySet):
@@ -672,7 +763,9 @@ class Holding(UncertainDatesMixin, models.Model):
     reported_on = date_field(_("earliest day"))
     reported_on_latest = date_field(_("latest day"))
     note = models.TextField(_("note"), blank=True)
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="holdings")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="holdings", through="HoldingCitation"
+    )
 
     objects = HoldingManager()
     history = HistoricalRecords()
@@ -728,6 +821,9 @@ class Holding(UncertainDatesMixin, models.Model):
             raise ValidationError({"end_date_edtf": _("A holding cannot end before it starts.")})
         if not self.start_date_edtf and not self.reported_on_edtf:
             raise ValidationError(_("Give the start date or a date on which the source reports it held."))
+
+
+HoldingCitation = citation_model(Holding)
 
 
 class DistrictEditor(models.Model):

@@ -28,6 +28,14 @@ RECORD_SCOPE = {
     "mergers.constituent": "merger__unit__district",
     "mergers.milestone": "merger__unit__district",
     "mergers.headcount": "merger__unit__district",
+    # The citations of those records follow their record.
+    "agencies.bodycitation": "body__unit__district",
+    "agencies.postcitation": "post__unit__district",
+    "agencies.holdingcitation": "holding__unit__district",
+    "agencies.unitchangecitation": "unitchange__unit__district",
+    "mergers.mergercitation": "merger__unit__district",
+    "mergers.milestonecitation": "milestone__merger__unit__district",
+    "mergers.headcountcitation": "headcount__merger__unit__district",
 }
 
 # What a district editor may pick in a form (a foreign key or many-to-many
@@ -36,8 +44,12 @@ CHOICE_SCOPE = {**RECORD_SCOPE, "agencies.administrativeunit": "district"}
 
 # Every model of both apps (historical copies excluded), by app label.
 ALL_MODELS = {
-    "agencies": ["source", "legaldocument", "administrativeunit", "unitchange", "body", "post", "holding", "districteditor"],
-    "mergers": ["mergermodel", "merger", "constituent", "milestone", "headcount", "reportedfigure"],
+    "agencies": ["source", "legaldocument", "administrativeunit", "unitchange", "body", "post", "holding", "districteditor",
+                 "legaldocumentcitation", "administrativeunitcitation", "unitchangecitation", "bodycitation",
+                 "postcitation", "holdingcitation"],
+    "mergers": ["mergermodel", "merger", "constituent", "milestone", "headcount", "reportedfigure",
+                "mergermodelcitation", "mergercitation", "milestonecitation", "headcountcitation",
+                "reportedfigurecitation"],
 }
 EDITABLE_BY_DISTRICT_EDITORS = [label.split(".") for label in RECORD_SCOPE]
 VIEWABLE_BY_DISTRICT_EDITORS = [
@@ -46,6 +58,10 @@ VIEWABLE_BY_DISTRICT_EDITORS = [
     ("agencies", "administrativeunit"),
     ("mergers", "mergermodel"),
     ("mergers", "reportedfigure"),
+    ("agencies", "legaldocumentcitation"),
+    ("agencies", "administrativeunitcitation"),
+    ("mergers", "mergermodelcitation"),
+    ("mergers", "reportedfigurecitation"),
 ]
 
 

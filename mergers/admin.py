@@ -15,16 +15,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agencies.admin_base import QnAdmin, QnStackedInline, QnTabularInline, uncertain_date
+from agencies.admin_base import QnAdmin, QnStackedInline, QnTabularInline, citation_inline, uncertain_date
 
 from .models import (
     NO_STATUS,
     Constituent,
     Headcount,
+    HeadcountCitation,
     Merger,
+    MergerCitation,
     MergerModel,
+    MergerModelCitation,
     Milestone,
+    MilestoneCitation,
     ReportedFigure,
+    ReportedFigureCitation,
     Status,
     describe_status,
 )
@@ -103,15 +108,14 @@ class ConstituentInline(QnTabularInline):
 
 class MilestoneInline(QnStackedInline):
     model = Milestone
-    fields = [("status", "date_edtf"), "basis", "sources", "note_vi", "note_en"]
-    autocomplete_fields = ["basis", "sources"]
+    fields = [("status", "date_edtf"), "basis", "note_vi", "note_en"]
+    autocomplete_fields = ["basis"]
     classes = []
 
 
 class HeadcountInline(QnTabularInline):
     model = Headcount
-    fields = ["phase", "value", "as_of_edtf", "sources", "note"]
-    autocomplete_fields = ["sources"]
+    fields = ["phase", "value", "as_of_edtf", "note"]
     max_num = 2
 
 
@@ -135,14 +139,14 @@ class MergerAdmin(QnAdmin):
     list_filter = [StatusFilter, "kind", "model", ("unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["unit", "model", "result"]
     search_fields = ["search_text", "title_vi", "title_en", "unit__search_text", "result__search_text"]
-    autocomplete_fields = ["unit", "result", "basis", "sources"]
+    autocomplete_fields = ["unit", "result", "basis"]
     readonly_fields = ["merger_summary", "status_summary"]
     prepopulated_fields = {"slug": ["title_vi"]}
-    inlines = [ConstituentInline, MilestoneInline, HeadcountInline]
+    inlines = [ConstituentInline, MilestoneInline, HeadcountInline, citation_inline(MergerCitation)]
     fieldsets = [
         (_("What merged into what"), {"fields": ["merger_summary", "status_summary", "kind", "model", "unit", "result"]}),
         (_("Title"), {"fields": ["title_vi", "title_en", "slug"]}),
-        (_("Legal basis and sources"), {"fields": ["basis", "sources"]}),
+        (_("Legal basis and sources"), {"fields": ["basis"]}),
         (_("Notes"), {"fields": ["note_vi", "note_en"], "classes": ["collapse"]}),
     ]
 
@@ -181,14 +185,15 @@ class MergerAdmin(QnAdmin):
 @admin.register(MergerModel)
 class MergerModelAdmin(QnAdmin):
     resource_classes = [MergerModelResource]
+    inlines = [citation_inline(MergerModelCitation)]
     list_display = ["short_vi", "name_vi", "level", "order", "merger_count"]
     list_filter = ["level"]
     search_fields = ["slug", "short_vi", "short_en", "name_vi", "name_en"]
-    autocomplete_fields = ["basis", "sources"]
+    autocomplete_fields = ["basis"]
     fieldsets = [
         (None, {"fields": ["short_vi", "short_en", "name_vi", "name_en", "slug", "level", "order"]}),
         (_("Description"), {"fields": ["description_vi", "description_en"]}),
-        (_("Legal basis and sources"), {"fields": ["basis", "sources"]}),
+        (_("Legal basis and sources"), {"fields": ["basis"]}),
     ]
 
     def get_queryset(self, request):
@@ -214,12 +219,13 @@ class ConstituentAdmin(QnAdmin):
 @admin.register(Milestone)
 class MilestoneAdmin(QnAdmin):
     resource_classes = [MilestoneResource]
+    inlines = [citation_inline(MilestoneCitation)]
     list_display = ["merger", "status", uncertain_date("date", _("date")), "basis", "merger_unit"]
     list_filter = ["status", "merger__model"]
     list_select_related = ["merger", "merger__unit", "basis"]
     search_fields = ["merger__search_text", "merger__unit__search_text", "note_vi", "note_en", "basis__number"]
-    autocomplete_fields = ["merger", "basis", "sources"]
-    fields = ["merger", ("status", "date_edtf"), "basis", "sources", "note_vi", "note_en"]
+    autocomplete_fields = ["merger", "basis"]
+    fields = ["merger", ("status", "date_edtf"), "basis", "note_vi", "note_en"]
 
     @admin.display(description=_("unit"), ordering="merger__unit__gso_code")
     def merger_unit(self, obj):
@@ -229,17 +235,19 @@ class MilestoneAdmin(QnAdmin):
 @admin.register(Headcount)
 class HeadcountAdmin(QnAdmin):
     resource_classes = [HeadcountResource]
+    inlines = [citation_inline(HeadcountCitation)]
     list_display = ["merger", "phase", "value", uncertain_date("as_of", _("as of"))]
     list_filter = ["phase"]
     list_select_related = ["merger"]
     search_fields = ["merger__search_text", "merger__unit__search_text", "note"]
-    autocomplete_fields = ["merger", "sources"]
-    fields = ["merger", "phase", "value", "as_of_edtf", "sources", "note"]
+    autocomplete_fields = ["merger"]
+    fields = ["merger", "phase", "value", "as_of_edtf", "note"]
 
 
 @admin.register(ReportedFigure)
 class ReportedFigureAdmin(QnAdmin):
     resource_classes = [ReportedFigureResource]
+    inlines = [citation_inline(ReportedFigureCitation)]
     list_display = [
         "statement_vi",
         "unit",
@@ -252,10 +260,10 @@ class ReportedFigureAdmin(QnAdmin):
     list_filter = ["measure", "metric", "counted_level"]
     list_select_related = ["unit"]
     search_fields = ["slug", "statement_vi", "statement_en", "unit__search_text"]
-    autocomplete_fields = ["unit", "merger_models", "sources"]
+    autocomplete_fields = ["unit", "merger_models"]
     fieldsets = [
         (None, {"fields": ["statement_vi", "statement_en", "slug", "unit"]}),
         (_("Figure"), {"fields": ["value", "denominator", "measure", "as_of_edtf"]}),
         (_("Computed from the records as"), {"fields": ["metric", "counted_level", "merger_models", "combination"]}),
-        (_("Notes and sources"), {"fields": ["note_vi", "note_en", "sources"]}),
+        (_("Notes and sources"), {"fields": ["note_vi", "note_en"]}),
     ]

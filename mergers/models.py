@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from agencies.dates import UncertainDatesMixin, date_field, describe, edtf_field, exact_day, sort_day
-from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, localized
+from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, citation_model, localized
 from agencies.text import SearchableMixin
 
 
@@ -85,7 +85,9 @@ class MergerModel(models.Model):
     basis = models.ManyToManyField(
         LegalDocument, verbose_name=_("legal basis"), blank=True, related_name="merger_models"
     )
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="merger_models")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="merger_models", through="MergerModelCitation"
+    )
 
     objects = SlugManager()
     history = HistoricalRecords()
@@ -115,6 +117,9 @@ class MergerModel(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:model", args=[self.slug])
+
+
+MergerModelCitation = citation_model(MergerModel)
 
 
 class MergerQuerySet(models.QuerySet):
@@ -210,7 +215,9 @@ class Merger(SearchableMixin, models.Model):
     basis = models.ManyToManyField(LegalDocument, verbose_name=_("legal basis"), blank=True, related_name="mergers")
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="mergers")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="mergers", through="MergerCitation"
+    )
     search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = MergerManager()
@@ -258,6 +265,9 @@ class Merger(SearchableMixin, models.Model):
             raise ValidationError(
                 {"model": _("This merger model applies at %(level)s level.") % {"level": self.model.get_level_display().lower()}}
             )
+
+
+MergerCitation = citation_model(Merger)
 
 
 class ConstituentManager(models.Manager):
@@ -339,7 +349,9 @@ class Milestone(UncertainDatesMixin, models.Model):
     )
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="milestones")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="milestones", through="MilestoneCitation"
+    )
 
     objects = MilestoneManager()
     history = HistoricalRecords()
@@ -371,6 +383,9 @@ class Milestone(UncertainDatesMixin, models.Model):
     natural_key.dependencies = ["mergers.merger"]
 
 
+MilestoneCitation = citation_model(Milestone)
+
+
 class HeadcountManager(models.Manager):
     def get_by_natural_key(self, merger_slug, phase):
         return self.get(merger__slug=merger_slug, phase=phase)
@@ -390,7 +405,9 @@ class Headcount(UncertainDatesMixin, models.Model):
     as_of = date_field(_("earliest day"))
     as_of_latest = date_field(_("latest day"))
     note = models.TextField(_("note"), blank=True)
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="headcounts")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="headcounts", through="HeadcountCitation"
+    )
 
     objects = HeadcountManager()
     history = HistoricalRecords()
@@ -421,6 +438,9 @@ class Headcount(UncertainDatesMixin, models.Model):
         super().clean()
         if self.value is not None and self.value < 0:
             raise ValidationError({"value": _("A headcount cannot be negative.")})
+
+
+HeadcountCitation = citation_model(Headcount)
 
 
 class ReportedFigureQuerySet(models.QuerySet):
@@ -545,12 +565,19 @@ class ReportedFigure(UncertainDatesMixin, models.Model):
     )
     denominator = models.DecimalField(_("out of"), max_digits=14, decimal_places=2, null=True, blank=True)
     measure = models.CharField(_("measure"), max_length=20, choices=Measure, default=Measure.COUNT)
+    names_units = models.BooleanField(
+        _("the source names the units"), default=True,
+        help_text=_("Untick when the source gives only a total (\"3 of 14 districts\") without saying which units: "
+                    "the records are then not expected to add up to it."),
+    )
     as_of_edtf = edtf_field(_("as of"))
     as_of = date_field(_("earliest day"))
     as_of_latest = date_field(_("latest day"))
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
     note_en = models.TextField(_("note (English)"), blank=True)
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="reported_figures")
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="reported_figures", through="ReportedFigureCitation"
+    )
 
     objects = ReportedFigureManager()
     history = HistoricalRecords()
@@ -606,9 +633,20 @@ class ReportedFigure(UncertainDatesMixin, models.Model):
         return getattr(self, attr, None) if attr else None
 
     @property
-    def mismatch(self):
+    def differs(self):
         computed = self.computed
         return computed is not None and self.value is not None and computed != self.value
+
+    @property
+    def mismatch(self):
+        """The records disagree with a figure whose units the source names."""
+        return self.differs and self.names_units
+
+    @property
+    def total_only(self):
+        """The records differ from a total whose units the source does not name:
+        not an error, the article only gives the total."""
+        return self.differs and not self.names_units
 
     def clean(self):
         super().clean()
@@ -618,6 +656,9 @@ class ReportedFigure(UncertainDatesMixin, models.Model):
             raise ValidationError({"value": _("The value cannot exceed the number it is out of.")})
         if self.metric == self.Metric.UNITS_WITH_TITLE and not self.combination:
             raise ValidationError({"combination": _("Say which unified title the figure counts.")})
+
+
+ReportedFigureCitation = citation_model(ReportedFigure)
 
 
 def today():

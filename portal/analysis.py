@@ -61,6 +61,12 @@ def _sources():
     return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"))
 
 
+def _citations(model):
+    """A record's citations (source and passage) as `source_list`, for the sources include."""
+    citations = model.sources.through.objects.select_related("source").order_by("source__published_on", "source__slug")
+    return Prefetch("citations", queryset=citations, to_attr="source_list")
+
+
 def _posts():
     return Prefetch("posts", queryset=Post.objects.order_by("pk"))
 
@@ -260,10 +266,10 @@ def timeline(request):
 def title_list(request):
     province = current_province(request)
     choices = ScopeChoices(province, need_models=False)
-    holdings = Holding.objects.select_related("unit__district").prefetch_related(_posts(), _sources())
+    holdings = Holding.objects.select_related("unit__district").prefetch_related(_posts(), _citations(Holding))
     figures = (
         ReportedFigure.objects.exclude(combination="").with_computed()
-        .select_related("unit").prefetch_related(_sources())
+        .select_related("unit").prefetch_related(_citations(ReportedFigure))
     )
     if province is not None:
         holdings = holdings.filter(unit__province=province)
@@ -295,7 +301,7 @@ def figure_list(request):
     province = current_province(request)
     choices = ScopeChoices(province)
     figures = ReportedFigure.objects.with_computed().select_related("unit").prefetch_related(
-        _sources(), "merger_models"
+        _citations(ReportedFigure), "merger_models"
     )
     if province is not None:
         figures = figures.filter(unit__province=province)

@@ -104,7 +104,7 @@ def status_matrix(province, as_of, units=None):
         .order_by("source__published_on", "source__slug")
     )
     for link in links:
-        sources[link.milestone_id].append(link.source)
+        sources[link.milestone_id].append(link)  # a citation: its source and the passage
     endings = ending_changes(units, as_of)
 
     rows = []

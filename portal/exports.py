@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from django.db import connections, router
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
-from django.db.models.functions import Collate, Concat, Ord
+from django.db.models.functions import Cast, Collate, Concat, Ord
 from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -204,6 +204,45 @@ def sources_column(path="sources"):
     return C("source_ids", T.LIST, SOURCES_MEANING, slugs(path))
 
 
+# The passages column: "slug: quote" per citation (or "slug: (reasoning) ..."
+# when the record rests on reasoning), sorted, joined with " | " since quotes
+# themselves contain ";".
+PASSAGE_KEY = "@passage"
+PASSAGE_SEPARATOR = " | "
+QUOTES_MEANING = _("Identifiers of the sources with the passage each gives, as slug: quote, separated by |")
+
+
+def passage_label(slug, quote, reasoning):
+    if quote:
+        return f"{slug}: {quote}"
+    if reasoning:
+        return f"{slug}: ({_('Reasoning')}) {reasoning}"
+    return slug
+
+
+def passages(path="sources"):
+    """A getter for a record's citations with their passages, one cell."""
+
+    def getter(obj):
+        citations = getattr(obj, "citations", None)
+        if citations is None:
+            return ""
+        return PASSAGE_SEPARATOR.join(
+            sorted(passage_label(c.source.slug, c.quote, c.reasoning) for c in citations.all())
+        )
+
+    getter.relation = (path, PASSAGE_KEY)
+    getter.compile = lambda index: (lambda row: PASSAGE_SEPARATOR.join(row[index[(path, PASSAGE_KEY)]]))
+    return getter
+
+
+def citation_columns(path="sources"):
+    return (
+        sources_column(path),
+        C("source_quotes", T.TEXT, QUOTES_MEANING, passages(path)),
+    )
+
+
 @reads("headcount_before", "headcount_after")
 def headcount_change(obj):
     before = value(obj, "headcount_before")
@@ -247,7 +286,8 @@ def figure_matches(obj):
 
 
 def dashboard_source_ids(cell):
-    return sorted(source.slug for source in (cell.sources or []))
+    # A cell lists citations (a source with its passage) or sources.
+    return sorted(getattr(item, "source", item).slug for item in (cell.sources or []))
 
 
 def event_source_ids(event):
@@ -302,7 +342,7 @@ REPORT_LIST = [
         description=_("Provinces, districts and communes with their GSO codes and validity."),
         url_name="portal:district_list",
         select_related=("parent",),
-        prefetch_related=("sources",),
+        prefetch_related=("sources", "citations__source"),
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("gso_code", T.IDENTIFIER, _("Official code of the General Statistics Office"), attr("gso_code")),
@@ -316,7 +356,7 @@ REPORT_LIST = [
             *uncertain_date("valid_from", _("First day the unit existed, if known")),
             *uncertain_date("valid_until", _("First day on which the unit no longer existed")),
             C("communes_2018", T.INTEGER, _("Number of commune-level units in 2018"), attr("communes_2018")),
-            sources_column(),
+            *citation_columns(),
         ),
     ),
     Report(
@@ -325,7 +365,7 @@ REPORT_LIST = [
         description=_("Party, State and Front agencies, open and closed, with their successors."),
         url_name="portal:body_list",
         select_related=UNIT_JOINS + ("successor",),
-        prefetch_related=("sources",),
+        prefetch_related=("sources", "citations__source"),
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("slug", T.IDENTIFIER, _("Identifier of the body"), attr("slug")),
@@ -343,7 +383,7 @@ REPORT_LIST = [
               is_set("end_reason")),
             C("successor_slug", T.IDENTIFIER, _("Identifier of the body it merged or was absorbed into"),
               attr("successor.slug")),
-            sources_column(),
+            *citation_columns(),
         ),
     ),
     Report(
@@ -353,7 +393,7 @@ REPORT_LIST = [
         url_name="portal:merger_list",
         takes_as_of=True,
         select_related=("unit", "model", "result"),
-        prefetch_related=("constituents", "basis", "sources"),
+        prefetch_related=("constituents", "basis", "sources", "citations__source"),
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("slug", T.IDENTIFIER, _("Identifier of the merger"), attr("slug")),
@@ -376,7 +416,7 @@ REPORT_LIST = [
               headcount_change),
             C("basis_document_numbers", T.LIST, _("Numbers of the legal documents it is based on, separated by ;"),
               slugs("basis", key="number")),
-            sources_column(),
+            *citation_columns(),
         ),
     ),
     Report(
@@ -385,7 +425,7 @@ REPORT_LIST = [
         description=_("Every dated status of every merger, as the sources report it."),
         url_name="portal:milestone_list",
         select_related=("merger", "merger__unit", "merger__model", "basis"),
-        prefetch_related=("sources",),
+        prefetch_related=("sources", "citations__source"),
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("merger_id", T.INTEGER, _("Record number of the merger"), attr("merger_id")),
@@ -396,7 +436,7 @@ REPORT_LIST = [
             C("basis_document_number", T.IDENTIFIER, _("Number of the legal document behind it"), attr("basis.number")),
             C("note_vi", T.TEXT, _("Note (Vietnamese)"), attr("note_vi")),
             C("note_en", T.TEXT, _("Note (English)"), attr("note_en")),
-            sources_column(),
+            *citation_columns(),
         ),
     ),
     Report(
@@ -425,7 +465,7 @@ REPORT_LIST = [
         url_name="portal:headcount",
         url_query="format=csv&layout=long",
         select_related=("merger", "merger__unit", "merger__model"),
-        prefetch_related=("sources",),
+        prefetch_related=("sources", "citations__source"),
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("merger_id", T.INTEGER, _("Record number of the merger"), attr("merger_id")),
@@ -435,7 +475,7 @@ REPORT_LIST = [
             C("value", T.INTEGER, _("Number of authorised posts"), attr("value")),
             *uncertain_date("as_of", _("Date of the figure, if the source gives one")),
             C("note", T.TEXT, _("Note"), attr("note")),
-            sources_column(),
+            *citation_columns(),
         ),
     ),
     Report(
@@ -444,7 +484,7 @@ REPORT_LIST = [
         description=_("Posts held, alone or two or more at once (a unified title), with their dates."),
         url_name="portal:title_list",
         select_related=UNIT_JOINS,
-        prefetch_related=("posts", "sources"),
+        prefetch_related=("posts", "sources", "citations__source"),
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("slug", T.IDENTIFIER, _("Identifier of the holding"), attr("slug")),
@@ -457,7 +497,7 @@ REPORT_LIST = [
             *uncertain_date("start_date", _("Date the holding began, if known")),
             *uncertain_date("end_date", _("Date the holding ended, if it ended")),
             *uncertain_date("reported_on", _("A date on which the source says it was held")),
-            sources_column(),
+            *citation_columns(),
         ),
     ),
     Report(
@@ -467,7 +507,7 @@ REPORT_LIST = [
         url_name="portal:figure_list",
         by_values=False,  # computed_value and matches_records read ReportedFigure.computed
         select_related=("unit",),
-        prefetch_related=("merger_models", "sources"),
+        prefetch_related=("merger_models", "sources", "citations__source"),
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("slug", T.IDENTIFIER, _("Identifier of the figure"), attr("slug")),
@@ -488,7 +528,7 @@ REPORT_LIST = [
               attr("computed")),
             C("matches_records", T.BOOLEAN, _("Whether value equals computed_value; empty when either is missing"),
               figure_matches),
-            sources_column(),
+            *citation_columns(),
         ),
     ),
     Report(
@@ -534,7 +574,7 @@ REPORT_LIST = [
         title=_("Legal documents"),
         description=_("Decisions, resolutions and official letters behind the changes."),
         url_name="portal:document_list",
-        prefetch_related=("sources",),
+        prefetch_related=("sources", "citations__source"),
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("number", T.IDENTIFIER, _("The document's number (số hiệu)"), attr("number")),
@@ -544,7 +584,7 @@ REPORT_LIST = [
             C("issuer", T.TEXT, _("Who issued it"), attr("issuer")),
             *uncertain_date("signed_on", _("Date signed")),
             *uncertain_date("effective_on", _("Date it took effect")),
-            sources_column(),
+            *citation_columns(),
         ),
     ),
 ]
@@ -644,6 +684,8 @@ def relation_lists(model, relation, pks, labels):
     through = field.remote_field.through
     source = through._meta.get_field(field.m2m_field_name()).attname
     target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+    if key == PASSAGE_KEY:
+        return passage_lists(through, source, pks)
     pairs = []
     for start in range(0, len(pks), RELATION_BATCH):
         batch = pks[start : start + RELATION_BATCH]
@@ -661,6 +703,18 @@ def relation_lists(model, relation, pks, labels):
     for items in lists.values():
         items.sort()
     return lists
+
+
+def passage_lists(through, source, pks):
+    """{pk: [one finished passages cell]} from the citation table, per batch."""
+    found = defaultdict(list)
+    for start in range(0, len(pks), RELATION_BATCH):
+        batch = pks[start : start + RELATION_BATCH]
+        for pk, slug, quote, reasoning in through._default_manager.filter(**{f"{source}__in": batch}).values_list(
+            source, "source__slug", "quote", "reasoning"
+        ):
+            found[pk].append(passage_label(slug, quote, reasoning))
+    return {pk: [PASSAGE_SEPARATOR.join(sorted(items))] for pk, items in found.items()}
 
 
 def iterate(rows):
@@ -740,10 +794,25 @@ def relation_sql(model, relation):
     field = model._meta.get_field(path)
     through = field.remote_field.through
     source, label = field.m2m_field_name(), f"{field.m2m_reverse_field_name()}__{key}"
+    delimiter = LIST_SEPARATOR
+    if key == PASSAGE_KEY:  # as passage_label: "slug: quote", else "slug: (Reasoning) ..."
+        label = Concat(
+            Cast("source__slug", TextField()), Value(": "),
+            Case(
+                When(~Q(quote=""), then=F("quote")),
+                When(~Q(reasoning=""), then=Concat(Value(f"({_('Reasoning')}) "), F("reasoning"),
+                                                   output_field=TextField())),
+                default=Value(""),
+                output_field=TextField(),
+            ),
+            output_field=TextField(),
+        )
+        delimiter = PASSAGE_SEPARATOR
+    sort = Collate(label if key == PASSAGE_KEY else F(label), "C")
     joined = (
         through._default_manager.filter(**{source: OuterRef("pk")})
         .values(source)
-        .annotate(joined=StringAgg(label, delimiter=LIST_SEPARATOR, order_by=Collate(F(label), "C")))
+        .annotate(joined=StringAgg(label, delimiter=delimiter, order_by=sort))
         .annotate(cell=neutralised_sql("joined"))
         .values("cell")
     )

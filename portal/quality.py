@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, UnitChange
+from agencies.models import AdministrativeUnit, Body, Holding, Source, UnitChange
 from mergers.models import Headcount, Merger, Milestone, ReportedFigure
 
 LIMIT = 100
-SOURCE_EXEMPT = {LegalDocument}  # legal documents are sources in their own right
+SOURCE_EXEMPT = set()  # legal documents too: each cites the article that reports it, or itself as a source
 CLOSED_INTO_ANOTHER = [Body.EndReason.MERGED, Body.EndReason.ABSORBED, Body.EndReason.RENAMED]
 
 
@@ -118,7 +118,7 @@ def item(obj, detail=""):
 
 
 def sourced_models():
-    """Every model that cites sources, except legal documents, in app order."""
+    """Every model that cites sources (legal documents too), in app order."""
     found = []
     for app_label in ("agencies", "mergers"):
         for model in apps.get_app_config(app_label).get_models():

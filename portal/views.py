@@ -60,8 +60,13 @@ def _scoped_request(request, province):
     return request
 
 
-def _sources_prefetch(to_attr="source_list"):
-    return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"), to_attr=to_attr)
+def _sources_prefetch(model, to_attr="source_list"):
+    """A record's citations (source, quote, reasoning) in source order, as `to_attr`:
+    the sources include shows each source with the passage it rests on."""
+    citations = model.sources.through.objects.select_related("source").order_by(
+        "source__published_on", "source__slug"
+    )
+    return Prefetch("citations", queryset=citations, to_attr=to_attr)
 
 
 def _in_scope(unit, prefix=""):
@@ -103,7 +108,7 @@ def dashboard(request):
         f"dashboard-figures:{province.pk}:{day.isoformat()}",
         lambda: list(
             ReportedFigure.objects.about_province(province).reported_by(day).with_computed()
-            .select_related("unit").prefetch_related(_sources_prefetch())
+            .select_related("unit").prefetch_related(_sources_prefetch(ReportedFigure))
         ),
     )
     return render(request, "portal/dashboard.html", {
@@ -125,7 +130,7 @@ def model_detail(request, slug):
     model = get_object_or_404(
         MergerModel.objects.prefetch_related(
             Prefetch("basis", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="basis_list"),
-            _sources_prefetch(),
+            _sources_prefetch(MergerModel),
         ),
         slug=slug,
     )
@@ -191,7 +196,7 @@ def district_list(request):
 def district_detail(request, slug):
     unit = get_object_or_404(
         AdministrativeUnit.objects.select_related("parent", "district", "province").prefetch_related(
-            _sources_prefetch(),
+            _sources_prefetch(AdministrativeUnit),
             Prefetch("children", queryset=AdministrativeUnit.objects.order_by("gso_code", "name_vi"), to_attr="child_list"),
         ),
         slug=slug,
@@ -205,20 +210,20 @@ def district_detail(request, slug):
     holdings = (
         Holding.objects.unified().filter(scope).select_related("unit")
         .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
-                          _sources_prefetch())
+                          _sources_prefetch(Holding))
         .order_by("unit__gso_code", "combination", "slug")
     )
     figures = (
-        ReportedFigure.objects.with_computed().filter(unit=unit).prefetch_related(_sources_prefetch())
+        ReportedFigure.objects.with_computed().filter(unit=unit).prefetch_related(_sources_prefetch(ReportedFigure))
         .order_by("as_of", "slug")
     )
     milestones = (
         Milestone.objects.filter(_in_scope(unit, prefix="merger__"))
-        .select_related("merger", "merger__unit", "basis").prefetch_related(_sources_prefetch())
+        .select_related("merger", "merger__unit", "basis").prefetch_related(_sources_prefetch(Milestone))
     )
     changes = list(
         UnitChange.objects.filter(Q(unit=unit) | Q(related_unit=unit))
-        .select_related("unit", "related_unit", "basis").prefetch_related(_sources_prefetch())
+        .select_related("unit", "related_unit", "basis").prefetch_related(_sources_prefetch(UnitChange))
         .order_by(sort_day("date"), "pk")
     )
     timeline = sorted(
@@ -275,15 +280,15 @@ def merger_detail(request, pk):
             Prefetch("basis", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="basis_list"),
             Prefetch(
                 "milestones",
-                queryset=Milestone.objects.select_related("basis").prefetch_related(_sources_prefetch()),
+                queryset=Milestone.objects.select_related("basis").prefetch_related(_sources_prefetch(Milestone)),
                 to_attr="milestone_list",
             ),
             Prefetch(
                 "headcounts",
-                queryset=Headcount.objects.prefetch_related(_sources_prefetch()).order_by("phase"),
+                queryset=Headcount.objects.prefetch_related(_sources_prefetch(Headcount)).order_by("phase"),
                 to_attr="headcount_list",
             ),
-            _sources_prefetch(),
+            _sources_prefetch(Merger),
         ).select_related("model", "unit__province"),
         pk=pk,
     )
@@ -344,7 +349,7 @@ def body_detail(request, pk):
                 to_attr="merged_in_list",
             ),
             Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
-            _sources_prefetch(),
+            _sources_prefetch(Body),
         ),
         pk=pk,
     )
@@ -371,7 +376,7 @@ def document_list(request):
     documents = _filtered(filterset, notices)
     if _wants_csv(request):
         return _csv(request, "documents", documents)
-    page = _page(request, documents.prefetch_related(_sources_prefetch()))
+    page = _page(request, documents.prefetch_related(_sources_prefetch(LegalDocument)))
     return render(request, "portal/document_list.html", {
         "filter": filterset, "page_obj": page, "documents": page.object_list, "page_notices": notices,
     })
@@ -387,7 +392,7 @@ def document_detail(request, pk):
                      to_attr="milestone_list"),
             Prefetch("unit_changes", queryset=UnitChange.objects.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
                      to_attr="change_list"),
-            _sources_prefetch(),
+            _sources_prefetch(LegalDocument),
         ),
         pk=pk,
     )

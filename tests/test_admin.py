@@ -255,6 +255,8 @@ def merger_post(merger_unit, result, bodies, kind=Merger.Kind.MERGER, slug="ha-l
         "milestones-INITIAL_FORMS": 0,
         "headcounts-TOTAL_FORMS": 0,
         "headcounts-INITIAL_FORMS": 0,
+        "citations-TOTAL_FORMS": 0,
+        "citations-INITIAL_FORMS": 0,
     }
     for i, body in enumerate(bodies):
         data[f"constituent_links-{i}-body"] = body.pk
@@ -322,12 +324,15 @@ def test_body_already_merged_elsewhere_is_refused(superuser_client, records):
 def test_ids_that_are_not_ids_are_form_errors_not_500s(superuser_client, records, bad_id):
     board = factories.BodyFactory(unit=records["ha_long"], name_vi="Ủy ban Kiểm tra Thành ủy Hạ Long")
     data = merger_post(records["ha_long"], records["result"], [board, records["office"]])
-    data.update({"unit": bad_id, "sources": [bad_id], "basis": bad_id, "constituent_links-1-body": bad_id})
+    data.update({"unit": bad_id, "basis": bad_id, "constituent_links-1-body": bad_id,
+                 "citations-TOTAL_FORMS": 1, "citations-0-source": bad_id, "citations-0-quote": "Một câu."})
     response = superuser_client.post(admin_url(Merger, "add"), data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["unit"] == ["Select a valid choice. That choice is not one of the available choices."]
-    assert "sources" in errors and "basis" in errors
+    assert "basis" in errors
+    # A source is named in the citations inline: a bad id there is a form error too.
+    assert "Select a valid choice. That choice is not one of the available choices." in inline_errors(response)
     assert not Merger.objects.filter(slug="ha-long-thu").exists()
 
 

@@ -57,7 +57,7 @@ def test_figure_that_disagrees_with_the_records_is_listed(client):
 
 
 @pytest.mark.django_db
-def test_records_without_a_source_are_listed_per_model_but_legal_documents_are_exempt(client):
+def test_records_without_a_source_are_listed_per_model_legal_documents_too(client):
     district = factories.DistrictFactory(name_vi="Huyện Ba Chẽ")
     sourced(district, district.parent)
     missing = factories.BodyFactory(unit=district, name_vi="Ban Tuyên giáo Huyện ủy")
@@ -73,8 +73,11 @@ def test_records_without_a_source_are_listed_per_model_but_legal_documents_are_e
     assert f'href="{reverse("admin:agencies_body_change", args=[missing.pk])}"' in listed
     assert "Phòng Văn hóa" not in listed
     assert section(html, "sources-administrativeunit") == ""
-    assert "44-QĐ/TU" not in html
-    assert "Legal documents without a source" not in html
+    # A legal document cites the article that reports it (or itself, a source
+    # of kind "legal document"): one that cites nothing is listed too.
+    documents = section(html, "sources-legaldocument")
+    assert "Legal documents without a source <span class=\"muted\">(1)</span>" in documents
+    assert "44-QĐ/TU" in documents
 
 
 @pytest.mark.django_db
@@ -176,11 +179,12 @@ def build_problems(size):
 @pytest.mark.parametrize("size", [1, 6])
 def test_query_count_does_not_grow_with_the_data(client, django_assert_num_queries, size):
     build_problems(size)
-    # 1 reported figures with what the records compute, 10 one per model that
-    # cites sources (units, unit changes, bodies, posts, holdings, merger
-    # models, mergers, milestones, headcounts, figures), 1 unknown headcounts,
-    # 1 mergers without milestones, 1 closed bodies without a successor.
-    with django_assert_num_queries(14):
+    # 1 reported figures with what the records compute, 11 one per model that
+    # cites sources (legal documents, units, unit changes, bodies, posts,
+    # holdings, merger models, mergers, milestones, headcounts, figures), 1
+    # unknown headcounts, 1 mergers without milestones, 1 closed bodies without
+    # a successor.
+    with django_assert_num_queries(15):
         html = page(client)
     for slug in ("figures", "headcount", "milestones", "successors", "sources-holding", "sources-unitchange"):
         assert section(html, slug), slug

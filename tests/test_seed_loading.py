@@ -37,7 +37,9 @@ def test_load_seed_fills_an_empty_database():
 
     total = sum(len(json.loads(Path(p).read_text(encoding="utf-8"))) for p in seed_paths())
     assert f"Seed fixtures loaded ({total} records)." in message
-    assert Source.objects.count() == 6
+    # Five articles, the GSO register, the 2013 Constitution and four later resolutions.
+    assert Source.objects.count() == 11
+    assert Source.objects.filter(kind=Source.Kind.LEGAL_DOCUMENT).count() == 5
     assert AdministrativeUnit.objects.districts().count() == 14
     assert Merger.objects.count() == 47
     assert Body.objects.get(slug="ha-long-co-quan-to-chuc-noi-vu").name_vi == "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
@@ -96,7 +98,10 @@ def test_dumpdata_with_natural_keys_contains_the_facts():
     assert decision["fields"]["signed_on_edtf"] == "2015-11-30"
     assert decision["fields"]["signed_on"] == decision["fields"]["signed_on_latest"] == "2015-11-30"
     assert "signed_precision" not in decision["fields"]
-    assert decision["fields"]["sources"] == [["baoquangninh-2017-co-quan-khoi"]]
+    # Its citation is a record of its own: the source and the passage it rests on.
+    (citation,) = find("agencies.legaldocumentcitation", legaldocument=["44-QĐ/TU"])
+    assert citation["fields"]["source"] == ["baoquangninh-2017-co-quan-khoi"]
+    assert "Quyết định số 44-QĐ/TU (ngày 30/11/2015)" in citation["fields"]["quote"]
     (before,) = find("mergers.headcount", merger=["ha-long-to-chuc-noi-vu"], phase="before")
     assert before["fields"]["value"] == 20
     (bloc,) = find("mergers.milestone", merger=["cam-pha-khoi-mttq"], status="completed")
@@ -163,9 +168,12 @@ def test_fixture_files_are_what_the_generator_writes():
 def test_seeded_dates_and_numbers_survive_the_round_trip():
     run_load_seed()
 
-    resolution = LegalDocument.objects.get(number="26-NQ/TW")
-    assert (resolution.signed_on_edtf, resolution.signed_on, resolution.signed_on_latest) == (
+    # A year only ("Năm 2018, Uông Bí tiếp tục tiến hành hợp nhất...").
+    merged = Milestone.objects.get(merger__slug="uong-bi-to-chuc-noi-vu", status="completed")
+    assert (merged.date_edtf, merged.date, merged.date_latest) == (
         "2018", datetime.date(2018, 1, 1), datetime.date(2018, 12, 31),
     )
+    # Resolution 26 prints no date in the article that cites it: none is stored.
+    assert LegalDocument.objects.get(number="26-NQ/TW").signed_on_edtf == ""
     assert Headcount.objects.get(merger__slug="ha-long-to-chuc-noi-vu", phase="after").value == 15
     assert str(ReportedFigure.objects.get(slug="quang-ninh-khoi-mttq-tinh-gian-12-54").value) == "12.54"

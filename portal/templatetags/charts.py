@@ -206,7 +206,8 @@ def year_strip(year_counts, chart_id="timeline-years"):
 def figure_check(figure):
     """{"state": ..., "message": ...}: how a reported figure compares with the records.
 
-    state is "mismatch", "match", "no_value" (the source gives no number) or
+    state is "mismatch", "match", "total_only" (the records differ from a total
+    whose units the source does not name), "no_value" (no number) or
     "not_computed" (the records cannot compute it).
     """
     computed = figure.computed
@@ -214,6 +215,8 @@ def figure_check(figure):
         return {"state": "not_computed", "message": _("Not computed from the records")}
     if figure.value is None:
         return {"state": "no_value", "message": _("The source gives no number to compare")}
+    if figure.total_only:
+        return {"state": "total_only", "message": _("The article only gives the total")}
     if figure.mismatch:
         return {
             "state": "mismatch",

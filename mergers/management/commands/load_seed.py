@@ -10,7 +10,7 @@ from agencies.models import Source
 
 # Order matters only for readability: natural keys resolve across files.
 # fixtures/build_fixtures.py writes these files; edit it, not the JSON.
-SEED_FIXTURES = ["sources", "units", "bodies", "mergers", "titles", "figures"]
+SEED_FIXTURES = ["sources", "units", "bodies", "mergers", "titles", "figures", "citations"]
 
 
 def seed_paths():
