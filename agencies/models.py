@@ -180,6 +180,10 @@ class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
         return self.get(slug=slug)
 
 
+# Vietnamese words naming a unit's kind at the start of its name.
+KIND_WORDS = {"tỉnh", "huyện", "xã", "phường", "khu", "thôn", "bản"}
+
+
 class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     """A province, district-level unit, commune-level unit or village."""
 
@@ -277,6 +281,18 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     def name(self):
         return localized(self, "name")
 
+    @property
+    def name_in_sentence(self):
+        """The name as written inside a Vietnamese sentence: the kind word in
+        lower case ("sáp nhập vào phường Trưng Vương", not "Phường")."""
+        name = self.name
+        first, _sep, rest = name.partition(" ")
+        if rest and first.lower() in KIND_WORDS:
+            return first.lower() + " " + rest
+        if rest and name.lower().startswith(("thành phố ", "thị xã ", "thị trấn ")):
+            return name[0].lower() + name[1:]
+        return name
+
     def natural_key(self):
         return (self.slug,)
 
@@ -347,9 +363,49 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         return self.valid_until is not None and self.valid_until <= date
 
 
-class UnitChangeManager(models.Manager):
+class UnitChangeQuerySet(models.QuerySet):
+    def concerning(self, unit):
+        """Changes to this unit or a unit below it, or naming one of them as
+        the other unit (Hạ Long's page shows Hoành Bồ joining it; Uông Bí's
+        page shows its communes and quarters merging)."""
+        return self.filter(unit.subtree_q("unit") | unit.subtree_q("related_unit"))
+
+
+class UnitChangeManager(models.Manager.from_queryset(UnitChangeQuerySet)):
     def get_by_natural_key(self, unit_slug, kind, date_edtf):
         return self.get(unit__slug=unit_slug, kind=kind, date_edtf=date_edtf)
+
+
+def seen_from(changes, unit):
+    """The changes as `unit`'s page tells them, each event once.
+
+    A merger of two units is often stored twice, once from each side
+    (Hoành Bồ "absorbed" into Hạ Long, Hạ Long "enlarged" by Hoành Bồ):
+    the page keeps the record told from its own unit's side, or the
+    "absorbed" one when neither side is the page's unit. Each change gets
+    `viewpoint`: "own" (a change of this unit), "took_in" (another unit
+    joined this one), "joined" (this unit joined another) or "below" (a
+    change of a unit below this one).
+    """
+    changes = list(changes)
+    mirror_kinds = {UnitChange.Kind.ABSORBED: UnitChange.Kind.ENLARGED, UnitChange.Kind.ENLARGED: UnitChange.Kind.ABSORBED}
+    keys = {(c.unit_id, c.related_unit_id, c.kind, c.date_edtf) for c in changes}
+    shown = []
+    for change in changes:
+        mirror_kind = mirror_kinds.get(change.kind)
+        has_mirror = mirror_kind is not None and (change.related_unit_id, change.unit_id, mirror_kind, change.date_edtf) in keys
+        if has_mirror:
+            mirror_is_own = change.related_unit_id == unit.pk
+            if mirror_is_own or (change.unit_id != unit.pk and change.kind != UnitChange.Kind.ABSORBED):
+                continue
+        if change.unit_id == unit.pk:
+            change.viewpoint = "own"
+        elif change.related_unit_id == unit.pk:
+            change.viewpoint = {UnitChange.Kind.ABSORBED: "took_in", UnitChange.Kind.ENLARGED: "joined"}.get(change.kind, "below")
+        else:
+            change.viewpoint = "below"
+        shown.append(change)
+    return shown
 
 
 class UnitChange(UncertainDatesMixin, models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from agencies.cache import cached
 from agencies.dates import sort_day
-from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
+from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange, seen_from
 from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure
 
 from . import dashboard as matrix
@@ -216,11 +216,15 @@ def district_detail(request, slug):
         Milestone.objects.filter(_in_scope(unit, prefix="merger__"))
         .select_related("merger", "merger__unit", "basis").prefetch_related(_sources_prefetch())
     )
-    changes = list(
-        UnitChange.objects.filter(Q(unit=unit) | Q(related_unit=unit))
+    changes = seen_from(
+        UnitChange.objects.concerning(unit)
         .select_related("unit", "related_unit", "basis").prefetch_related(_sources_prefetch())
-        .order_by(sort_day("date"), "pk")
+        .order_by(sort_day("date"), "pk"),
+        unit,
     )
+    gone = {c.unit_id for c in changes if c.kind in matrix.ENDING_KINDS and c.date_latest and c.date_latest <= day}
+    for child in unit.child_list:
+        child.gone = child.ended_by(day) or child.pk in gone
     timeline = sorted(
         [("milestone", m.sort_day("date"), m) for m in milestones]
         + [("unit_change", c.sort_day("date"), c) for c in changes],
