@@ -7,8 +7,9 @@ other way round.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -486,11 +487,42 @@ class BodyQuerySet(models.QuerySet):
     def in_province(self, province):
         return self.filter(unit__province=province)
 
-    def open(self):
-        return self.filter(end_reason="")
+    def with_end(self, as_of=None):
+        """Annotate when and why each body ended, its unit's end included.
 
-    def closed(self):
-        return self.exclude(end_reason="")
+        A body ends by its own record (merged, absorbed, ...) or, failing
+        that, with its unit: Hoành Bồ's bodies ended on 01/01/2020 when the
+        district merged into Hạ Long, every district's on 01/07/2025 when the
+        district level was abolished. `effective_end_reason` is the body's
+        own reason, "unit_ended", or "" for a body still open on `as_of`
+        (today by default); `effective_end_edtf` its date as the sources give it.
+        The one rule for pages, filters and CSV files.
+        """
+        day = as_of or timezone.localdate()
+        own = ~Q(end_reason="")
+        unit_gone = Q(unit__valid_until_latest__lte=day)
+        district_gone = Q(unit__district__valid_until_latest__lte=day)
+        return self.annotate(
+            effective_end_reason=Case(
+                When(own, then=F("end_reason")),
+                When(unit_gone | district_gone, then=Value(self.model.UNIT_ENDED)),
+                default=Value(""),
+                output_field=models.CharField(),
+            ),
+            effective_end_edtf=Case(
+                When(own, then=F("ended_on_edtf")),
+                When(unit_gone, then=F("unit__valid_until_edtf")),
+                When(district_gone, then=F("unit__district__valid_until_edtf")),
+                default=Value(""),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def open(self, as_of=None):
+        return self.with_end(as_of).filter(effective_end_reason="")
+
+    def closed(self, as_of=None):
+        return self.with_end(as_of).exclude(effective_end_reason="")
 
 
 class BodyManager(models.Manager.from_queryset(BodyQuerySet)):
@@ -604,9 +636,28 @@ class Body(UncertainDatesMixin, SearchableMixin, models.Model):
     def name(self):
         return localized(self, "name")
 
+    # `effective_end_reason` of a body that ended because its unit did.
+    UNIT_ENDED = "unit_ended"
+
     @property
     def is_closed(self):
-        return bool(self.end_reason)
+        """Ended by its own record or with its unit (needs with_end() for the latter)."""
+        return bool(getattr(self, "effective_end_reason", self.end_reason))
+
+    @property
+    def ended_with_unit(self):
+        return getattr(self, "effective_end_reason", "") == self.UNIT_ENDED
+
+    @property
+    def end_reason_display(self):
+        if self.ended_with_unit:
+            return _("Ended with its unit")
+        return self.get_end_reason_display()
+
+    @property
+    def end_edtf(self):
+        """The end date as the sources give it, the unit's end included."""
+        return getattr(self, "effective_end_edtf", self.ended_on_edtf)
 
     def natural_key(self):
         return (self.slug,)

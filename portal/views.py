@@ -198,7 +198,7 @@ def district_detail(request, slug):
     )
     day, asked, notices = _as_of(request)
     scope = _in_scope(unit)
-    bodies = Body.objects.filter(scope).select_related("unit", "successor").order_by("unit__gso_code", "name_vi")
+    bodies = Body.objects.with_end(day).filter(scope).select_related("unit", "successor").order_by("unit__gso_code", "name_vi")
     mergers = _merger_rows(Merger.objects.filter(scope).with_status(day).with_headcount()).order_by(
         "model__order", "slug"
     )
@@ -313,7 +313,7 @@ def merger_detail(request, pk):
 def body_list(request):
     province = current_province(request)
     notices = []
-    base = Body.objects.all()
+    base = Body.objects.with_end()
     if province is not None:
         base = base.filter(province.subtree_q())
     filterset = BodyFilter(clean_params(request.GET), queryset=base, request=_scoped_request(request, province))
@@ -335,7 +335,7 @@ def body_list(request):
 def body_detail(request, pk):
     day, asked, notices = _as_of(request)
     body = get_object_or_404(
-        Body.objects.select_related("unit", "successor", "successor__unit").prefetch_related(
+        Body.objects.with_end(day).select_related("unit", "successor", "successor__unit").prefetch_related(
             Prefetch("predecessors", queryset=Body.objects.select_related("unit").order_by("name_vi"), to_attr="predecessor_list"),
             Prefetch(
                 "formed_by",
@@ -457,7 +457,7 @@ def search(request):
     if q_ok:
         groups = [
             (_("Districts and units"), "unit", matching(AdministrativeUnit.objects.all(), q).order_by("gso_code", "name_vi")),
-            (_("Bodies"), "body", matching(Body.objects.all(), q).select_related("unit").order_by("unit__gso_code", "name_vi")),
+            (_("Bodies"), "body", matching(Body.objects.with_end(), q).select_related("unit").order_by("unit__gso_code", "name_vi")),
             (_("Mergers"), "merger", matching(Merger.objects.all(), q).select_related("unit", "model").order_by("unit__gso_code", "slug")),
             (_("Legal documents"), "document", matching(LegalDocument.objects.all(), q).order_by("signed_on", "number")),
             (_("Posts and unified titles"), "post",

@@ -86,3 +86,39 @@ def test_unit_names_inside_sentences_keep_the_kind_word_in_lower_case():
     assert AdministrativeUnit(name_vi="Phường Trưng Vương").name_in_sentence == "phường Trưng Vương"
     assert AdministrativeUnit(name_vi="Thành phố Hạ Long").name_in_sentence == "thành phố Hạ Long"
     assert AdministrativeUnit(name_vi="Quảng Ninh").name_in_sentence == "Quảng Ninh"
+
+
+# ---------------------------------------------------------------- bodies that ended with their unit
+
+def test_hoanh_bo_bodies_ended_with_the_district_in_2020_on_every_page_and_file(client):
+    from agencies.models import Body
+
+    body = Body.objects.filter(unit__slug="hoanh-bo", end_reason="").first()
+    assert body is not None
+    page = text_of(client.get(body.get_absolute_url()))
+    assert "Chấm dứt cùng đơn vị hành chính (01/01/2020)" in page
+    assert "huyện Hoành Bồ không còn là đơn vị hành chính" in page
+    # The district page and the list filter agree: nothing of Hoành Bồ is open today.
+    response = client.get("/districts/hoanh-bo/")
+    assert "<td>Đang hoạt động</td>" not in response.content.decode()
+    assert "Chấm dứt cùng đơn vị hành chính 01/01/2020" in text_of(response, 'id="bodies"', "<h2")
+    open_list = text_of(client.get("/bodies/?district=hoanh-bo&state=open"))
+    assert body.name_vi not in open_list
+    closed_list = text_of(client.get("/bodies/?district=hoanh-bo&state=closed"))
+    assert body.name_vi in closed_list
+    csv_text = b"".join(client.get("/bodies/?district=hoanh-bo&format=csv").streaming_content).decode("utf-8-sig")
+    row = next(line for line in csv_text.splitlines() if body.slug in line)
+    assert "unit_ended" in row and "2020-01-01" in row
+
+
+def test_before_the_district_ended_its_bodies_were_open():
+    import datetime
+
+    from agencies.models import Body
+
+    on_2019 = Body.objects.filter(unit__slug="hoanh-bo", end_reason="").open(datetime.date(2019, 6, 1))
+    assert on_2019.exists()
+    assert not Body.objects.filter(unit__slug="hoanh-bo").open().exists()
+    # Every district ended on 01/07/2025: no district body is open today.
+    assert not Body.objects.filter(unit__level="district").open().exists()
+    assert Body.objects.filter(unit__level="district").open(datetime.date(2025, 6, 30)).exists()
