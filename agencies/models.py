@@ -740,7 +740,7 @@ class HoldingManager(models.Manager.from_queryset(HoldingQuerySet)):
         return self.get(slug=slug)
 
 
-class Holding(UncertainDatesMixin, models.Model):
+class Holding(UncertainDatesMixin, SearchableMixin, models.Model):
     """One person (named or not) holding one post, or two or more posts at once.
 
     Holding two or more posts at once is a unified leadership title
@@ -780,11 +780,14 @@ class Holding(UncertainDatesMixin, models.Model):
     reported_on_latest = date_field(_("latest day"))
     note = models.TextField(_("note"), blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="holdings")
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = HoldingManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     uncertain_dates = ("start_date", "end_date", "reported_on")
+    # People are found by name ("Nguyễn Hữu Thọ", "nguyen huu tho").
+    search_source = ("holder_name",)
 
     class Meta:
         verbose_name = _("post holding")

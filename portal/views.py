@@ -64,6 +64,16 @@ def _sources_prefetch(to_attr="source_list"):
     return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"), to_attr=to_attr)
 
 
+def _posts_with_holders(to_attr="post_list"):
+    """A body's posts, each with the named people the sources say held it."""
+    holders = Holding.objects.exclude(holder_name="").prefetch_related(_sources_prefetch()).order_by("reported_on", "slug")
+    return Prefetch(
+        "posts",
+        queryset=Post.objects.prefetch_related(Prefetch("holdings", queryset=holders, to_attr="holder_list")).order_by("title_vi"),
+        to_attr=to_attr,
+    )
+
+
 def _in_scope(unit, prefix=""):
     """Records of a unit and of the units below it (a province: its own only,
     its districts have their own pages)."""
@@ -208,6 +218,12 @@ def district_detail(request, slug):
                           _sources_prefetch())
         .order_by("unit__gso_code", "combination", "slug")
     )
+    heads = (
+        Holding.objects.filter(scope, combination="").exclude(holder_name="").select_related("unit")
+        .prefetch_related(Prefetch("posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"),
+                          _sources_prefetch())
+        .order_by("unit__gso_code", "slug")
+    )
     figures = (
         ReportedFigure.objects.with_computed().filter(unit=unit).prefetch_related(_sources_prefetch())
         .order_by("as_of", "slug")
@@ -236,6 +252,7 @@ def district_detail(request, slug):
         "bodies": bodies,
         "mergers": mergers,
         "holdings": holdings,
+        "heads": heads,
         "figures": figures,
         "timeline": timeline,
         "changes": changes,
@@ -286,6 +303,14 @@ def merger_detail(request, pk):
                 "headcounts",
                 queryset=Headcount.objects.prefetch_related(_sources_prefetch()).order_by("phase"),
                 to_attr="headcount_list",
+            ),
+            Prefetch(
+                "result__posts",
+                queryset=Post.objects.prefetch_related(
+                    Prefetch("holdings", queryset=Holding.objects.exclude(holder_name="").order_by("reported_on", "slug"),
+                             to_attr="holder_list")
+                ).order_by("title_vi"),
+                to_attr="post_list",
             ),
             _sources_prefetch(),
         ).select_related("model", "unit__province"),
@@ -347,7 +372,7 @@ def body_detail(request, pk):
                 queryset=_merger_rows(Merger.objects.with_status(day)).order_by("slug"),
                 to_attr="merged_in_list",
             ),
-            Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
+            _posts_with_holders(),
             _sources_prefetch(),
         ),
         pk=pk,
@@ -464,6 +489,10 @@ def search(request):
              matching(Post.objects.all(), q).select_related("unit", "body").prefetch_related(
                  Prefetch("holdings", queryset=Holding.objects.order_by("slug"), to_attr="holding_list"))
              .order_by("unit__gso_code", "title_vi")),
+            (_("People"), "person",
+             matching(Holding.objects.exclude(holder_name=""), q).select_related("unit").prefetch_related(
+                 Prefetch("posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"))
+             .order_by("holder_name", "slug")),
             (_("Sources"), "source", matching(Source.objects.all(), q).order_by("published_on", "slug")),
         ]
         groups = [

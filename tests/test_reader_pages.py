@@ -122,3 +122,58 @@ def test_before_the_district_ended_its_bodies_were_open():
     # Every district ended on 01/07/2025: no district body is open today.
     assert not Body.objects.filter(unit__level="district").open().exists()
     assert Body.objects.filter(unit__level="district").open(datetime.date(2025, 6, 30)).exists()
+
+
+# ---------------------------------------------------------------- named heads and search
+
+@pytest.mark.parametrize("person, unit, body_slug", [
+    ("Nguyễn Hữu Thọ", "ha-long", "ha-long-co-quan-to-chuc-noi-vu"),
+    ("Nguyễn Hoàng Quý", "hoanh-bo", "hoanh-bo-co-quan-kiem-tra-thanh-tra"),
+])
+def test_named_heads_on_their_body_merger_and_district_pages(client, person, unit, body_slug):
+    from agencies.models import Body
+
+    body = Body.objects.get(slug=body_slug)
+    assert person in text_of(client.get(body.get_absolute_url()), 'id="posts"')
+    merger = body.formed_by.get()
+    assert person in text_of(client.get(merger.get_absolute_url()))
+    heads = text_of(client.get(f"/districts/{unit}/"), 'id="heads"', "<h2")
+    assert person in heads and "năm 2019" in heads and "VOV" in heads
+
+
+@pytest.mark.parametrize("query", ["Nguyễn Hữu Thọ", "nguyen huu tho", "NGUYEN HUU THO"])
+def test_searching_a_person_finds_them_with_their_post(client, query):
+    page = text_of(client.get("/search/", {"q": query}), 'id="group-person"', "</section>")
+    assert "Nguyễn Hữu Thọ — Thủ trưởng Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long" in page
+
+
+@pytest.mark.parametrize("query", ["MTTQ", "mặt trận tổ quốc", "mat tran to quoc", "Mặt trận Tổ quốc Hạ Long"])
+def test_front_searches_find_the_front_bodies_written_either_way(client, query):
+    page = text_of(client.get("/search/", {"q": query}), 'id="group-body"', "</section>")
+    assert "Ủy ban MTTQ Việt Nam" in page
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("halong", "Thành phố Hạ Long"),
+    ("hoanhbo", "Huyện Hoành Bồ"),
+    ("UBKT Hạ Long", "Ủy ban Kiểm tra Thành ủy Hạ Long"),
+    ("ủy ban kiểm tra", "Ủy ban Kiểm tra Thành ủy Hạ Long"),
+    ("liên đoàn lao động", "Liên đoàn Lao động thành phố Hạ Long"),
+])
+def test_search_understands_words_without_spaces_and_abbreviations(client, query, expected):
+    assert expected in text_of(client.get("/search/", {"q": query}), "<main")
+
+
+def test_search_terms_expand_both_ways_and_split_run_together_words():
+    from agencies.text import search_terms
+
+    assert search_terms("MTTQ") == [["mttq", "mat tran to quoc"]]
+    assert search_terms("Mặt trận Tổ quốc") == [["mat tran to quoc", "mttq"]]
+    assert search_terms("halong") == [["halong", "ha long"]]
+    assert search_terms("HĐND tỉnh") == [["hdnd", "hoi dong nhan dan"], ["tinh"]]
+    assert search_terms("44-QĐ/TU") == [["44-qd/tu"]]
+
+
+def test_the_list_filters_use_the_same_search(client):
+    page = text_of(client.get("/bodies/", {"q": "mat tran to quoc", "district": "ha-long"}))
+    assert "Ủy ban MTTQ Việt Nam thành phố Hạ Long" in page
