@@ -147,8 +147,13 @@ def model_detail(request, slug):
     if _wants_csv(request):
         return _csv(request, "dashboard", cells, as_of=day)
     cells = [cell for cell in cells if cell.applies]
+    figures = (
+        ReportedFigure.objects.of_model(model).in_scope_of(province).with_computed()
+        .select_related("unit").prefetch_related(_sources_prefetch()).order_by("as_of", "slug")
+    )
     return render(request, "portal/model_detail.html", {
         "model": model,
+        "figures": figures,
         "province": province,
         "cells": cells,
         "day": day,

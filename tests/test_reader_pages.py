@@ -177,3 +177,66 @@ def test_search_terms_expand_both_ways_and_split_run_together_words():
 def test_the_list_filters_use_the_same_search(client):
     page = text_of(client.get("/bodies/", {"q": "mat tran to quoc", "district": "ha-long"}))
     assert "Ủy ban MTTQ Việt Nam thành phố Hạ Long" in page
+
+
+# ---------------------------------------------------------------- figures where a reader looks
+
+def test_ha_long_headcount_20_to_15_on_its_district_and_model_pages(client):
+    row = text_of(client.get("/districts/ha-long/"), 'id="mergers"', "</table>")
+    assert "Hợp nhất Ban Tổ chức Thành ủy Hạ Long và Phòng Nội vụ thành phố Hạ Long" in row and "20 → 15" in row
+    model = text_of(client.get("/models/to-chuc-noi-vu/"), "<table", "</table>")
+    assert "Thành phố Hạ Long" in model and "20 → 15" in model
+
+
+def test_the_28_focal_points_cut_on_both_model_pages(client):
+    for slug in ("to-chuc-noi-vu", "kiem-tra-thanh-tra"):
+        figures = text_of(client.get(f"/models/{slug}/"), 'id="figures"')
+        assert "giảm 28 đầu mối" in figures
+
+
+def test_the_bloc_staff_cut_on_the_headcount_and_bloc_model_pages_in_each_language(client):
+    for url in ("/headcount/", "/models/khoi-mttq/"):
+        assert "12,54 % Tinh giản 12,54% biên chế" in text_of(client.get(url))
+        english = text_of(client.get("/en" + url))
+        assert "12.54%" in english and "12,54" not in english.replace("Tinh giản 12,54%", "")
+
+
+def test_18000_party_members_on_ha_long_and_its_model_page_in_each_language(client):
+    for url in ("/districts/ha-long/", "/models/to-chuc-noi-vu/"):
+        assert "18.000 người" in text_of(client.get(url), 'id="figures"')
+        assert "18,000 people" in text_of(client.get("/en" + url), 'id="figures"')
+
+
+def test_one_number_format_per_language():
+    from decimal import Decimal
+
+    from portal import numbers
+
+    with translation.override("vi"):
+        assert numbers.format_number(18000) == "18.000"
+        assert numbers.format_percent(Decimal("12.54")) == "12,54\u00a0%"
+        assert numbers.signed_percent(Decimal("-25.00")) == "\u221225\u00a0%"
+        assert numbers.format_number(Decimal("99.80")) == "99,8"
+    with translation.override("en"):
+        assert numbers.format_number(18000) == "18,000"
+        assert numbers.format_percent(Decimal("12.54")) == "12.54%"
+        assert numbers.signed(Decimal("-5")) == "\u22125"
+
+
+def test_both_template_libraries_format_numbers_with_the_same_function():
+    from portal import numbers
+    from portal.templatetags import charts, portal_tags
+
+    for name in ("signed", "signed_percent", "figure_value", "number"):
+        assert charts.register.filters[name] is portal_tags.register.filters[name]
+    assert charts.register.filters["figure_value"] is numbers.figure_value
+
+
+def test_merger_page_headcount_change_in_each_language(client):
+    from mergers.models import Merger
+
+    merger = Merger.objects.get(unit__slug="ha-long", model__slug="to-chuc-noi-vu")
+    table = text_of(client.get(merger.get_absolute_url()), 'id="headcount"', "</table>")
+    assert "20 15 \u22125 \u221225 %" in table
+    english = text_of(client.get("/en" + merger.get_absolute_url()), 'id="headcount"', "</table>")
+    assert "20 15 \u22125 \u221225%" in english
