@@ -153,6 +153,6 @@ def figure_check(figure):
         return {
             "state": "mismatch",
             "message": _("Mismatch: the source reports %(reported)s, the records give %(computed)s.")
-            % {"reported": figure_value(figure), "computed": figure_computed(figure)},
+            % {"reported": numbers.figure_value(figure), "computed": numbers.figure_computed(figure)},
         }
     return {"state": "match", "message": _("Matches the records")}
