@@ -240,3 +240,28 @@ def test_merger_page_headcount_change_in_each_language(client):
     assert "20 15 \u22125 \u221225 %" in table
     english = text_of(client.get("/en" + merger.get_absolute_url()), 'id="headcount"', "</table>")
     assert "20 15 \u22125 \u221225%" in english
+
+
+# ---------------------------------------------------------------- Vietnamese wording
+
+def test_vietnamese_pages_have_no_english_sort_labels_and_say_the_level_was_abolished(client):
+    for url in ("/mergers/", "/bodies/"):
+        page = text_of(client.get(url))
+        assert "(descending)" not in page and "(giảm dần)" in page
+    ha_long = history(client, "ha-long")
+    assert "Cấp huyện bị bãi bỏ" in ha_long and "Bỏ cấp hành chính" not in ha_long
+
+
+def test_a_year_is_never_called_a_day(client):
+    titles = text_of(client.get("/titles/"))
+    assert "Nguyễn Hữu Thọ" in titles
+    assert "ngày năm" not in titles
+    assert "đang đảm nhiệm (năm 2019)" in titles
+    for slug in ("ha-long", "hoanh-bo", "uong-bi"):
+        assert "ngày năm" not in text_of(client.get(f"/districts/{slug}/"))
+
+
+def test_unit_names_inside_vietnamese_sentences_are_not_capitalised(client):
+    assert "Hợp nhất cơ quan ở tỉnh Quảng Ninh" in text_of(client.get("/"), "<h1", "</h1>")
+    banner = text_of(client.get("/districts/hoanh-bo/"), "<h1", "</dl>")
+    assert "là một phần của thành phố Hạ Long" in banner
