@@ -265,3 +265,51 @@ def test_unit_names_inside_vietnamese_sentences_are_not_capitalised(client):
     assert "Hợp nhất cơ quan ở tỉnh Quảng Ninh" in text_of(client.get("/"), "<h1", "</h1>")
     banner = text_of(client.get("/districts/hoanh-bo/"), "<h1", "</dl>")
     assert "là một phần của thành phố Hạ Long" in banner
+
+
+# ---------------------------------------------------------------- pages agree
+
+STATUS = re.compile(r'<span class="status status--[^"]*">.*?</span>(?:\s*<span class="status-date">.*?</span>)?(?:<br><span class="status-possible">.*?</span>)?', re.S)
+
+
+def status_in_row(html, merger):
+    """The status (and its date) shown in the table row that links to the merger."""
+    link = f'href="{merger.get_absolute_url()}"'
+    for row in html.split("<tr")[1:]:
+        row = row.split("</tr>")[0]
+        if link in row:
+            # On the dashboard the status is the link itself: read from the link on.
+            found = STATUS.search(row[row.index(link):] if "status--" in row[row.index(link):] else row)
+            assert found, row
+            return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0))).strip()
+    raise AssertionError(f"no row links to {merger}")
+
+
+def status_on_merger_page(html):
+    found = STATUS.search(html.split("<h1", 1)[1])
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0))).strip()
+
+
+@pytest.mark.parametrize("as_of", ["", "2017-10-01", "2019-12-31"])
+def test_dashboard_district_model_and_merger_pages_agree_on_every_merger(client, as_of):
+    from mergers.models import Merger
+
+    query = f"?as_of={as_of}" if as_of else ""
+    dashboard = client.get("/" + query).content.decode()
+    pages = {}
+    mergers = list(Merger.objects.filter(model__isnull=False).select_related("unit", "model"))
+    assert len(mergers) >= 40
+    for merger in mergers:
+        district_url = merger.unit.get_absolute_url() + query
+        model_url = merger.model.get_absolute_url() + query
+        for url in (district_url, model_url):
+            if url not in pages:
+                pages[url] = client.get(url).content.decode()
+        shown = {
+            "merger": status_on_merger_page(client.get(merger.get_absolute_url() + query).content.decode()),
+            "dashboard": status_in_row(dashboard, merger),
+            "district": status_in_row(pages[district_url], merger),
+            "model": status_in_row(pages[model_url], merger),
+        }
+        assert len(set(shown.values())) == 1, (merger.slug, shown)
+        assert shown["merger"]  # a status is always said, "Chưa có mốc" at the least
