@@ -64,3 +64,9 @@ class AgenciesConfig(AppConfig):
         from .cache import connect_signals
 
         connect_signals()
+
+        from django.db.models.signals import post_save
+
+        from .text import refresh_search_text
+
+        post_save.connect(refresh_search_text, dispatch_uid="agencies.refresh_search_text")

@@ -7,8 +7,9 @@ other way round.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -251,6 +252,10 @@ class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
         return self.get(slug=slug)
 
 
+# Vietnamese words naming a unit's kind at the start of its name.
+KIND_WORDS = {"tỉnh", "huyện", "xã", "phường", "khu", "thôn", "bản"}
+
+
 class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     """A province, district-level unit, commune-level unit or village."""
 
@@ -350,6 +355,18 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     def name(self):
         return localized(self, "name")
 
+    @property
+    def name_in_sentence(self):
+        """The name as written inside a Vietnamese sentence: the kind word in
+        lower case ("sáp nhập vào phường Trưng Vương", not "Phường")."""
+        name = self.name
+        first, _sep, rest = name.partition(" ")
+        if rest and first.lower() in KIND_WORDS:
+            return first.lower() + " " + rest
+        if rest and name.lower().startswith(("thành phố ", "thị xã ", "thị trấn ")):
+            return name[0].lower() + name[1:]
+        return name
+
     def natural_key(self):
         return (self.slug,)
 
@@ -423,9 +440,49 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
 AdministrativeUnitCitation = citation_model(AdministrativeUnit)
 
 
-class UnitChangeManager(models.Manager):
+class UnitChangeQuerySet(models.QuerySet):
+    def concerning(self, unit):
+        """Changes to this unit or a unit below it, or naming one of them as
+        the other unit (Hạ Long's page shows Hoành Bồ joining it; Uông Bí's
+        page shows its communes and quarters merging)."""
+        return self.filter(unit.subtree_q("unit") | unit.subtree_q("related_unit"))
+
+
+class UnitChangeManager(models.Manager.from_queryset(UnitChangeQuerySet)):
     def get_by_natural_key(self, unit_slug, kind, date_edtf):
         return self.get(unit__slug=unit_slug, kind=kind, date_edtf=date_edtf)
+
+
+def seen_from(changes, unit):
+    """The changes as `unit`'s page tells them, each event once.
+
+    A merger of two units is often stored twice, once from each side
+    (Hoành Bồ "absorbed" into Hạ Long, Hạ Long "enlarged" by Hoành Bồ):
+    the page keeps the record told from its own unit's side, or the
+    "absorbed" one when neither side is the page's unit. Each change gets
+    `viewpoint`: "own" (a change of this unit), "took_in" (another unit
+    joined this one), "joined" (this unit joined another) or "below" (a
+    change of a unit below this one).
+    """
+    changes = list(changes)
+    mirror_kinds = {UnitChange.Kind.ABSORBED: UnitChange.Kind.ENLARGED, UnitChange.Kind.ENLARGED: UnitChange.Kind.ABSORBED}
+    keys = {(c.unit_id, c.related_unit_id, c.kind, c.date_edtf) for c in changes}
+    shown = []
+    for change in changes:
+        mirror_kind = mirror_kinds.get(change.kind)
+        has_mirror = mirror_kind is not None and (change.related_unit_id, change.unit_id, mirror_kind, change.date_edtf) in keys
+        if has_mirror:
+            mirror_is_own = change.related_unit_id == unit.pk
+            if mirror_is_own or (change.unit_id != unit.pk and change.kind != UnitChange.Kind.ABSORBED):
+                continue
+        if change.unit_id == unit.pk:
+            change.viewpoint = "own"
+        elif change.related_unit_id == unit.pk:
+            change.viewpoint = {UnitChange.Kind.ABSORBED: "took_in", UnitChange.Kind.ENLARGED: "joined"}.get(change.kind, "below")
+        else:
+            change.viewpoint = "below"
+        shown.append(change)
+    return shown
 
 
 class UnitChange(UncertainDatesMixin, models.Model):
@@ -511,11 +568,42 @@ class BodyQuerySet(models.QuerySet):
     def in_province(self, province):
         return self.filter(unit__province=province)
 
-    def open(self):
-        return self.filter(end_reason="")
+    def with_end(self, as_of=None):
+        """Annotate when and why each body ended, its unit's end included.
 
-    def closed(self):
-        return self.exclude(end_reason="")
+        A body ends by its own record (merged, absorbed, ...) or, failing
+        that, with its unit: Hoành Bồ's bodies ended on 01/01/2020 when the
+        district merged into Hạ Long, every district's on 01/07/2025 when the
+        district level was abolished. `effective_end_reason` is the body's
+        own reason, "unit_ended", or "" for a body still open on `as_of`
+        (today by default); `effective_end_edtf` its date as the sources give it.
+        The one rule for pages, filters and CSV files.
+        """
+        day = as_of or timezone.localdate()
+        own = ~Q(end_reason="")
+        unit_gone = Q(unit__valid_until_latest__lte=day)
+        district_gone = Q(unit__district__valid_until_latest__lte=day)
+        return self.annotate(
+            effective_end_reason=Case(
+                When(own, then=F("end_reason")),
+                When(unit_gone | district_gone, then=Value(self.model.UNIT_ENDED)),
+                default=Value(""),
+                output_field=models.CharField(),
+            ),
+            effective_end_edtf=Case(
+                When(own, then=F("ended_on_edtf")),
+                When(unit_gone, then=F("unit__valid_until_edtf")),
+                When(district_gone, then=F("unit__district__valid_until_edtf")),
+                default=Value(""),
+                output_field=models.CharField(),
+            ),
+        )
+
+    def open(self, as_of=None):
+        return self.with_end(as_of).filter(effective_end_reason="")
+
+    def closed(self, as_of=None):
+        return self.with_end(as_of).exclude(effective_end_reason="")
 
 
 class BodyManager(models.Manager.from_queryset(BodyQuerySet)):
@@ -631,9 +719,28 @@ class Body(UncertainDatesMixin, SearchableMixin, models.Model):
     def name(self):
         return localized(self, "name")
 
+    # `effective_end_reason` of a body that ended because its unit did.
+    UNIT_ENDED = "unit_ended"
+
     @property
     def is_closed(self):
-        return bool(self.end_reason)
+        """Ended by its own record or with its unit (needs with_end() for the latter)."""
+        return bool(getattr(self, "effective_end_reason", self.end_reason))
+
+    @property
+    def ended_with_unit(self):
+        return getattr(self, "effective_end_reason", "") == self.UNIT_ENDED
+
+    @property
+    def end_reason_display(self):
+        if self.ended_with_unit:
+            return _("Ended with its unit")
+        return self.get_end_reason_display()
+
+    @property
+    def end_edtf(self):
+        """The end date as the sources give it, the unit's end included."""
+        return getattr(self, "effective_end_edtf", self.ended_on_edtf)
 
     def natural_key(self):
         return (self.slug,)
@@ -724,7 +831,7 @@ class HoldingManager(models.Manager.from_queryset(HoldingQuerySet)):
         return self.get(slug=slug)
 
 
-class Holding(UncertainDatesMixin, models.Model):
+class Holding(UncertainDatesMixin, SearchableMixin, models.Model):
     """One person (named or not) holding one post, or two or more posts at once.
 
     Holding two or more posts at once is a unified leadership title
@@ -766,11 +873,14 @@ class Holding(UncertainDatesMixin, models.Model):
     sources = models.ManyToManyField(
         Source, verbose_name=_("sources"), blank=True, related_name="holdings", through="HoldingCitation"
     )
+    search_text = models.TextField(editable=False, blank=True, default="")
 
     objects = HoldingManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     uncertain_dates = ("start_date", "end_date", "reported_on")
+    # People are found by name ("Nguyễn Hữu Thọ", "nguyen huu tho").
+    search_source = ("holder_name",)
 
     class Meta:
         verbose_name = _("post holding")

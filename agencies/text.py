@@ -29,3 +29,91 @@ class SearchableMixin:
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
+
+
+def refresh_search_text(sender, instance, raw=False, **kwargs):
+    """post_save: a record loaded from a fixture (a raw save skips save())
+    gets the search text the current rules give, not a stale or missing copy."""
+    if not raw or not isinstance(instance, SearchableMixin):
+        return
+    text = instance.build_search_text()
+    if text != instance.search_text:
+        instance.search_text = text
+        type(instance)._default_manager.using(kwargs.get("using") or "default").filter(pk=instance.pk).update(search_text=text)
+
+
+# Abbreviations the articles and readers use, folded: a search for either
+# form finds records written with the other ("MTTQ" finds "Mặt trận Tổ quốc").
+ABBREVIATIONS = {
+    "mttq": "mat tran to quoc",
+    "ubmttq": "uy ban mat tran to quoc",
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "ubkt": "uy ban kiem tra",
+    "ldld": "lien doan lao dong",
+    "lhpn": "lien hiep phu nu",
+    "hlhpn": "hoi lien hiep phu nu",
+    "tncs": "thanh nien cong san",
+    "btv": "ban thuong vu",
+    "bch": "ban chap hanh",
+    "bdct": "boi duong chinh tri",
+    "dbqh": "dai bieu quoc hoi",
+    "vptw": "van phong trung uong",
+    "thcs": "trung hoc co so",
+    "tp": "thanh pho",
+}
+_EXPANSIONS = sorted(ABBREVIATIONS.items(), key=lambda item: -len(item[1]))
+
+# One folded Vietnamese syllable: an onset, a vowel group, a final consonant.
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+MAX_SPLITS = 6
+
+
+def syllable_splits(word, limit=MAX_SPLITS):
+    """Ways to read a word typed without spaces as Vietnamese syllables:
+    "halong" -> ["ha long"], "mattranto" -> ["mat tran to"]. At most `limit`."""
+    if not word.isalpha() or len(word) < 4 or len(word) > 30 or _SYLLABLE.fullmatch(word):
+        return []
+    found = []
+
+    def walk(start, parts):
+        if len(found) >= limit:
+            return
+        if start == len(word):
+            if len(parts) > 1:
+                found.append(" ".join(parts))
+            return
+        for end in range(len(word), start, -1):
+            if _SYLLABLE.fullmatch(word, start, end):
+                walk(end, parts + [word[start:end]])
+
+    walk(0, [])
+    # The readings with the fewest syllables are the ones a reader meant.
+    fewest = min((split.count(" ") for split in found), default=0)
+    return [split for split in found if split.count(" ") == fewest]
+
+
+def search_terms(text, max_terms=12):
+    """A search as groups of alternatives, all folded: a record matches when,
+    for every group, its search_text contains one of the group's phrases.
+
+    "Mặt trận Tổ quốc" -> [["mat tran to quoc", "mttq"]]; "MTTQ Hạ Long" ->
+    [["mttq", "mat tran to quoc"], ["ha"], ["long"]]; "halong" ->
+    [["halong", "ha long"]]. The one normalisation the portal's search uses,
+    on SQLite and PostgreSQL alike (plain substring tests on search_text,
+    which PostgreSQL's trigram indexes serve).
+    """
+    folded = fold(text)
+    groups = []
+    for abbreviation, phrase in _EXPANSIONS:
+        pattern = re.compile(rf"(?<![\w]){re.escape(phrase)}(?![\w])")
+        if pattern.search(folded):
+            groups.append([phrase, abbreviation])
+            folded = pattern.sub(" ", folded)
+    for word in folded.split():
+        group = [word]
+        if word in ABBREVIATIONS:
+            group.append(ABBREVIATIONS[word])
+        group.extend(split for split in syllable_splits(word) if split not in group)
+        groups.append(group)
+    return groups[:max_terms]

@@ -509,6 +509,22 @@ class ReportedFigureQuerySet(models.QuerySet):
         """Figures a source had certainly reported on or before this day."""
         return self.filter(as_of_latest__lte=day)
 
+    def of_model(self, model):
+        """Figures a source gives about a merger model (the 28 focal points
+        cut by models 1 and 2, the 12.54 % staff cut of the Front bloc)."""
+        return self.filter(merger_models=model)
+
+    def about_headcount(self):
+        """Figures about authorised posts (biên chế): no field says so, the
+        statement does ("Tinh giản 12,54% biên chế")."""
+        return self.filter(Q(statement_vi__icontains="biên chế") | Q(statement_en__icontains="headcount"))
+
+    def in_scope_of(self, province):
+        """Figures about the province or a unit in it (every figure when None)."""
+        if province is None:
+            return self
+        return self.filter(Q(unit=province) | Q(unit__province=province))
+
     def about_province(self, province):
         """Figures about this province as a whole (all provinces when None)."""
         if province is None:

@@ -215,6 +215,12 @@ def headcount(request):
         HEADCOUNT_PAGE_SIZE,
     )
     rows = [headcount_row(merger) for merger in page_obj.object_list]
+    # What the sources say about headcount as a whole (the Front bloc's 12.54 % cut).
+    figures = (
+        ReportedFigure.objects.about_headcount().in_scope_of(province).select_related("unit")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"), to_attr="source_list"))
+        .order_by("as_of", "slug")
+    )
     group_heading = (_("Per province"), _("Province")) if province is None else (_("Per district"), _("District"))
     return render(request, "portal/headcount.html", _context(
         request,
@@ -222,6 +228,7 @@ def headcount(request):
         rows=rows,
         page_obj=page_obj,
         chart_rows=[row for row in rows if row.before is not None or row.after is not None],
+        figures=figures,
         total=totals["total"],
         total_tables=[
             (*group_heading, totals["by_group"]),

@@ -93,6 +93,7 @@ def status_matrix(province, as_of, units=None):
     mergers = (
         Merger.objects.filter(unit__in=[u.pk for u in units], model__isnull=False)
         .with_status(as_of)
+        .with_headcount()
         .select_related("result")
     )
     by_key = {(m.unit_id, m.model_id): m for m in mergers}

@@ -172,6 +172,8 @@ class Report:
     # False when a column reads something values_list() cannot (a property).
     by_values: bool = True
     extra: dict = field(default_factory=dict)
+    # {annotation a column reads: how to add it to a queryset lacking it}
+    annotations: dict = field(default_factory=dict)
 
     @property
     def column_names(self):
@@ -189,6 +191,9 @@ class Report:
         missing = [p for p in self.prefetch_related if p not in seen]
         if missing:
             rows = rows.prefetch_related(*missing)
+        for name, annotate in self.annotations.items():
+            if name not in rows.query.annotations:
+                rows = annotate(rows)
         return rows
 
 
@@ -365,6 +370,7 @@ REPORT_LIST = [
         description=_("Party, State and Front agencies, open and closed, with their successors."),
         url_name="portal:body_list",
         select_related=UNIT_JOINS + ("successor",),
+        annotations={"effective_end_reason": lambda rows: rows.with_end()},
         prefetch_related=("sources", "citations__source"),
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
@@ -379,8 +385,13 @@ REPORT_LIST = [
             *uncertain_date("ended_on", _("Date ended, if it ended")),
             C("end_reason", T.CODE, _("Why it ended: merged, absorbed, renamed, split, abolished; empty if open"),
               attr("end_reason")),
-            C("is_closed", T.BOOLEAN, _("Whether the body has ended"),
-              is_set("end_reason")),
+            C("is_closed", T.BOOLEAN, _("Whether the body has ended, by its own record or with its unit"),
+              is_set("effective_end_reason")),
+            C("effective_end_reason", T.CODE,
+              _("Why it ended: its own reason, or unit_ended when it ended with its district; empty if open"),
+              attr("effective_end_reason")),
+            C("effective_end_edtf", T.EDTF, _("When it ended, its unit's end included (EDTF)"),
+              attr("effective_end_edtf")),
             C("successor_slug", T.IDENTIFIER, _("Identifier of the body it merged or was absorbed into"),
               attr("successor.slug")),
             *citation_columns(),
@@ -966,7 +977,7 @@ def _bodies(as_of):
     from agencies.models import Body
 
     # BodyFilter's `sort` overrides this order, as on the page.
-    return Body.objects.order_by("unit__gso_code", "name_vi")
+    return Body.objects.with_end(_today(as_of)).order_by("unit__gso_code", "name_vi")
 
 
 def _mergers(as_of):

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdministrativeUnit, Body, LegalDocument, Source
-from agencies.text import fold
+from agencies.text import fold, search_terms
 from mergers.models import NO_STATUS, Merger, MergerModel, Status
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -42,8 +42,14 @@ def search_words(text):
 
 
 def matching(queryset, text, field="search_text"):
-    for word in search_words(text):
-        queryset = queryset.filter(**{f"{field}__contains": word})
+    """Records whose search_text holds every term of the search, each term
+    in any of its forms (agencies.text.search_terms: abbreviations both
+    ways, words typed without spaces)."""
+    for group in search_terms((text or "").replace("\x00", ""), MAX_WORDS):
+        condition = Q()
+        for phrase in group:
+            condition |= Q(**{f"{field}__contains": phrase})
+        queryset = queryset.filter(condition)
     return queryset
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from agencies.cache import cached
 from agencies.dates import sort_day
-from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
+from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange, seen_from
 from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure
 
 from . import dashboard as matrix
@@ -67,6 +67,16 @@ def _sources_prefetch(model, to_attr="source_list"):
         "source__published_on", "source__slug"
     )
     return Prefetch("citations", queryset=citations, to_attr=to_attr)
+
+
+def _posts_with_holders(to_attr="post_list"):
+    """A body's posts, each with the named people the sources say held it."""
+    holders = Holding.objects.exclude(holder_name="").prefetch_related(_sources_prefetch(Holding)).order_by("reported_on", "slug")
+    return Prefetch(
+        "posts",
+        queryset=Post.objects.prefetch_related(Prefetch("holdings", queryset=holders, to_attr="holder_list")).order_by("title_vi"),
+        to_attr=to_attr,
+    )
 
 
 def _in_scope(unit, prefix=""):
@@ -142,8 +152,13 @@ def model_detail(request, slug):
     if _wants_csv(request):
         return _csv(request, "dashboard", cells, as_of=day)
     cells = [cell for cell in cells if cell.applies]
+    figures = (
+        ReportedFigure.objects.of_model(model).in_scope_of(province).with_computed()
+        .select_related("unit").prefetch_related(_sources_prefetch(ReportedFigure)).order_by("as_of", "slug")
+    )
     return render(request, "portal/model_detail.html", {
         "model": model,
+        "figures": figures,
         "province": province,
         "cells": cells,
         "day": day,
@@ -203,7 +218,7 @@ def district_detail(request, slug):
     )
     day, asked, notices = _as_of(request)
     scope = _in_scope(unit)
-    bodies = Body.objects.filter(scope).select_related("unit", "successor").order_by("unit__gso_code", "name_vi")
+    bodies = Body.objects.with_end(day).filter(scope).select_related("unit", "successor").order_by("unit__gso_code", "name_vi")
     mergers = _merger_rows(Merger.objects.filter(scope).with_status(day).with_headcount()).order_by(
         "model__order", "slug"
     )
@@ -213,6 +228,12 @@ def district_detail(request, slug):
                           _sources_prefetch(Holding))
         .order_by("unit__gso_code", "combination", "slug")
     )
+    heads = (
+        Holding.objects.filter(scope, combination="").exclude(holder_name="").select_related("unit")
+        .prefetch_related(Prefetch("posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"),
+                          _sources_prefetch(Holding))
+        .order_by("unit__gso_code", "slug")
+    )
     figures = (
         ReportedFigure.objects.with_computed().filter(unit=unit).prefetch_related(_sources_prefetch(ReportedFigure))
         .order_by("as_of", "slug")
@@ -221,11 +242,15 @@ def district_detail(request, slug):
         Milestone.objects.filter(_in_scope(unit, prefix="merger__"))
         .select_related("merger", "merger__unit", "basis").prefetch_related(_sources_prefetch(Milestone))
     )
-    changes = list(
-        UnitChange.objects.filter(Q(unit=unit) | Q(related_unit=unit))
+    changes = seen_from(
+        UnitChange.objects.concerning(unit)
         .select_related("unit", "related_unit", "basis").prefetch_related(_sources_prefetch(UnitChange))
-        .order_by(sort_day("date"), "pk")
+        .order_by(sort_day("date"), "pk"),
+        unit,
     )
+    gone = {c.unit_id for c in changes if c.kind in matrix.ENDING_KINDS and c.date_latest and c.date_latest <= day}
+    for child in unit.child_list:
+        child.gone = child.ended_by(day) or child.pk in gone
     timeline = sorted(
         [("milestone", m.sort_day("date"), m) for m in milestones]
         + [("unit_change", c.sort_day("date"), c) for c in changes],
@@ -237,6 +262,7 @@ def district_detail(request, slug):
         "bodies": bodies,
         "mergers": mergers,
         "holdings": holdings,
+        "heads": heads,
         "figures": figures,
         "timeline": timeline,
         "changes": changes,
@@ -288,6 +314,14 @@ def merger_detail(request, pk):
                 queryset=Headcount.objects.prefetch_related(_sources_prefetch(Headcount)).order_by("phase"),
                 to_attr="headcount_list",
             ),
+            Prefetch(
+                "result__posts",
+                queryset=Post.objects.prefetch_related(
+                    Prefetch("holdings", queryset=Holding.objects.exclude(holder_name="").order_by("reported_on", "slug"),
+                             to_attr="holder_list")
+                ).order_by("title_vi"),
+                to_attr="post_list",
+            ),
             _sources_prefetch(Merger),
         ).select_related("model", "unit__province"),
         pk=pk,
@@ -314,7 +348,7 @@ def merger_detail(request, pk):
 def body_list(request):
     province = current_province(request)
     notices = []
-    base = Body.objects.all()
+    base = Body.objects.with_end()
     if province is not None:
         base = base.filter(province.subtree_q())
     filterset = BodyFilter(clean_params(request.GET), queryset=base, request=_scoped_request(request, province))
@@ -336,7 +370,7 @@ def body_list(request):
 def body_detail(request, pk):
     day, asked, notices = _as_of(request)
     body = get_object_or_404(
-        Body.objects.select_related("unit", "successor", "successor__unit").prefetch_related(
+        Body.objects.with_end(day).select_related("unit", "successor", "successor__unit").prefetch_related(
             Prefetch("predecessors", queryset=Body.objects.select_related("unit").order_by("name_vi"), to_attr="predecessor_list"),
             Prefetch(
                 "formed_by",
@@ -348,7 +382,7 @@ def body_detail(request, pk):
                 queryset=_merger_rows(Merger.objects.with_status(day)).order_by("slug"),
                 to_attr="merged_in_list",
             ),
-            Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
+            _posts_with_holders(),
             _sources_prefetch(Body),
         ),
         pk=pk,
@@ -458,13 +492,17 @@ def search(request):
     if q_ok:
         groups = [
             (_("Districts and units"), "unit", matching(AdministrativeUnit.objects.all(), q).order_by("gso_code", "name_vi")),
-            (_("Bodies"), "body", matching(Body.objects.all(), q).select_related("unit").order_by("unit__gso_code", "name_vi")),
+            (_("Bodies"), "body", matching(Body.objects.with_end(), q).select_related("unit").order_by("unit__gso_code", "name_vi")),
             (_("Mergers"), "merger", matching(Merger.objects.all(), q).select_related("unit", "model").order_by("unit__gso_code", "slug")),
             (_("Legal documents"), "document", matching(LegalDocument.objects.all(), q).order_by("signed_on", "number")),
             (_("Posts and unified titles"), "post",
              matching(Post.objects.all(), q).select_related("unit", "body").prefetch_related(
                  Prefetch("holdings", queryset=Holding.objects.order_by("slug"), to_attr="holding_list"))
              .order_by("unit__gso_code", "title_vi")),
+            (_("People"), "person",
+             matching(Holding.objects.exclude(holder_name=""), q).select_related("unit").prefetch_related(
+                 Prefetch("posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"))
+             .order_by("holder_name", "slug")),
             (_("Sources"), "source", matching(Source.objects.all(), q).order_by("published_on", "slug")),
         ]
         groups = [

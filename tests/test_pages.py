@@ -182,7 +182,7 @@ def test_uong_bi_page_shows_the_2018_merger_of_organisation_board_and_home_affai
 
 def test_ha_long_page_history_says_it_took_in_hoanh_bo(client, facts):
     response = client.get("/en/districts/ha-long/")
-    history = text(response).split("History as a unit")[1]
+    history = text(response).split("History of this unit and the units below it")[1]
     assert "Took in" in history and "01/01/2020" in history
     assert 'href="/en/districts/hoanh-bo/"' in html(response)
 

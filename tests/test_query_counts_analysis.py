@@ -40,6 +40,11 @@ def build(size):
         )
         figure.sources.set(sources)
         figure.merger_models.add(model)
+        staff_cut = factories.ReportedFigureFactory(
+            unit=province, statement_vi=f"Tinh giản {index}% biên chế", measure=ReportedFigure.Measure.PERCENT,
+            value=index, denominator=None,
+        )
+        staff_cut.sources.set(sources)
 
 
 # Shared by every page: the province (scope), the districts offered in the
@@ -49,8 +54,9 @@ SCOPE = 2
 PAGES = [
     # + merger models (filter); totals: every merger's figures (values), the
     #   groups' units, their models; the page: count, its mergers with
-    #   headcount annotations, their headcount figures, the figures' sources
-    ("/en/headcount/", SCOPE + 1 + 3 + 4),
+    #   headcount annotations, their headcount figures, the figures' sources;
+    #   the reported figures about headcount and their sources
+    ("/en/headcount/", SCOPE + 1 + 3 + 4 + 2),
     # + merger models (filter); the keys (date, id) of each of the 4 kinds;
     #   the page's milestones + sources, documents + sources, unit changes +
     #   sources, holdings + posts + sources

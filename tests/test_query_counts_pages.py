@@ -70,7 +70,11 @@ def build(size):
                 milestone.sources.set(w.sources)
             for phase, value in (("before", 20), ("after", 15)):
                 Headcount.objects.create(merger=merger, phase=phase, value=value).sources.set(w.sources)
-            factories.PostFactory(unit=district, body=merger.result, title_vi=f"Thủ trưởng đếm {i} {model.pk}")
+            head = factories.PostFactory(unit=district, body=merger.result, title_vi=f"Thủ trưởng đếm {i} {model.pk}")
+            # A named head of the merged body (shown on the body, merger,
+            # district and search pages).
+            named = factories.HoldingFactory(unit=district, combination="", holder_name=f"Nguyễn Văn Đếm {i}", posts=[head])
+            named.sources.set(w.sources)
         holding = factories.HoldingFactory(unit=district)
         holding.sources.set(w.sources)
         local = factories.ReportedFigureFactory(unit=district, value=1, denominator=None)
@@ -90,14 +94,16 @@ PAGES = [
     # provinces for the selector
     ("dashboard", lambda w: "/?as_of=2020-01-01", 9),
     # model, its basis, its sources, provinces (scope), then the matrix:
-    # units, models, mergers, status sources, ending changes
-    ("model", lambda w: f"/models/{w.model.slug}/", 9),
+    # units, models, mergers, status sources, ending changes; the model's
+    # reported figures and their sources
+    ("model", lambda w: f"/models/{w.model.slug}/", 11),
     # provinces (scope), districts with counts, completed per district, ending changes
     ("district list", lambda w: "/districts/", 4),
     # unit, its sources, its children (3); bodies; mergers + constituents (2);
-    # titles + posts + sources (3); figures + sources (2); milestones +
-    # sources (2); unit changes + sources (2); ending changes
-    ("district", lambda w: f"/districts/{w.district.slug}/", 16),
+    # titles + posts + sources (3); named heads + posts + sources (3);
+    # figures + sources (2); milestones + sources (2); unit changes +
+    # sources (2); ending changes
+    ("district", lambda w: f"/districts/{w.district.slug}/", 19),
     # provinces (scope), count, page of mergers, their constituents, district
     # choices, model choices
     ("merger list", lambda w: "/mergers/", 6),
@@ -105,15 +111,15 @@ PAGES = [
     # district choices, model choices
     ("merger list filtered", lambda w: f"/mergers/?district={w.district.slug}&model={w.model.slug}&q=hop", 8),
     # merger, constituents, basis, milestones, their sources, headcounts,
-    # their sources, merger sources
-    ("merger", lambda w: f"/mergers/{w.merger.pk}/", 8),
+    # their sources, the result's posts, their named holders, merger sources
+    ("merger", lambda w: f"/mergers/{w.merger.pk}/", 10),
     # provinces (scope), count, page of bodies, district choices
     ("body list", lambda w: "/bodies/", 4),
     # body with successor, predecessors, formed-by mergers, merged-in
     # mergers, the constituents of whichever of those two is not empty,
-    # posts, sources
+    # posts, sources; a body with a named head adds its holders and their sources
     ("body closed", lambda w: f"/bodies/{w.closed_body.pk}/", 7),
-    ("body merged", lambda w: f"/bodies/{w.result_body.pk}/", 7),
+    ("body merged", lambda w: f"/bodies/{w.result_body.pk}/", 9),
     # count, page of documents, their sources
     ("document list", lambda w: "/documents/", 3),
     # document, mergers, models, milestones, unit changes, sources
@@ -122,8 +128,9 @@ PAGES = [
     ("source list", lambda w: "/sources/", 2),
     # source, then one query per kind of citing record (11), holdings' posts
     ("source", lambda w: f"/sources/{w.source.pk}/", 13),
-    # count + first 20 for each of 6 groups, posts' holdings
-    ("search", lambda w: "/search/?q=dem", 13),
+    # count + first 20 for each of 7 groups (people included), posts'
+    # holdings, people's posts
+    ("search", lambda w: "/search/?q=dem", 16),
 ]
 
 

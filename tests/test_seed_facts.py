@@ -536,7 +536,7 @@ def test_uong_bi_moved_training_to_the_propaganda_board_and_finance_to_the_party
     assert finance.status_edtf == "2017"
     assert Milestone.objects.get(merger=finance).note_vi.startswith("Bài viết về Uông Bí: “Năm 2017, Ban Thường vụ")
     assert "does not say explicitly" in finance.note_en
-    assert not Body.objects.filter(slug__in=["uong-bi-trung-tam-bdct", "uong-bi-ban-tuyen-giao"]).closed().exists()
+    assert not Body.objects.filter(slug__in=["uong-bi-trung-tam-bdct", "uong-bi-ban-tuyen-giao"]).closed(D(2020, 9, 18)).exists()
 
 
 def test_uong_bi_merged_both_pairs_in_2018_and_set_up_front_bloc_units_for_11_communes():

@@ -4,85 +4,20 @@ Charts are plain SVG with a <title>, a <desc> and text labels on every bar,
 always next to a table holding the same numbers: no script, no external file.
 """
 
-from decimal import Decimal
-
 from django import template
-from django.utils import formats
 from django.utils.translation import gettext as _
+
+from portal import numbers
 
 register = template.Library()
 
-MINUS = "\u2212"
-
-
-def _plain(value):
-    """A number without trailing zeros, localised: 3, 99.8 (99,8 in Vietnamese)."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        value = Decimal(str(value))
-    if isinstance(value, Decimal):
-        value = value.normalize()
-        if value == value.to_integral_value():
-            return str(int(value))
-        return formats.number_format(value, decimal_pos=max(0, -value.as_tuple().exponent))
-    return str(value)
-
-
-@register.filter
-def number(value):
-    """{{ figure.value|number }}: 3.00 -> "3", 99.80 -> "99.8"."""
-    return _plain(value)
-
-
-@register.filter
-def signed(value):
-    """A change with its sign: "+3", "−5" (a true minus sign), "0"; "" when unknown."""
-    if value is None or value == "":
-        return ""
-    text = _plain(abs(value))
-    if value > 0:
-        return f"+{text}"
-    if value < 0:
-        return f"{MINUS}{text}"
-    return text
-
-
-@register.filter
-def signed_percent(value):
-    """"−25%", "+4.5%"; "" when unknown."""
-    text = signed(value)
-    return f"{text}%" if text else ""
-
-
-@register.filter
-def figure_value(figure):
-    """A reported figure as the source states it: "3/14", "99.8%", "28", "11 billion VND"."""
-    return _measured(figure, figure.value, figure.denominator)
-
-
-@register.filter
-def figure_computed(figure):
-    """What the records compute for a figure, in the same form; "" when they cannot."""
-    computed = figure.computed
-    if computed is None:
-        return ""
-    denominator = getattr(figure, "computed_denominator", None) if figure.denominator is not None else None
-    return _measured(figure, computed, denominator)
-
-
-def _measured(figure, value, denominator):
-    if value is None:
-        return ""
-    if denominator is not None:
-        return f"{_plain(value)}/{_plain(denominator)}"
-    if figure.measure == "percent":
-        return f"{_plain(value)}%"
-    if figure.measure == "billion_vnd":
-        return _("%(value)s billion VND") % {"value": _plain(value)}
-    if figure.measure == "people":
-        return _("%(value)s people") % {"value": _plain(value)}
-    return _plain(value)
+# Numbers: one implementation (portal.numbers), shared with portal_tags.
+register.filter("number", numbers.format_number)
+register.filter("percent", numbers.format_percent)
+register.filter("signed", numbers.signed)
+register.filter("signed_percent", numbers.signed_percent)
+register.filter("figure_value", numbers.figure_value)
+register.filter("figure_computed", numbers.figure_computed)
 
 
 # -- charts ------------------------------------------------------------------
@@ -221,6 +156,6 @@ def figure_check(figure):
         return {
             "state": "mismatch",
             "message": _("Mismatch: the source reports %(reported)s, the records give %(computed)s.")
-            % {"reported": figure_value(figure), "computed": figure_computed(figure)},
+            % {"reported": numbers.figure_value(figure), "computed": numbers.figure_computed(figure)},
         }
     return {"state": "match", "message": _("Matches the records")}

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from agencies.dates import describe, machine_readable
 from mergers.models import NO_STATUS, Status, possible_text, status_when
+from portal import numbers
 
 register = template.Library()
 
@@ -107,63 +108,12 @@ def language_url(context, language):
     return translate_url(request.get_full_path(), language)
 
 
-MINUS = "\u2212"
-
-
-def _plain(number):
-    """12.50 -> "12.5", 28.00 -> "28", never exponent notation."""
-    from decimal import Decimal
-
-    if number is None:
-        return ""
-    if not isinstance(number, Decimal):
-        number = Decimal(str(number))
-    text = format(number.normalize(), "f")
-    return text
-
-
-@register.filter
-def plain_number(value):
-    return _plain(value)
-
-
-@register.filter
-def signed(value):
-    """+5 / −5 / 0 with a real minus sign."""
-    if value is None or value == "":
-        return ""
-    text = _plain(abs(value))
-    if value > 0:
-        return "+" + text
-    if value < 0:
-        return MINUS + text
-    return text
-
-
-@register.filter
-def figure_value(figure):
-    """A reported figure as the source gives it: "12/14", "12.54%", "28", "11 billion VND"."""
-    value = figure.value
-    if value is None:
-        return _("reported, no number")
-    text = _plain(value)
-    if figure.measure == "percent":
-        return f"{text}%"
-    if figure.denominator is not None:
-        return f"{text}/{_plain(figure.denominator)}"
-    if figure.measure == "billion_vnd":
-        return _("%(value)s billion VND") % {"value": text}
-    return text
-
-
-@register.filter
-def computed_value(figure):
-    """What the records say for a figure, formatted like the figure itself."""
-    computed = getattr(figure, "computed", None)
-    if computed is None:
-        return ""
-    text = _plain(computed)
-    denominator = getattr(figure, "computed_denominator", None)
-    if figure.denominator is not None and denominator is not None and figure.metric in ("units_completed", "units_with_title"):
-        return f"{text}/{_plain(denominator)}"
-    return text
+# Numbers: one implementation (portal.numbers), shared with the charts library.
+register.filter("plain_number", numbers.format_number)
+register.filter("number", numbers.format_number)
+register.filter("percent", numbers.format_percent)
+register.filter("signed", numbers.signed)
+register.filter("signed_percent", numbers.signed_percent)
+register.filter("figure_value", numbers.figure_value)
+register.filter("computed_value", numbers.figure_computed)
+register.filter("figure_computed", numbers.figure_computed)
