@@ -90,7 +90,8 @@ def test_dashboard_cell_links_the_merger_with_its_date_and_source(client, facts)
     assert f'href="/en/mergers/{merger.pk}/"' in html(response)
     cell = column(response, "khoi-mttq")["uong-bi"]
     assert cell.sources, "the milestone giving the status cites its source"
-    assert f'href="/en/sources/{cell.sources[0].pk}/"' in html(response)
+    # Each entry is a citation: the source with the passage the milestone rests on.
+    assert f'href="/en/sources/{cell.sources[0].source.pk}/"' in html(response)
 
 
 def test_dashboard_as_of_01_06_2016_no_organisation_home_affairs_merger_completed(client, facts):
