@@ -29,6 +29,7 @@ from import_export import fields, resources, widgets
 from .dates import parse_input
 from .models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
 from .scope import district_id_of, district_ids_for, record_scope_path
+from .text import neutralise, unneutralise
 
 LIST_SEPARATOR = ";"
 
@@ -68,7 +69,7 @@ class TextWidget(widgets.Widget):
         self.null = null
 
     def clean(self, value, row=None, **kwargs):
-        text = as_text(value)
+        text = unneutralise(as_text(value))
         return None if self.null and not text else text
 
     def render(self, value, obj=None, **kwargs):
@@ -451,6 +452,14 @@ class QnResource(resources.ModelResource):
         return str(getattr(instance, self.scope_column, "") or _("(none)"))
 
     # -- export -----------------------------------------------------------------
+    def export_field(self, field, instance, **kwargs):
+        """Every text cell of an admin export (CSV and XLSX) is neutralised as
+        the portal's CSVs are: "=HYPERLINK(...)" is written "'=HYPERLINK(...)"."""
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and not isinstance(field.widget, (WholeNumberWidget, NumberWidget)):
+            return neutralise(value)
+        return value
+
     def export_queryset(self):
         """Every record, in an order that imports cleanly (referenced rows first)."""
         return self.get_queryset()

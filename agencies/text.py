@@ -10,6 +10,25 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 
+# A cell a spreadsheet would run as a formula starts with one of these.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text):
+    """Stop a spreadsheet from running text as a formula: a leading apostrophe.
+    Used by every export, the portal's CSVs and the admin's CSV/XLSX alike."""
+    if text and text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def unneutralise(text):
+    """What `neutralise` wrote, read back: an imported "'=x" is "=x" again,
+    so an exported file imports unchanged."""
+    if text and text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
 
 def fold(text):
     text = (text or "").replace("đ", "d").replace("Đ", "D")
