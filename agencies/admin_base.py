@@ -18,19 +18,22 @@ in `agencies.scope`; this module applies them on every admin path:
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from .dates import describe
+from .import_files import ImportLimitError, PendingImportStorage, QnCSV, QnXLSX
 from .import_forms import QnImportForm
 from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records, visible_district_ids
 from .text import fold
@@ -304,8 +307,50 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     list_per_page = 50
     # Refuses oversized, empty and non-UTF-8 uploads before they are parsed.
     import_form_class = QnImportForm
-    # The two formats admins and analysts use; one place for both directions.
-    import_formats = export_formats = [CSV, XLSX]
+    # The two formats admins and analysts use; imports read them within
+    # QNMERGE_IMPORT_MAX_ROWS / _CELLS (agencies.import_files).
+    import_formats = [QnCSV, QnXLSX]
+    export_formats = [CSV, XLSX]
+    # A pending import is kept under a signed token, never a file name a form
+    # could change (agencies.import_files.PendingImportStorage).
+    tmp_storage_class = PendingImportStorage
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        # Refused by the dry run (no confirm step): the upload is not kept.
+        context = getattr(response, "context_data", None) or {}
+        name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if name and not context.get("confirm_form"):
+            PendingImportStorage(name=name).remove()
+        return response
+
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        name = request.POST.get("import_file_name", "")
+        if not PendingImportStorage.is_valid_name(name):
+            messages.error(
+                request,
+                gettext("This import is no longer pending (already imported, or older than allowed). Upload the file again."),
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
+            )
+        try:
+            return super().process_import(request, **kwargs)
+        finally:
+            PendingImportStorage(name=name).remove()
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """Say what is wrong with the file, not which Python exception it raised."""
+        if isinstance(e, ImportLimitError):
+            message = str(e)
+        else:
+            message = gettext(
+                "The file cannot be read as the chosen format: check that it is a CSV (UTF-8) or XLSX file "
+                "with the column names in its first row."
+            )
+        form.add_error("import_file", message)
     # An address typed without a scheme is taken as https (Django 6's default,
     # asked for now so its deprecation warning goes away).
     formfield_overrides = {

@@ -21,6 +21,7 @@ import datetime
 import decimal
 import re
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext as _
@@ -363,9 +364,27 @@ class QnResource(resources.ModelResource):
         if self.user is None and kwargs.get("user") is not None:
             self.user = kwargs["user"]
         self._seen_keys = {}
-        return super().import_data(
+        result = super().import_data(
             dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
         )
+        self.explain_errors(result)
+        return result
+
+    def explain_errors(self, result):
+        """Errors as an editor can act on them: a missing column is named with
+        the columns the file needs, and no traceback (with the server's paths)
+        reaches the page unless DEBUG is on."""
+        errors = list(result.base_errors) + [error for _, row_errors in result.row_errors() for error in row_errors]
+        for error in errors:
+            if isinstance(error.error, KeyError):
+                column = str(error.error.args[0]) if error.error.args else ""
+                found = re.search(r"Column '([^']*)'", column)
+                error.error = ImportFileError(
+                    _("Column “%(column)s” is not in the file; the file needs the columns: %(columns)s.")
+                    % {"column": found.group(1) if found else column, "columns": ", ".join(self.columns())}
+                )
+            if not settings.DEBUG:
+                error.traceback = ""
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)

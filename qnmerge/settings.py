@@ -271,6 +271,14 @@ if TRUSTED_PROXY_COUNT:
 # Import files above this size are refused before they are parsed.
 QNMERGE_IMPORT_MAX_BYTES = env_int("QNMERGE_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
+# ... and refused while being read past this many data rows or cells (an XLSX
+# declaring more is refused unread). `manage.py import_file` has its own limit.
+QNMERGE_IMPORT_MAX_ROWS = env_int("QNMERGE_IMPORT_MAX_ROWS", 10_000, minimum=1)
+QNMERGE_IMPORT_MAX_CELLS = env_int("QNMERGE_IMPORT_MAX_CELLS", 400_000, minimum=1)
+# Uploads waiting for the admin's confirm step (agencies.import_files); those
+# older than this many seconds are abandoned and deleted.
+QNMERGE_PENDING_IMPORT_DIR = Path(os.environ.get("QNMERGE_PENDING_IMPORT_DIR") or BASE_DIR / "var" / "pending-imports")
+QNMERGE_PENDING_IMPORT_MAX_AGE = env_int("QNMERGE_PENDING_IMPORT_MAX_AGE", 3600, minimum=60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 
 # Shared by every worker of one server (see agencies/cache.py); the key prefix
