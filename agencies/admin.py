@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_base import QnAdmin, ScopeMixin, uncertain_date
 from .models import AdministrativeUnit, Body, DistrictEditor, Holding, LegalDocument, Post, Source, UnitChange
+from .scope import UNSCOPED_CHOICE_FIELDS
 from .resources import (
     AdministrativeUnitResource,
     BodyResource,
@@ -95,7 +96,7 @@ class UnitChangeAdmin(QnAdmin):
     search_fields = ["unit__search_text", "related_unit__search_text", "description_vi", "description_en", "basis__number"]
     autocomplete_fields = ["unit", "related_unit", "basis", "sources"]
     # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
-    unscoped_choice_fields = ("related_unit",)
+    unscoped_choice_fields = tuple(UNSCOPED_CHOICE_FIELDS["agencies.unitchange"])
     fieldsets = [
         (None, {"fields": ["unit", "kind", "date_edtf", "related_unit", "new_kind", "communes_after"]}),
         (_("Description"), {"fields": ["description_vi", "description_en"]}),

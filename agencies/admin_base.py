@@ -35,7 +35,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from .dates import describe
 from .import_files import ImportLimitError, PendingImportStorage, QnCSV, QnXLSX
 from .import_forms import QnImportForm
-from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records, visible_district_ids
+from .scope import (
+    district_ids_for,
+    in_scope,
+    is_unscoped_choice,
+    record_scope_path,
+    scope_choices,
+    scope_records,
+    visible_district_ids,
+)
 from .text import fold
 
 CHANGE_REASON = "change_reason"
@@ -163,7 +171,8 @@ class ScopeMixin:
         return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
 
     def scope_formfield(self, db_field, request, field):
-        if field is not None and hasattr(field, "queryset") and db_field.name not in self.unscoped_choice_fields:
+        unscoped = db_field.name in self.unscoped_choice_fields or is_unscoped_choice(db_field.model, db_field.name)
+        if field is not None and hasattr(field, "queryset") and not unscoped:
             field.queryset = scope_choices(field.queryset, self.district_ids(request))
         return field
 

@@ -62,5 +62,7 @@ class AgenciesConfig(AppConfig):
         post_migrate.connect(_on_post_migrate, sender=self, dispatch_uid="agencies.sync_roles")
 
         from .cache import connect_signals
+        from .signals import connect
 
         connect_signals()
+        connect()

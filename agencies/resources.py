@@ -29,8 +29,8 @@ from import_export import fields, resources, widgets
 
 from .dates import parse_input
 from .models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
-from .scope import district_id_of, district_ids_for, record_scope_path
-from .text import neutralise, unneutralise
+from .scope import district_id_of, district_ids_for, out_of_scope_choices, record_scope_path
+from .text import NUL, neutralise, null_character_message, unneutralise
 
 LIST_SEPARATOR = ";"
 
@@ -71,6 +71,8 @@ class TextWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         text = unneutralise(as_text(value))
+        if NUL in text:
+            raise ValueError(null_character_message())
         return None if self.null and not text else text
 
     def render(self, value, obj=None, **kwargs):
@@ -446,8 +448,30 @@ class QnResource(resources.ModelResource):
                     errors.setdefault(field.attribute, []).append(ValidationError(str(exc)))
         if not errors:
             self.check_scope(instance, kwargs.get("row_number"))
+            self.check_choices(instance, row, kwargs.get("row_number"))
         if errors:
             raise ValidationError(errors)
+
+    def check_choices(self, instance, row, row_number):
+        """Every record a row names must be one the user could pick in the
+        admin's form (agencies.scope.out_of_scope_choices, the forms' rule)."""
+        ids = self.district_ids()
+        if ids is None:
+            return
+        m2m = {}
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                m2m[field.attribute] = field.clean(row)
+        refused = out_of_scope_choices(instance, ids, m2m)
+        if refused:
+            columns = {field.attribute: field.column_name for field in self.get_import_fields()}
+            raise ValidationError(
+                {
+                    columns.get(name, name): _("Row %(row)s: %(value)s is outside the districts you may edit.")
+                    % {"row": row_number, "value": record}
+                    for name, record in refused.items()
+                }
+            )
 
     def check_scope(self, instance, row_number):
         ids = self.district_ids()

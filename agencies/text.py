@@ -48,3 +48,21 @@ class SearchableMixin:
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
+
+
+NUL = "\x00"
+
+
+def null_character_message():
+    from django.utils.translation import gettext
+
+    return gettext("The text contains a null character (U+0000), which the database cannot store; remove it.")
+
+
+def text_fields_with_nul(instance):
+    """Names of the text fields of a model instance holding a NUL character."""
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if isinstance(getattr(instance, field.attname, None), str) and NUL in getattr(instance, field.attname)
+    ]
