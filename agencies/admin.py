@@ -6,6 +6,7 @@ see agencies/admin_base.py.
 
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import QnAdmin, ScopeMixin, uncertain_date
@@ -33,6 +34,19 @@ class SourceAdmin(QnAdmin):
         (_("Date"), {"fields": ["published_on_edtf", "date_note"]}),
         (_("Archive and note"), {"fields": ["seed_file", "note"]}),
     ]
+
+    def get_deleted_objects(self, objs, request):
+        """A cited source is protected: the delete page (and the "delete
+        selected" action) names the records citing it and deletes nothing."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for source in objs:
+            for record in source.citing_records():
+                protected.append(
+                    _("%(kind)s “%(record)s” cites “%(source)s”")
+                    % {"kind": capfirst(record._meta.verbose_name), "record": record, "source": source}
+                )
+        return deleted, model_count, perms_needed, protected
 
 
 @admin.register(LegalDocument)

@@ -33,6 +33,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from .dates import describe
+from .history import links_of_version
 from .import_files import ImportLimitError, PendingImportStorage, QnCSV, QnXLSX
 from .import_forms import QnImportForm
 from .scope import (
@@ -222,7 +223,27 @@ class ScopedAdminMixin(ScopeMixin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.require_valid_ids(object_id, version_id)
         self.refuse_out_of_scope(request, object_id)
+        if request.method == "GET":
+            # The revert form shows the version's links (its sources...), not
+            # today's: saving it restores them (agencies.history).
+            record = self.model.history.filter(**{self.model._meta.pk.attname: unquote(object_id)}, history_id=version_id).first()
+            if record is not None:
+                request._qnmerge_version_links = links_of_version(record)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        links = getattr(request, "_qnmerge_version_links", None)
+        if not links:
+            return form_class
+
+        class VersionForm(form_class):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                if not self.is_bound:
+                    self.initial.update({name: pks for name, pks in links.items() if name in self.fields})
+
+        return VersionForm
 
     def require_valid_ids(self, object_id, version_id=None):
         """django-simple-history looks ids up unchecked: "abc" would be a 500."""
@@ -314,6 +335,8 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """The base of every admin class: scope, import/export, history and revert."""
 
     list_per_page = 50
+    # Who made each version, kept as a name after the account is deleted.
+    history_list_display = ["author"]
     # Refuses oversized, empty and non-UTF-8 uploads before they are parsed.
     import_form_class = QnImportForm
     # The two formats admins and analysts use; imports read them within

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from .history import QnHistoricalRecords as HistoricalRecords
 
 from .dates import UncertainDatesMixin, date_field, edtf_field
 from .text import SearchableMixin
@@ -79,6 +79,16 @@ class Source(UncertainDatesMixin, SearchableMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("portal:source", args=[self.pk])
+
+    def citing_records(self, limit=50):
+        """Records that cite this source (every many-to-many link to it), at
+        most `limit` per kind. A cited source cannot be deleted: deleting it
+        would silently remove every citation (agencies.signals)."""
+        records = []
+        for relation in self._meta.related_objects:
+            if relation.many_to_many:
+                records += list(getattr(self, relation.get_accessor_name()).all()[:limit])
+        return records
 
 
 class LegalDocumentManager(models.Manager):

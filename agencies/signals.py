@@ -14,7 +14,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models import ProtectedError
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils.translation import gettext
 from django.utils import timezone
 
 from .text import null_character_message, text_fields_with_nul
@@ -90,8 +92,21 @@ def end_sessions_on_removed_grant(sender, instance, **kwargs):
     end_sessions([instance.user_id])
 
 
+def protect_cited_source(sender, instance, **kwargs):
+    """Whatever the path (admin, shell, a cascade), a cited source stays."""
+    citing = instance.citing_records(limit=10)
+    if citing:
+        raise ProtectedError(
+            gettext("The source “%(source)s” is cited by %(records)s; remove those citations first.")
+            % {"source": instance, "records": "; ".join(str(record) for record in citing)},
+            set(citing),
+        )
+
+
 def connect():
-    from .models import DistrictEditor
+    from .models import DistrictEditor, Source
+
+    pre_delete.connect(protect_cited_source, sender=Source, dispatch_uid="qnmerge.protect_cited_source")
 
     User = get_user_model()
     pre_save.connect(refuse_null_characters, dispatch_uid="qnmerge.refuse_null_characters")

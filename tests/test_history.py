@@ -166,3 +166,70 @@ def test_history_urls_with_bad_ids_are_404_not_500(admin_client, ha_long, path):
     with translation.override("en"):
         base = reverse("admin:agencies_body_changelist")
     assert admin_client.get(base + path).status_code == 404
+
+
+# -- issue 16, items 6 and 10 ------------------------------------------------------------
+
+def test_a_cited_source_cannot_be_deleted_and_the_page_names_who_cites_it(admin_client, ha_long):
+    from django.db.models import ProtectedError
+
+    from agencies.models import Source
+
+    source = factories.SourceFactory(slug="bao-qn", title="Hợp nhất cơ quan")
+    ha_long["board"].sources.add(source)
+    url = admin_url("agencies_source_delete", source.pk)
+    page = admin_client.get(url).content.decode()
+    assert "protected related objects" in page
+    assert "Ban Tổ chức Thành ủy Hạ Long" in page
+    assert admin_client.post(url, {"post": "yes"}).status_code == 200
+    response = admin_client.post(
+        admin_url("agencies_source_changelist"), {"action": "delete_selected", "_selected_action": [source.pk], "post": "yes"}
+    )
+    assert "protected related objects" in response.content.decode()
+    from django.db import transaction
+
+    with pytest.raises(ProtectedError, match="Ban Tổ chức Thành ủy Hạ Long"), transaction.atomic():
+        source.delete()
+    assert Source.objects.filter(pk=source.pk).exists()
+    assert list(ha_long["board"].sources.all()) == [source]
+    # An uncited source may go.
+    lone = factories.SourceFactory(slug="bao-le")
+    admin_client.post(admin_url("agencies_source_delete", lone.pk), {"post": "yes"})
+    assert not Source.objects.filter(pk=lone.pk).exists()
+
+
+def test_links_to_sources_are_in_history_and_a_revert_restores_them(admin_client, ha_long):
+    board = ha_long["board"]
+    first_source = factories.SourceFactory(slug="bai-1")
+    second_source = factories.SourceFactory(slug="bai-2")
+    url = admin_url("agencies_body_change", board.pk)
+    admin_client.post(url, form_data(admin_client.get(url), sources=[str(first_source.pk)], change_reason="Dẫn bài 1"))
+    cited = board.history.first()
+    admin_client.post(url, form_data(admin_client.get(url), sources=[str(second_source.pk)], change_reason="Nhầm bài"))
+    assert list(board.sources.all()) == [second_source]
+    assert [row.source for row in board.history.first().sources.all()] == [second_source]
+    assert [row.source for row in cited.sources.all()] == [first_source]
+
+    revert_url = admin_url("agencies_body_simple_history", board.pk, cited.history_id)
+    page = admin_client.get(revert_url)
+    assert page.context["adminform"].form["sources"].value() == [first_source.pk]
+    response = admin_client.post(revert_url, form_data(page, change_reason="Trả lại nguồn"))
+    assert response.status_code == 302
+    assert list(board.sources.all()) == [first_source]
+
+
+def test_deleting_a_user_keeps_their_name_in_history(admin_client, ha_long):
+    editor = User.objects.create_user("bien-tap-vien", is_staff=True, is_superuser=True)
+    admin_client.force_login(editor)
+    board = ha_long["board"]
+    url = admin_url("agencies_body_change", board.pk)
+    admin_client.post(url, form_data(admin_client.get(url), name_en="Organisation Board", change_reason="Tên tiếng Anh"))
+    version = board.history.first()
+    assert version.history_user == editor
+    editor.delete()
+    version.refresh_from_db()
+    assert version.history_user is None
+    assert version.history_user_name == "bien-tap-vien"
+    admin_client.force_login(User.objects.get(username="province-admin"))
+    page = admin_client.get(admin_url("agencies_body_history", board.pk)).content.decode()
+    assert "bien-tap-vien" in page

@@ -1,0 +1,77 @@
+"""History of every record: who changed it (kept after the user is deleted)
+and which records it links to (its many-to-many links, e.g. its sources).
+
+`QnHistoricalRecords` is django-simple-history's `HistoricalRecords` with:
+
+- `history_user_name`: the username of the author, copied when the version
+  is written. `history_user` is set to NULL when a user is deleted
+  (simple-history's SET_NULL); the name stays, and the admin's history
+  shows it (column "author").
+- `m2m_fields`: by default every many-to-many field of the model without its
+  own through model, so adding or removing a source writes a version, each
+  version keeps the links it had, and the admin's revert puts them back
+  (`agencies.admin_base.ScopedAdminMixin.history_form_view`). A model can
+  pass `m2m_fields=[...]` itself (e.g. a through model with quotes).
+"""
+
+from django.db import models
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+from simple_history import utils
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+
+class AuthorNameMixin(models.Model):
+    """Base of every historical model: the author as a name that outlives the account."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def author(self):
+        if self.history_user_id is not None and self.history_user is not None:
+            return self.history_user.get_username()
+        return self.history_user_name or "—"
+
+
+class QnHistoricalRecords(HistoricalRecords):
+    def __init__(self, *args, m2m_fields=None, **kwargs):
+        self.auto_m2m = m2m_fields is None
+        kwargs.setdefault("bases", [AuthorNameMixin])
+        super().__init__(*args, m2m_fields=m2m_fields or (), **kwargs)
+
+    def finalize(self, sender, **kwargs):
+        if self.auto_m2m and sender is self.cls:
+            self.m2m_fields = [
+                field.name
+                for field in sender._meta.local_many_to_many
+                if field.remote_field.through is None
+                or (not isinstance(field.remote_field.through, str) and field.remote_field.through._meta.auto_created)
+            ]
+        super().finalize(sender, **kwargs)
+
+    def get_extra_fields(self, model, fields):
+        extra = super().get_extra_fields(model, fields)
+        extra["history_user_name"] = models.CharField(_("author's user name"), max_length=150, blank=True, default="")
+        # False on versions written before links were kept: their links are
+        # unknown (not "none"), so a revert to them leaves the links alone.
+        extra["history_links_recorded"] = models.BooleanField(default=True, editable=False)
+        return extra
+
+
+@receiver(pre_create_historical_record)
+def keep_author_name(sender, history_instance, history_user=None, **kwargs):
+    if hasattr(history_instance, "history_user_name") and history_user is not None:
+        history_instance.history_user_name = history_user.get_username()
+
+
+def links_of_version(record):
+    """{m2m field name: [target pks]} as recorded in a historical version."""
+    links = {}
+    if not getattr(record, "history_links_recorded", False):
+        return links
+    for field in getattr(record, "_history_m2m_fields", ()):
+        target = utils.get_m2m_reverse_field_name(field)
+        links[field.name] = [getattr(row, f"{target}_id") for row in getattr(record, field.name).all()]
+    return links
