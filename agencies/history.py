@@ -51,6 +51,17 @@ class QnHistoricalRecords(HistoricalRecords):
             ]
         super().finalize(sender, **kwargs)
 
+    def post_save(self, instance, created, using=None, **kwargs):
+        if kwargs.get("raw", False):
+            # loaddata (a restore): the links it sets next are not edits either.
+            instance._qnmerge_loaded_raw = True
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if getattr(instance, "_qnmerge_loaded_raw", False):
+            return
+        super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+
     def get_extra_fields(self, model, fields):
         extra = super().get_extra_fields(model, fields)
         extra["history_user_name"] = models.CharField(_("author's user name"), max_length=150, blank=True, default="")
