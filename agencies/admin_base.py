@@ -26,6 +26,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -48,6 +50,7 @@ from .scope import (
 from .text import fold
 
 CHANGE_REASON = "change_reason"
+OPENED_VERSION = "opened_version"
 
 
 def uncertain_date(name, description):
@@ -106,8 +109,43 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def latest_version(model, pk):
+    """The newest historical version of a record (None without history)."""
+    history = getattr(model, "history", None)
+    if history is None or pk is None:
+        return None
+    return history.model.objects.filter(**{model._meta.pk.attname: pk}).order_by("-history_id").first()
+
+
+def describe_changes(newer, older):
+    """ "field: old → new" lines for what changed between two versions."""
+    lines = []
+    if older is None:
+        return lines
+    delta = newer.diff_against(older)
+    opts = newer.instance_type._meta
+    for change in delta.changes:
+        try:
+            label = capfirst(opts.get_field(change.field).verbose_name)
+        except Exception:
+            label = change.field
+        old, new = change.old, change.new
+        if isinstance(old, list) or isinstance(new, list):  # many-to-many links
+            lines.append(gettext("%(field)s: the links changed") % {"field": label})
+        else:
+            lines.append(f"{label}: “{old if old not in (None, '') else '—'}” → “{new if new not in (None, '') else '—'}”")
+    return lines
+
+
 class HistoryReasonForm(forms.ModelForm):
-    """Every admin form: the model's fields plus why the change was made."""
+    """Every admin form: the model's fields plus why the change was made, and
+    the version it was opened on.
+
+    Two admins, one record: the form carries the id of the record's newest
+    history version when it was opened (`opened_version`). A save whose
+    version is no longer the newest is refused, the error says who changed
+    what since, and the form then carries the newest version: saving it
+    again applies this editor's values on top (the reapply)."""
 
     change_reason = forms.CharField(
         label=_("Reason for the change"),
@@ -115,6 +153,40 @@ class HistoryReasonForm(forms.ModelForm):
         required=False,
         help_text=_("Kept with this version in the record's history, e.g. the article that corrects it."),
     )
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk is not None:
+            latest = latest_version(type(self.instance), self.instance.pk)
+            self.initial["opened_version"] = str(latest.history_id) if latest else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None or "opened_version" not in self.fields:
+            return cleaned
+        latest = latest_version(type(self.instance), self.instance.pk)
+        if latest is None:
+            return cleaned
+        opened = (self.data.get(self.add_prefix("opened_version")) or "").strip()
+        if not opened or opened == str(latest.history_id):
+            return cleaned  # the newest version (or a form from before this check)
+        older = None
+        if opened.isdigit() and len(opened) < 19:
+            older = type(latest).objects.filter(history_id=int(opened)).first()
+        lines = describe_changes(latest, older)
+        message = gettext(
+            "Someone else saved this record after you opened it (%(author)s, %(when)s). Your changes are not saved yet. "
+            "What changed since: %(changes)s. Check the form and save again to apply your version."
+        ) % {
+            "author": latest.author,
+            "when": formats.localize(timezone.localtime(latest.history_date)),
+            "changes": "; ".join(lines) if lines else gettext("see the record's history"),
+        }
+        # The form now stands on the newest version: saving again reapplies.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_version")] = str(latest.history_id)
+        raise ValidationError(message, code="stale")
 
 
 class ScopeMixin:
@@ -261,15 +333,15 @@ class ScopedAdminMixin(ScopeMixin):
         return self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
 
     def get_fields(self, request, obj=None):
-        fields = [name for name in super().get_fields(request, obj) if name != CHANGE_REASON]
+        fields = [name for name in super().get_fields(request, obj) if name not in (CHANGE_REASON, OPENED_VERSION)]
         if self.may_save(request, obj):
-            fields.append(CHANGE_REASON)
+            fields += [CHANGE_REASON, OPENED_VERSION]
         return fields
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if self.fieldsets and self.may_save(request, obj):
-            fieldsets.append((_("History"), {"fields": [CHANGE_REASON]}))
+            fieldsets.append((_("History"), {"fields": [CHANGE_REASON, OPENED_VERSION]}))
         return fieldsets
 
     def save_model(self, request, obj, form, change):

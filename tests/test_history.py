@@ -233,3 +233,30 @@ def test_deleting_a_user_keeps_their_name_in_history(admin_client, ha_long):
     admin_client.force_login(User.objects.get(username="province-admin"))
     page = admin_client.get(admin_url("agencies_body_history", board.pk)).content.decode()
     assert "bien-tap-vien" in page
+
+
+def test_a_save_from_a_stale_form_is_refused_shows_what_changed_and_can_be_reapplied(client, admin_client, ha_long):
+    """Issue 16, item 5: two admins open the same record; the second save must
+    not silently overwrite the first."""
+    board = ha_long["board"]
+    url = admin_url("agencies_body_change", board.pk)
+    second = User.objects.create_superuser("second-admin", "b@example.org", None)
+    other = type(client)()
+    other.force_login(second)
+    first_page = admin_client.get(url)
+    second_page = other.get(url)
+
+    assert admin_client.post(url, form_data(first_page, name_en="Organisation Board")).status_code == 302
+    stale = other.post(url, form_data(second_page, abbreviation="BTC"))
+    assert stale.status_code == 200  # refused, the form is shown again
+    text = stale.content.decode()
+    assert "Someone else saved this record after you opened it (province-admin" in text
+    assert "“—” → “Organisation Board”" in text
+    board.refresh_from_db()
+    assert (board.name_en, board.abbreviation) == ("Organisation Board", "")
+
+    # Saving the re-shown form again applies the second editor's values.
+    again = other.post(url, form_data(stale))
+    assert again.status_code == 302
+    board.refresh_from_db()
+    assert board.abbreviation == "BTC"
