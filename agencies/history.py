@@ -42,6 +42,8 @@ class QnHistoricalRecords(HistoricalRecords):
         super().__init__(*args, m2m_fields=m2m_fields or (), **kwargs)
 
     def finalize(self, sender, **kwargs):
+        if sender is self.cls:
+            sender._qnmerge_history = self  # write_version() reaches it from the model
         if self.auto_m2m and sender is self.cls:
             self.m2m_fields = [
                 field.name
@@ -86,3 +88,10 @@ def links_of_version(record):
         target = utils.get_m2m_reverse_field_name(field)
         links[field.name] = [getattr(row, f"{target}_id") for row in getattr(record, field.name).all()]
     return links
+
+
+def write_version(instance, history_type):
+    """Write one historical version of `instance` now (with its links)."""
+    records = getattr(type(instance), "_qnmerge_history", None)
+    if records is not None:
+        records.create_historical_record(instance, history_type)

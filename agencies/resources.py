@@ -17,6 +17,7 @@ import rows of their districts; the resource gets the user from the admin
 (`user=request.user`).
 """
 
+import contextvars
 import datetime
 import decimal
 import re
@@ -27,12 +28,17 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from .cache import writes_batched
 from .dates import parse_input
+from .history import write_version
 from .models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
 from .scope import district_id_of, district_ids_for, out_of_scope_choices, record_scope_path
 from .text import NUL, neutralise, null_character_message, unneutralise
 
 LIST_SEPARATOR = ";"
+# Records found by natural key during one import (a unit named on every row
+# is looked up once); set by QnResource.import_data, None outside imports.
+_lookups = contextvars.ContextVar("qnmerge_import_lookups", default=None)
 
 
 def as_text(value):
@@ -146,8 +152,15 @@ class KeyWidget(widgets.ForeignKeyWidget):
         text = as_text(value)
         if not text:
             return None
+        cache = _lookups.get()
+        key = (self.model, text)
+        if cache is not None and key in cache:
+            return cache[key]
         try:
-            return self.model._default_manager.get(**self.lookup(text))
+            found = self.model._default_manager.get(**self.lookup(text))
+            if cache is not None:
+                cache[key] = found
+            return found
         except self.model.DoesNotExist:
             raise ValueError(
                 _("No %(model)s with %(key)s “%(value)s”.")
@@ -366,9 +379,14 @@ class QnResource(resources.ModelResource):
         if self.user is None and kwargs.get("user") is not None:
             self.user = kwargs["user"]
         self._seen_keys = {}
-        result = super().import_data(
-            dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
-        )
+        token = _lookups.set({})
+        try:
+            with writes_batched():
+                result = super().import_data(
+                    dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
+                )
+        finally:
+            _lookups.reset(token)
         self.explain_errors(result)
         return result
 
@@ -451,6 +469,27 @@ class QnResource(resources.ModelResource):
             self.check_choices(instance, row, kwargs.get("row_number"))
         if errors:
             raise ValidationError(errors)
+
+    # One history version per imported row, written once the row's links are
+    # saved (not one for the row and another for each many-to-many field).
+    def save_instance(self, instance, is_create, row, **kwargs):
+        instance.skip_history_when_saving = True
+        try:
+            super().save_instance(instance, is_create, row, **kwargs)
+        finally:
+            del instance.skip_history_when_saving
+        instance._qnmerge_history_type = "+" if is_create else "~"
+
+    def save_m2m(self, instance, row, **kwargs):
+        instance.skip_history_when_saving = True
+        try:
+            super().save_m2m(instance, row, **kwargs)
+        finally:
+            del instance.skip_history_when_saving
+        history_type = getattr(instance, "_qnmerge_history_type", None)
+        if history_type:
+            write_version(instance, history_type)
+            del instance._qnmerge_history_type
 
     def check_choices(self, instance, row, row_number):
         """Every record a row names must be one the user could pick in the
