@@ -30,9 +30,11 @@ class AuthorNameMixin(models.Model):
 
     @property
     def author(self):
+        if self.history_user_name:  # no query for versions written since the name is kept
+            return self.history_user_name
         if self.history_user_id is not None and self.history_user is not None:
             return self.history_user.get_username()
-        return self.history_user_name or "—"
+        return "—"
 
 
 class QnHistoricalRecords(HistoricalRecords):
