@@ -34,11 +34,20 @@ test: messages
 # Production: DEBUG defaults to false here, so SECRET_KEY and ALLOWED_HOSTS
 # must be set (the settings say which is missing). WhiteNoise serves the
 # compressed, hashed static files that collectstatic writes.
+# gunicorn (23+) opens a control socket, by default at one fixed path per
+# machine user: two instances would fight over it. Each instance gets its own,
+# var/gunicorn-$(PORT).ctl in its checkout; CONTROL_SOCKET=none turns it off,
+# CONTROL_SOCKET=/path puts it elsewhere. Older gunicorns have none.
+CONTROL_SOCKET ?= $(CURDIR)/var/gunicorn-$(PORT).ctl
 serve: export DEBUG ?= false
 serve: messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn qnmerge.wsgi -w 2 -b 127.0.0.1:$(PORT)
+	@mkdir -p var
+	$(VENV)/bin/gunicorn qnmerge.wsgi -w 2 -b 127.0.0.1:$(PORT) $(GUNICORN_CONTROL)
+
+GUNICORN_CONTROL = $(shell $(VENV)/bin/gunicorn --help 2>/dev/null | grep -q -- '--control-socket ' && \
+	{ if [ "$(CONTROL_SOCKET)" = none ]; then echo --no-control-socket; else echo "--control-socket $(CONTROL_SOCKET)"; fi; })
 
 # Backups go to backups/ (SQLite: gzipped JSON with natural keys;
 # PostgreSQL: pg_dump custom format). `make restore FILE=backups/...` replaces

@@ -6,6 +6,7 @@ see agencies/admin_base.py.
 
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import QnAdmin, ScopeMixin, citation_inline, uncertain_date
@@ -25,6 +26,7 @@ from .models import (
     UnitChange,
     UnitChangeCitation,
 )
+from .scope import UNSCOPED_CHOICE_FIELDS
 from .resources import (
     AdministrativeUnitResource,
     BodyResource,
@@ -47,6 +49,19 @@ class SourceAdmin(QnAdmin):
         (_("Date"), {"fields": ["published_on_edtf", "date_note"]}),
         (_("Archive and note"), {"fields": ["seed_file", "note"]}),
     ]
+
+    def get_deleted_objects(self, objs, request):
+        """A cited source is protected: the delete page (and the "delete
+        selected" action) names the records citing it and deletes nothing."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected = list(protected)
+        for source in objs:
+            for record in source.citing_records():
+                protected.append(
+                    _("%(kind)s “%(record)s” cites “%(source)s”")
+                    % {"kind": capfirst(record._meta.verbose_name), "record": record, "source": source}
+                )
+        return deleted, model_count, perms_needed, protected
 
 
 @admin.register(LegalDocument)
@@ -112,7 +127,7 @@ class UnitChangeAdmin(QnAdmin):
     search_fields = ["unit__search_text", "related_unit__search_text", "description_vi", "description_en", "basis__number"]
     autocomplete_fields = ["unit", "related_unit", "basis"]
     # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
-    unscoped_choice_fields = ("related_unit",)
+    unscoped_choice_fields = tuple(UNSCOPED_CHOICE_FIELDS["agencies.unitchange"])
     fieldsets = [
         (None, {"fields": ["unit", "kind", "date_edtf", "related_unit", "new_kind", "communes_after"]}),
         (_("Description"), {"fields": ["description_vi", "description_en"]}),

@@ -18,24 +18,39 @@ in `agencies.scope`; this module applies them on every admin path:
 
 from django import forms
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminURLFieldWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from .dates import describe
+from .history import links_of_version, restore_citations
+from .import_files import ImportLimitError, PendingImportStorage, QnCSV, QnXLSX
 from .import_forms import QnImportForm
-from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records, visible_district_ids
+from .scope import (
+    district_ids_for,
+    in_scope,
+    is_unscoped_choice,
+    record_scope_path,
+    scope_choices,
+    scope_records,
+    visible_district_ids,
+)
 from .text import fold
 
 CHANGE_REASON = "change_reason"
+OPENED_VERSION = "opened_version"
 
 
 def uncertain_date(name, description):
@@ -94,8 +109,43 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def latest_version(model, pk):
+    """The newest historical version of a record (None without history)."""
+    history = getattr(model, "history", None)
+    if history is None or pk is None:
+        return None
+    return history.model.objects.filter(**{model._meta.pk.attname: pk}).order_by("-history_id").first()
+
+
+def describe_changes(newer, older):
+    """ "field: old → new" lines for what changed between two versions."""
+    lines = []
+    if older is None:
+        return lines
+    delta = newer.diff_against(older)
+    opts = newer.instance_type._meta
+    for change in delta.changes:
+        try:
+            label = capfirst(opts.get_field(change.field).verbose_name)
+        except Exception:
+            label = change.field
+        old, new = change.old, change.new
+        if isinstance(old, list) or isinstance(new, list):  # many-to-many links
+            lines.append(gettext("%(field)s: the links changed") % {"field": label})
+        else:
+            lines.append(f"{label}: “{old if old not in (None, '') else '—'}” → “{new if new not in (None, '') else '—'}”")
+    return lines
+
+
 class HistoryReasonForm(forms.ModelForm):
-    """Every admin form: the model's fields plus why the change was made."""
+    """Every admin form: the model's fields plus why the change was made, and
+    the version it was opened on.
+
+    Two admins, one record: the form carries the id of the record's newest
+    history version when it was opened (`opened_version`). A save whose
+    version is no longer the newest is refused, the error says who changed
+    what since, and the form then carries the newest version: saving it
+    again applies this editor's values on top (the reapply)."""
 
     change_reason = forms.CharField(
         label=_("Reason for the change"),
@@ -103,6 +153,40 @@ class HistoryReasonForm(forms.ModelForm):
         required=False,
         help_text=_("Kept with this version in the record's history, e.g. the article that corrects it."),
     )
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk is not None:
+            latest = latest_version(type(self.instance), self.instance.pk)
+            self.initial["opened_version"] = str(latest.history_id) if latest else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None or "opened_version" not in self.fields:
+            return cleaned
+        latest = latest_version(type(self.instance), self.instance.pk)
+        if latest is None:
+            return cleaned
+        opened = (self.data.get(self.add_prefix("opened_version")) or "").strip()
+        if not opened or opened == str(latest.history_id):
+            return cleaned  # the newest version (or a form from before this check)
+        older = None
+        if opened.isdigit() and len(opened) < 19:
+            older = type(latest).objects.filter(history_id=int(opened)).first()
+        lines = describe_changes(latest, older)
+        message = gettext(
+            "Someone else saved this record after you opened it (%(author)s, %(when)s). Your changes are not saved yet. "
+            "What changed since: %(changes)s. Check the form and save again to apply your version."
+        ) % {
+            "author": latest.author,
+            "when": formats.localize(timezone.localtime(latest.history_date)),
+            "changes": "; ".join(lines) if lines else gettext("see the record's history"),
+        }
+        # The form now stands on the newest version: saving again reapplies.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_version")] = str(latest.history_id)
+        raise ValidationError(message, code="stale")
 
 
 class ScopeMixin:
@@ -160,7 +244,8 @@ class ScopeMixin:
         return super().has_delete_permission(request, obj) and self.may_edit(request, obj)
 
     def scope_formfield(self, db_field, request, field):
-        if field is not None and hasattr(field, "queryset") and db_field.name not in self.unscoped_choice_fields:
+        unscoped = db_field.name in self.unscoped_choice_fields or is_unscoped_choice(db_field.model, db_field.name)
+        if field is not None and hasattr(field, "queryset") and not unscoped:
             field.queryset = scope_choices(field.queryset, self.district_ids(request))
         return field
 
@@ -210,7 +295,34 @@ class ScopedAdminMixin(ScopeMixin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.require_valid_ids(object_id, version_id)
         self.refuse_out_of_scope(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method == "GET":
+            # The revert form shows the version's links (its sources...), not
+            # today's: saving it restores them (agencies.history).
+            record = self.model.history.filter(**{self.model._meta.pk.attname: unquote(object_id)}, history_id=version_id).first()
+            if record is not None:
+                request._qnmerge_version_links = links_of_version(record)
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            # Saved: the version's citations (source, quote, reasoning) come back too.
+            record = self.model.history.filter(history_id=version_id).first()
+            instance = self.model._default_manager.filter(pk=unquote(object_id)).first()
+            if record is not None and instance is not None:
+                restore_citations(instance, record.history_date)
+        return response
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        links = getattr(request, "_qnmerge_version_links", None)
+        if not links:
+            return form_class
+
+        class VersionForm(form_class):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                if not self.is_bound:
+                    self.initial.update({name: pks for name, pks in links.items() if name in self.fields})
+
+        return VersionForm
 
     def require_valid_ids(self, object_id, version_id=None):
         """django-simple-history looks ids up unchecked: "abc" would be a 500."""
@@ -228,15 +340,15 @@ class ScopedAdminMixin(ScopeMixin):
         return self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
 
     def get_fields(self, request, obj=None):
-        fields = [name for name in super().get_fields(request, obj) if name != CHANGE_REASON]
+        fields = [name for name in super().get_fields(request, obj) if name not in (CHANGE_REASON, OPENED_VERSION)]
         if self.may_save(request, obj):
-            fields.append(CHANGE_REASON)
+            fields += [CHANGE_REASON, OPENED_VERSION]
         return fields
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if self.fieldsets and self.may_save(request, obj):
-            fieldsets.append((_("History"), {"fields": [CHANGE_REASON]}))
+            fieldsets.append((_("History"), {"fields": [CHANGE_REASON, OPENED_VERSION]}))
         return fieldsets
 
     def save_model(self, request, obj, form, change):
@@ -302,10 +414,54 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """The base of every admin class: scope, import/export, history and revert."""
 
     list_per_page = 50
+    # Who made each version, kept as a name after the account is deleted.
+    history_list_display = ["author"]
     # Refuses oversized, empty and non-UTF-8 uploads before they are parsed.
     import_form_class = QnImportForm
-    # The two formats admins and analysts use; one place for both directions.
-    import_formats = export_formats = [CSV, XLSX]
+    # The two formats admins and analysts use; imports read them within
+    # QNMERGE_IMPORT_MAX_ROWS / _CELLS (agencies.import_files).
+    import_formats = [QnCSV, QnXLSX]
+    export_formats = [CSV, XLSX]
+    # A pending import is kept under a signed token, never a file name a form
+    # could change (agencies.import_files.PendingImportStorage).
+    tmp_storage_class = PendingImportStorage
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        # Refused by the dry run (no confirm step): the upload is not kept.
+        context = getattr(response, "context_data", None) or {}
+        name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
+        if name and not context.get("confirm_form"):
+            PendingImportStorage(name=name).remove()
+        return response
+
+    def process_import(self, request, **kwargs):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        name = request.POST.get("import_file_name", "")
+        if not PendingImportStorage.is_valid_name(name):
+            messages.error(
+                request,
+                gettext("This import is no longer pending (already imported, or older than allowed). Upload the file again."),
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
+            )
+        try:
+            return super().process_import(request, **kwargs)
+        finally:
+            PendingImportStorage(name=name).remove()
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """Say what is wrong with the file, not which Python exception it raised."""
+        if isinstance(e, ImportLimitError):
+            message = str(e)
+        else:
+            message = gettext(
+                "The file cannot be read as the chosen format: check that it is a CSV (UTF-8) or XLSX file "
+                "with the column names in its first row."
+            )
+        form.add_error("import_file", message)
     # An address typed without a scheme is taken as https (Django 6's default,
     # asked for now so its deprecation warning goes away).
     formfield_overrides = {

@@ -62,6 +62,7 @@ class AgenciesConfig(AppConfig):
         post_migrate.connect(_on_post_migrate, sender=self, dispatch_uid="agencies.sync_roles")
 
         from .cache import connect_signals
+        from .signals import connect
 
         connect_signals()
 
@@ -70,3 +71,4 @@ class AgenciesConfig(AppConfig):
         from .text import refresh_search_text
 
         post_save.connect(refresh_search_text, dispatch_uid="agencies.refresh_search_text")
+        connect()

@@ -11,6 +11,8 @@ The default cache is a file cache under var/, shared by every worker process
 of one server, so a write seen by one worker invalidates all of them.
 """
 
+import contextlib
+import threading
 import uuid
 
 from django.core.cache import cache
@@ -51,7 +53,28 @@ def cached(key, compute, timeout=TIMEOUT):
     return value
 
 
+_batched = threading.local()
+
+
+@contextlib.contextmanager
+def writes_batched():
+    """Bump the data version once for a batch of writes (an import of
+    thousands of rows), not on each of them: each bump writes the cache."""
+    depth = getattr(_batched, "depth", 0)
+    _batched.depth = depth + 1
+    try:
+        yield
+    finally:
+        _batched.depth = depth
+        if depth == 0:
+            bump_data_version()
+            if transaction.get_connection().in_atomic_block:
+                transaction.on_commit(bump_data_version)
+
+
 def _on_write(sender, **kwargs):
+    if getattr(_batched, "depth", 0):
+        return  # writes_batched() bumps when the batch ends
     if sender._meta.app_label in TRACKED_APPS:
         # Bump now and again after commit, so no reader can cache the state
         # between the write and its commit under the new version.

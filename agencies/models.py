@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from .history import QnHistoricalRecords as HistoricalRecords
 
 from .dates import UncertainDatesMixin, date_field, edtf_field
 from .text import SearchableMixin
@@ -82,6 +82,16 @@ class Source(UncertainDatesMixin, SearchableMixin, models.Model):
     def get_absolute_url(self):
         return reverse("portal:source", args=[self.pk])
 
+    def citing_records(self, limit=50):
+        """Records that cite this source (every many-to-many link to it), at
+        most `limit` per kind. A cited source cannot be deleted: deleting it
+        would silently remove every citation (agencies.signals)."""
+        records = []
+        for relation in self._meta.related_objects:
+            if relation.many_to_many:
+                records += list(getattr(self, relation.get_accessor_name()).all()[:limit])
+        return records
+
 
 class CitationManager(models.Manager):
     def get_by_natural_key(self, *key):
@@ -100,6 +110,8 @@ class Citation(models.Model):
     through table of its `sources`), made by `citation_model`.
     """
 
+    # A cited source cannot be deleted: agencies.signals.protect_cited_source
+    # refuses it, naming the records citing it.
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="+")
     quote = models.TextField(
         _("quote"), blank=True,
@@ -147,6 +159,9 @@ def citation_model(owner):
         "owner_field": field_name,
         "natural_key": natural_key,
         "Meta": meta,
+        # Citations have their own history (who added or changed a quote,
+        # when), from which a revert of the record puts them back.
+        "history": HistoricalRecords(),
     })
 
 

@@ -17,20 +17,28 @@ import rows of their districts; the resource gets the user from the admin
 (`user=request.user`).
 """
 
+import contextvars
 import datetime
 import decimal
 import re
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from .cache import writes_batched
 from .dates import parse_input
+from .history import write_version
 from .models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
-from .scope import district_id_of, district_ids_for, record_scope_path
+from .scope import district_id_of, district_ids_for, out_of_scope_choices, record_scope_path
+from .text import NUL, neutralise, null_character_message, unneutralise
 
 LIST_SEPARATOR = ";"
+# Records found by natural key during one import (a unit named on every row
+# is looked up once); set by QnResource.import_data, None outside imports.
+_lookups = contextvars.ContextVar("qnmerge_import_lookups", default=None)
 
 
 def as_text(value):
@@ -68,7 +76,9 @@ class TextWidget(widgets.Widget):
         self.null = null
 
     def clean(self, value, row=None, **kwargs):
-        text = as_text(value)
+        text = unneutralise(as_text(value))
+        if NUL in text:
+            raise ValueError(null_character_message())
         return None if self.null and not text else text
 
     def render(self, value, obj=None, **kwargs):
@@ -142,8 +152,15 @@ class KeyWidget(widgets.ForeignKeyWidget):
         text = as_text(value)
         if not text:
             return None
+        cache = _lookups.get()
+        key = (self.model, text)
+        if cache is not None and key in cache:
+            return cache[key]
         try:
-            return self.model._default_manager.get(**self.lookup(text))
+            found = self.model._default_manager.get(**self.lookup(text))
+            if cache is not None:
+                cache[key] = found
+            return found
         except self.model.DoesNotExist:
             raise ValueError(
                 _("No %(model)s with %(key)s “%(value)s”.")
@@ -362,9 +379,32 @@ class QnResource(resources.ModelResource):
         if self.user is None and kwargs.get("user") is not None:
             self.user = kwargs["user"]
         self._seen_keys = {}
-        return super().import_data(
-            dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
-        )
+        token = _lookups.set({})
+        try:
+            with writes_batched():
+                result = super().import_data(
+                    dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
+                )
+        finally:
+            _lookups.reset(token)
+        self.explain_errors(result)
+        return result
+
+    def explain_errors(self, result):
+        """Errors as an editor can act on them: a missing column is named with
+        the columns the file needs, and no traceback (with the server's paths)
+        reaches the page unless DEBUG is on."""
+        errors = list(result.base_errors) + [error for _, row_errors in result.row_errors() for error in row_errors]
+        for error in errors:
+            if isinstance(error.error, KeyError):
+                column = str(error.error.args[0]) if error.error.args else ""
+                found = re.search(r"Column '([^']*)'", column)
+                error.error = ImportFileError(
+                    _("Column “%(column)s” is not in the file; the file needs the columns: %(columns)s.")
+                    % {"column": found.group(1) if found else column, "columns": ", ".join(self.columns())}
+                )
+            if not settings.DEBUG:
+                error.traceback = ""
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -426,8 +466,51 @@ class QnResource(resources.ModelResource):
                     errors.setdefault(field.attribute, []).append(ValidationError(str(exc)))
         if not errors:
             self.check_scope(instance, kwargs.get("row_number"))
+            self.check_choices(instance, row, kwargs.get("row_number"))
         if errors:
             raise ValidationError(errors)
+
+    # One history version per imported row, written once the row's links are
+    # saved (not one for the row and another for each many-to-many field).
+    def save_instance(self, instance, is_create, row, **kwargs):
+        instance.skip_history_when_saving = True
+        try:
+            super().save_instance(instance, is_create, row, **kwargs)
+        finally:
+            del instance.skip_history_when_saving
+        instance._qnmerge_history_type = "+" if is_create else "~"
+
+    def save_m2m(self, instance, row, **kwargs):
+        instance.skip_history_when_saving = True
+        try:
+            super().save_m2m(instance, row, **kwargs)
+        finally:
+            del instance.skip_history_when_saving
+        history_type = getattr(instance, "_qnmerge_history_type", None)
+        if history_type:
+            write_version(instance, history_type)
+            del instance._qnmerge_history_type
+
+    def check_choices(self, instance, row, row_number):
+        """Every record a row names must be one the user could pick in the
+        admin's form (agencies.scope.out_of_scope_choices, the forms' rule)."""
+        ids = self.district_ids()
+        if ids is None:
+            return
+        m2m = {}
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                m2m[field.attribute] = field.clean(row)
+        refused = out_of_scope_choices(instance, ids, m2m)
+        if refused:
+            columns = {field.attribute: field.column_name for field in self.get_import_fields()}
+            raise ValidationError(
+                {
+                    columns.get(name, name): _("Row %(row)s: %(value)s is outside the districts you may edit.")
+                    % {"row": row_number, "value": record}
+                    for name, record in refused.items()
+                }
+            )
 
     def check_scope(self, instance, row_number):
         ids = self.district_ids()
@@ -451,6 +534,14 @@ class QnResource(resources.ModelResource):
         return str(getattr(instance, self.scope_column, "") or _("(none)"))
 
     # -- export -----------------------------------------------------------------
+    def export_field(self, field, instance, **kwargs):
+        """Every text cell of an admin export (CSV and XLSX) is neutralised as
+        the portal's CSVs are: "=HYPERLINK(...)" is written "'=HYPERLINK(...)"."""
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and not isinstance(field.widget, (WholeNumberWidget, NumberWidget)):
+            return neutralise(value)
+        return value
+
     def export_queryset(self):
         """Every record, in an order that imports cleanly (referenced rows first)."""
         return self.get_queryset()

@@ -122,6 +122,48 @@ def scope_choices(queryset, district_ids):
     return queryset.filter(**{f"{path}__in": district_ids})
 
 
+# Foreign keys whose choices stay province-wide (the other unit of a unit
+# change may be a neighbouring district); every other choice is scoped.
+UNSCOPED_CHOICE_FIELDS = {"agencies.unitchange": {"related_unit"}}
+
+
+def is_unscoped_choice(model, field_name):
+    return field_name in UNSCOPED_CHOICE_FIELDS.get(model._meta.label_lower, ())
+
+
+def out_of_scope_choices(instance, district_ids, m2m=None):
+    """The fields of `instance` naming a record the user may not pick, as
+    {field name: record}: the rule the admin's forms apply through
+    `scope_choices`, for imports. `m2m` maps many-to-many field names to the
+    records about to be linked."""
+    if district_ids is None:
+        return {}
+    model = type(instance)
+    refused = {}
+    for field in model._meta.concrete_fields:
+        if not field.is_relation or is_unscoped_choice(model, field.name):
+            continue
+        value = getattr(instance, field.attname)
+        related = field.related_model
+        if value is None or related._meta.label_lower not in CHOICE_SCOPE:
+            continue
+        if not scope_choices(related._default_manager.filter(pk=value), district_ids).exists():
+            refused[field.name] = getattr(instance, field.name)
+    for name, records in (m2m or {}).items():
+        records = [record for record in records if record is not None]
+        if not records or is_unscoped_choice(model, name):
+            continue
+        related = type(records[0])
+        if related._meta.label_lower not in CHOICE_SCOPE:
+            continue
+        allowed = set(scope_choices(related._default_manager.filter(pk__in=[r.pk for r in records]), district_ids)
+                      .values_list("pk", flat=True))
+        for record in records:
+            if record.pk not in allowed:
+                refused.setdefault(name, record)
+    return refused
+
+
 def district_id_of(obj):
     """The district id of one record, following its scope path (None when the
     model has none or the chain is broken, e.g. a deleted parent)."""

@@ -10,6 +10,25 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 
+# A cell a spreadsheet would run as a formula starts with one of these.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text):
+    """Stop a spreadsheet from running text as a formula: a leading apostrophe.
+    Used by every export, the portal's CSVs and the admin's CSV/XLSX alike."""
+    if text and text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def unneutralise(text):
+    """What `neutralise` wrote, read back: an imported "'=x" is "=x" again,
+    so an exported file imports unchanged."""
+    if text and text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
 
 def fold(text):
     text = (text or "").replace("đ", "d").replace("Đ", "D")
@@ -117,3 +136,19 @@ def search_terms(text, max_terms=12):
         group.extend(split for split in syllable_splits(word) if split not in group)
         groups.append(group)
     return groups[:max_terms]
+NUL = "\x00"
+
+
+def null_character_message():
+    from django.utils.translation import gettext
+
+    return gettext("The text contains a null character (U+0000), which the database cannot store; remove it.")
+
+
+def text_fields_with_nul(instance):
+    """Names of the text fields of a model instance holding a NUL character."""
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if isinstance(getattr(instance, field.attname, None), str) and NUL in getattr(instance, field.attname)
+    ]

@@ -13,7 +13,7 @@ from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from agencies.history import QnHistoricalRecords as HistoricalRecords
 
 from agencies.dates import UncertainDatesMixin, date_field, describe, edtf_field, exact_day, sort_day
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, citation_model, localized

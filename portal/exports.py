@@ -34,12 +34,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import describe, sort_day
+from agencies.text import FORMULA_PREFIXES, neutralise
 
 BOM = "\ufeff"
 CHUNK_SIZE = 2000
 RELATION_BATCH = 900  # primary keys per many-to-many query (SQLite's parameter limit)
 LABEL_CACHE_SIZE = 20_000  # many-to-many labels remembered across chunks
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CODES = sorted(ord(char) for char in FORMULA_PREFIXES)  # compared in SQL: cheaper than text
 LIST_SEPARATOR = ";"
 
@@ -610,13 +610,6 @@ def format_number(value):
             return str(value.quantize(decimal.Decimal(1)))
         return format(value.normalize(), "f")
     return str(value)
-
-
-def neutralise(text):
-    """Stop a spreadsheet from running text as a formula."""
-    if text and text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def format_list(items):

@@ -67,6 +67,16 @@ else:
         )
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
         raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters")
+    if len(set(SECRET_KEY)) < 10:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not random: it uses fewer than 10 different characters. Generate one with "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS=* lets any Host header through (password-reset links, cache poisoning): "
+            "name the host names the portal answers to, comma-separated"
+        )
 
 # The public portal is readable without an account unless QNMERGE_PUBLIC=false.
 QNMERGE_PUBLIC = env_bool("QNMERGE_PUBLIC", True)
@@ -148,6 +158,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A long import must not make a login fail with "database is locked":
+    # WAL lets readers go on while one writer writes, writers wait up to
+    # SQLITE_BUSY_TIMEOUT seconds for each other instead of failing, and
+    # IMMEDIATE takes the write lock when a transaction starts (a deferred
+    # one that reads, then writes, cannot wait and fails at once).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT", 30, minimum=1),
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -167,8 +189,17 @@ LOGIN_URL = "admin:login"
 # Admin login throttling (django-axes): lock a username+IP after failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+# A username is locked only together with the address that failed (someone
+# else cannot lock an admin out from elsewhere), and one address is also
+# limited across usernames (password spraying): AXES_ADDRESS_FAILURE_LIMIT
+# failures from one address lock that address (qnmerge.throttle).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_HANDLER = "qnmerge.throttle.AddressAwareHandler"
 AXES_RESET_ON_SUCCESS = True
+# The client address axes records: REMOTE_ADDR, or X-Forwarded-For read as
+# BEHIND_HTTPS_PROXY says (qnmerge.throttle.client_ip_address).
+AXES_CLIENT_IP_CALLABLE = "qnmerge.throttle.client_ip_address"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
@@ -199,21 +230,55 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# HSTS: in production one day by default, for this host only. Sub-domains
+# and the browsers' preload list are opt-in (SECURE_HSTS_INCLUDE_SUBDOMAINS,
+# SECURE_HSTS_PRELOAD): both bind every host of the domain and are hard to
+# take back, so the operator decides. `check --deploy` then stays quiet about
+# them (W005, W021) because leaving them off is a choice, not an oversight.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 86400)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0 and env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0 and env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, chosen in (("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS), ("security.W021", SECURE_HSTS_PRELOAD))
+    if not chosen
+]
 # Content-Security-Policy on every response (qnmerge/middleware.py): our own
 # origin only, no inline script or style attribute, no framing.
 QNMERGE_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
-if env_bool("BEHIND_HTTPS_PROXY", False):
+# BEHIND_HTTPS_PROXY: how many reverse proxies in front of the portal are
+# trusted (true = 1, false/unset = 0). With none, the client address is
+# REMOTE_ADDR and X-Forwarded-* headers are ignored (anyone could send them);
+# with n, the scheme comes from X-Forwarded-Proto and the client address is
+# the n-th address of X-Forwarded-For counted from the right (the one the
+# outermost trusted proxy saw).
+def env_proxies(name):
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in _TRUE:
+        return 1
+    if raw in _FALSE or raw == "":
+        return 0
+    return env_int(name, 0)
+
+
+TRUSTED_PROXY_COUNT = env_proxies("BEHIND_HTTPS_PROXY")
+if TRUSTED_PROXY_COUNT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Import files above this size are refused before they are parsed.
 QNMERGE_IMPORT_MAX_BYTES = env_int("QNMERGE_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
+# ... and refused while being read past this many data rows or cells (an XLSX
+# declaring more is refused unread). `manage.py import_file` has its own limit.
+QNMERGE_IMPORT_MAX_ROWS = env_int("QNMERGE_IMPORT_MAX_ROWS", 10_000, minimum=1)
+QNMERGE_IMPORT_MAX_CELLS = env_int("QNMERGE_IMPORT_MAX_CELLS", 400_000, minimum=1)
+# Uploads waiting for the admin's confirm step (agencies.import_files); those
+# older than this many seconds are abandoned and deleted.
+QNMERGE_PENDING_IMPORT_DIR = Path(os.environ.get("QNMERGE_PENDING_IMPORT_DIR") or BASE_DIR / "var" / "pending-imports")
+QNMERGE_PENDING_IMPORT_MAX_AGE = env_int("QNMERGE_PENDING_IMPORT_MAX_AGE", 3600, minimum=60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 
 # Shared by every worker of one server (see agencies/cache.py); the key prefix

@@ -69,6 +69,18 @@ def backup(directory=DEFAULT_DIR):
     from django.core.management import call_command
 
     directory = Path(directory)
+    # Backups hold password hashes: the folder and the file are the owner's
+    # alone (umask 077 while writing, so no moment exists where they are not).
+    old_umask = os.umask(0o077)
+    try:
+        return _write_backup(directory)
+    finally:
+        os.umask(old_umask)
+
+
+def _write_backup(directory):
+    from django.core.management import call_command
+
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     vendor, db = _database()
@@ -90,6 +102,7 @@ def backup(directory=DEFAULT_DIR):
         )
     else:
         raise SystemExit(f"No backup method for the {vendor} database.")
+    os.chmod(path, 0o600)
     return path
 
 

@@ -189,3 +189,17 @@ def test_make_restore_without_file_prints_usage():
     result = subprocess.run(["make", "-s", "-o", ".venv/.installed-stamp", "restore"], cwd=BASE_DIR, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "Usage: make restore FILE=" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_file_is_readable_by_its_owner_only(tmp_path):
+    """Backups hold password hashes: no other local user may read them,
+    whatever the umask of the shell that ran `make backup`."""
+    factories.UserFactory(username="someone")
+    old = os.umask(0o022)
+    try:
+        path = load_script().backup(tmp_path / "backups")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "backups").stat().st_mode & 0o077 == 0

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import translation
 
-from agencies.models import Body
+from agencies.models import Body, BodyCitation
 from tests import factories
 
 
@@ -38,6 +38,17 @@ def form_data(response, **changes):
         elif isinstance(value, datetime.date):
             value = value.isoformat()
         data[name] = value
+    # Inline formsets (a record's citations) as rendered: management form and rows.
+    for inline in response.context.get("inline_admin_formsets") or ():
+        formset = inline.formset
+        for name, field in formset.management_form.fields.items():
+            data[formset.management_form.add_prefix(name)] = formset.management_form[name].value()
+        for row in formset.forms:
+            for name in row.fields:
+                value = row[name].value()
+                if value is None or value is False:
+                    continue
+                data[row.add_prefix(name)] = str(value.pk if hasattr(value, "pk") else value)
     data.update(changes)
     return data
 
@@ -166,3 +177,103 @@ def test_history_urls_with_bad_ids_are_404_not_500(admin_client, ha_long, path):
     with translation.override("en"):
         base = reverse("admin:agencies_body_changelist")
     assert admin_client.get(base + path).status_code == 404
+
+
+# -- issue 16, items 6 and 10 ------------------------------------------------------------
+
+def test_a_cited_source_cannot_be_deleted_and_the_page_names_who_cites_it(admin_client, ha_long):
+    from django.db.models import ProtectedError
+
+    from agencies.models import Source
+
+    source = factories.SourceFactory(slug="bao-qn", title="Hợp nhất cơ quan")
+    ha_long["board"].sources.add(source)
+    url = admin_url("agencies_source_delete", source.pk)
+    page = admin_client.get(url).content.decode()
+    assert "protected related objects" in page
+    assert "Ban Tổ chức Thành ủy Hạ Long" in page
+    assert admin_client.post(url, {"post": "yes"}).status_code == 200
+    response = admin_client.post(
+        admin_url("agencies_source_changelist"), {"action": "delete_selected", "_selected_action": [source.pk], "post": "yes"}
+    )
+    assert "protected related objects" in response.content.decode()
+    from django.db import transaction
+
+    with pytest.raises(ProtectedError, match="Ban Tổ chức Thành ủy Hạ Long"), transaction.atomic():
+        source.delete()
+    assert Source.objects.filter(pk=source.pk).exists()
+    assert list(ha_long["board"].sources.all()) == [source]
+    # An uncited source may go.
+    lone = factories.SourceFactory(slug="bao-le")
+    admin_client.post(admin_url("agencies_source_delete", lone.pk), {"post": "yes"})
+    assert not Source.objects.filter(pk=lone.pk).exists()
+
+
+def test_citations_are_in_history_and_a_revert_restores_them(admin_client, ha_long):
+    """Issue 16, item 6: a record's citations (source, quote) are part of its
+    history; reverting to a version puts back the citations it had."""
+    board = ha_long["board"]
+    first_source = factories.SourceFactory(slug="bai-1")
+    second_source = factories.SourceFactory(slug="bai-2")
+    url = admin_url("agencies_body_change", board.pk)
+    BodyCitation.objects.create(body=board, source=first_source, quote="Câu thứ nhất của bài.")
+    admin_client.post(url, form_data(admin_client.get(url), change_reason="Dẫn bài 1"))
+    cited = board.history.first()
+    assert cited.history_change_reason == "Dẫn bài 1"
+
+    BodyCitation.objects.get(body=board, source=first_source).delete()
+    BodyCitation.objects.create(body=board, source=second_source, quote="Nhầm bài.")
+    admin_client.post(url, form_data(admin_client.get(url), change_reason="Nhầm bài"))
+    assert list(board.sources.all()) == [second_source]
+    assert BodyCitation.history.filter(body_id=board.pk, history_type="-").count() == 1
+
+    revert_url = admin_url("agencies_body_simple_history", board.pk, cited.history_id)
+    page = admin_client.get(revert_url)
+    response = admin_client.post(revert_url, form_data(page, change_reason="Trả lại nguồn"))
+    assert response.status_code == 302
+    assert list(board.sources.all()) == [first_source]
+    assert BodyCitation.objects.get(body=board).quote == "Câu thứ nhất của bài."
+
+
+def test_deleting_a_user_keeps_their_name_in_history(admin_client, ha_long):
+    editor = User.objects.create_user("bien-tap-vien", is_staff=True, is_superuser=True)
+    admin_client.force_login(editor)
+    board = ha_long["board"]
+    url = admin_url("agencies_body_change", board.pk)
+    admin_client.post(url, form_data(admin_client.get(url), name_en="Organisation Board", change_reason="Tên tiếng Anh"))
+    version = board.history.first()
+    assert version.history_user == editor
+    editor.delete()
+    version.refresh_from_db()
+    assert version.history_user is None
+    assert version.history_user_name == "bien-tap-vien"
+    admin_client.force_login(User.objects.get(username="province-admin"))
+    page = admin_client.get(admin_url("agencies_body_history", board.pk)).content.decode()
+    assert "bien-tap-vien" in page
+
+
+def test_a_save_from_a_stale_form_is_refused_shows_what_changed_and_can_be_reapplied(client, admin_client, ha_long):
+    """Issue 16, item 5: two admins open the same record; the second save must
+    not silently overwrite the first."""
+    board = ha_long["board"]
+    url = admin_url("agencies_body_change", board.pk)
+    second = User.objects.create_superuser("second-admin", "b@example.org", None)
+    other = type(client)()
+    other.force_login(second)
+    first_page = admin_client.get(url)
+    second_page = other.get(url)
+
+    assert admin_client.post(url, form_data(first_page, name_en="Organisation Board")).status_code == 302
+    stale = other.post(url, form_data(second_page, abbreviation="BTC"))
+    assert stale.status_code == 200  # refused, the form is shown again
+    text = stale.content.decode()
+    assert "Someone else saved this record after you opened it (province-admin" in text
+    assert "“—” → “Organisation Board”" in text
+    board.refresh_from_db()
+    assert (board.name_en, board.abbreviation) == ("Organisation Board", "")
+
+    # Saving the re-shown form again applies the second editor's values.
+    again = other.post(url, form_data(stale))
+    assert again.status_code == 302
+    board.refresh_from_db()
+    assert board.abbreviation == "BTC"

@@ -446,7 +446,9 @@ def test_revoked_editor_loses_access_at_once(client, editor, cities):
     board = cities["ha_long"]["board"]
     assert client.get(model_url(Body, "change", board.pk)).status_code == 200
     call_command("grant_district_editor", "ha-long-editor", "--revoke", stdout=io.StringIO())
-    assert client.get(model_url(Body, "change", board.pk)).status_code == 403
+    # Ending the role ends the session (issue 16, item 8): back to the login page.
+    response = client.get(model_url(Body, "change", board.pk))
+    assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_revoke_unknown_user_is_an_error(cities):

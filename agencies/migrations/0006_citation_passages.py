@@ -21,7 +21,7 @@ KIND = models.CharField(
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("agencies", "0004_uncertain_dates"),
+        ("agencies", "0005_history_links_and_author_names"),
     ]
 
     operations = [

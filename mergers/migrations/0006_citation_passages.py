@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("agencies", "0006_citation_passages"),
-        ("mergers", "0004_uncertain_dates"),
+        ("mergers", "0005_history_links_and_author_names"),
     ]
 
     operations = [
