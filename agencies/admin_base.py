@@ -32,8 +32,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .dates import describe
 from .import_forms import QnImportForm
-from .scope import district_ids_for, in_scope, record_scope_path, scope_choices, scope_records, visible_district_ids
-from .text import fold
+from .scope import (
+    district_id_of,
+    district_ids_for,
+    in_scope,
+    record_scope_path,
+    scope_choices,
+    scope_records,
+    visible_district_ids,
+)
+from .text import fold, slugify_vi
 
 CHANGE_REASON = "change_reason"
 
@@ -103,6 +111,32 @@ class HistoryReasonForm(forms.ModelForm):
         required=False,
         help_text=_("Kept with this version in the record's history, e.g. the article that corrects it."),
     )
+    # {identifier field: [fields it is made from]}, set by the admin class.
+    prepopulated = {}
+    # Reverting to an earlier version must say why (the history keeps it).
+    reason_required = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.reason_required and CHANGE_REASON in self.fields:
+            field = self.fields[CHANGE_REASON]
+            field.required = True
+            field.label = _("Reason for reverting")
+            field.help_text = _("Say why this earlier version is put back; the history keeps it.")
+
+    def clean(self):
+        """An identifier left empty is made from its title, as the browser does."""
+        cleaned = super().clean()
+        for target, sources in self.prepopulated.items():
+            if target not in self.fields or cleaned.get(target) or target in self.errors:
+                continue
+            text = " ".join(str(cleaned.get(name) or "") for name in sources).strip()
+            max_length = self._meta.model._meta.get_field(target).max_length
+            if text and slugify_vi(text, max_length):
+                cleaned[target] = slugify_vi(text, max_length)
+            else:
+                self.add_error(target, forms.Field.default_error_messages["required"])
+        return cleaned
 
 
 class ScopeMixin:
@@ -191,8 +225,19 @@ class ScopedAdminMixin(ScopeMixin):
             return  # not an id: Django answers "does not exist"
         manager = self.model._default_manager
         allowed = scope_records(manager.all(), ids).values("pk")
-        if manager.filter(pk=pk).exclude(pk__in=allowed).exists():
-            raise PermissionDenied
+        refused = manager.filter(pk=pk).exclude(pk__in=allowed).first()
+        if refused is not None:
+            raise PermissionDenied(self.refusal_message(refused))
+
+    @staticmethod
+    def refusal_message(obj):
+        """Why a district editor may not open a record: whose district it is."""
+        from .models import AdministrativeUnit
+
+        district = AdministrativeUnit.objects.filter(pk=district_id_of(obj)).first()
+        if district is None:
+            return _("This record belongs to no district you edit.")
+        return _("This record belongs to %(district)s, which you do not edit.") % {"district": district}
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self.refuse_out_of_scope(request, object_id)
@@ -210,6 +255,7 @@ class ScopedAdminMixin(ScopeMixin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.require_valid_ids(object_id, version_id)
         self.refuse_out_of_scope(request, object_id)
+        request._qnmerge_reverting = True
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def require_valid_ids(self, object_id, version_id=None):
@@ -223,6 +269,18 @@ class ScopedAdminMixin(ScopeMixin):
 
     # -- forms: why the change was made, kept in history ---------------------
     form = HistoryReasonForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.prepopulated = dict(self.get_prepopulated_fields(request, obj))
+        form.reason_required = getattr(request, "_qnmerge_reverting", False)
+        return form
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.get_prepopulated_fields(request):
+            field.required = False  # made from the title when left empty (HistoryReasonForm.clean)
+        return field
 
     def may_save(self, request, obj):
         return self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
@@ -300,6 +358,10 @@ class ScopedAdminMixin(ScopeMixin):
 
 class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """The base of every admin class: scope, import/export, history and revert."""
+
+    class Media:
+        # After Django's URLify: identifiers keep a Vietnamese title's letters.
+        js = ["admin/js/urlify.js", "js/urlify_vi.js"]
 
     list_per_page = 50
     # Refuses oversized, empty and non-UTF-8 uploads before they are parsed.

@@ -29,3 +29,15 @@ class SearchableMixin:
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
+
+
+def slugify_vi(text, max_length=None):
+    """An ASCII identifier from a Vietnamese title, keeping its letters:
+    "Kiểm thử dùng chung bộ phận" -> "kiem-thu-dung-chung-bo-phan" (the
+    admin's static/js/urlify_vi.js does the same in the browser)."""
+    from django.utils.text import slugify
+
+    slug = slugify(fold(text))
+    if max_length:
+        slug = slug[:max_length].strip("-")
+    return slug
