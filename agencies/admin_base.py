@@ -33,6 +33,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .dates import describe
 from .import_forms import QnImportForm
 from .scope import (
+    ADDABLE_BY_DISTRICT_EDITORS,
     district_id_of,
     district_ids_for,
     in_scope,
@@ -185,7 +186,12 @@ class ScopeMixin:
     def has_add_permission(self, request, *args):
         # Inlines receive the parent object: it must be in scope too.
         parent = args[0] if args else None
-        return super().has_add_permission(request, *args) and self.may_edit(request, parent)
+        if not super().has_add_permission(request, *args):
+            return False
+        opts = self.model._meta
+        if not args and (opts.app_label, opts.model_name) in ADDABLE_BY_DISTRICT_EDITORS:
+            return True  # a shared record any editor may add (a source to cite)
+        return self.may_edit(request, parent)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self.may_edit(request, obj)

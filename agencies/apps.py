@@ -33,7 +33,9 @@ def sync_roles(apps=None, using="default", **kwargs):
     permissions = Permission.objects.using(using).select_related("content_type")
     by_key = {(p.content_type.app_label, p.codename): p for p in permissions.filter(content_type__app_label__in=ROLE_APPS)}
     wanted = role_permissions()
-    wanted[PROVINCIAL_ADMIN_GROUP] = set(by_key) | {("auth", "view_user")}
+    # Provincial admins set up users in the admin (agencies/admin_users.py
+    # keeps superusers out of their reach).
+    wanted[PROVINCIAL_ADMIN_GROUP] = set(by_key) | {("auth", f"{action}_user") for action in ("view", "add", "change")}
     by_key.update({("auth", p.codename): p for p in permissions.filter(content_type__app_label="auth")})
     for name, keys in wanted.items():
         group, _created = Group.objects.using(using).get_or_create(name=name)
