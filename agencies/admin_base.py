@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .dates import describe
 from .import_forms import QnImportForm
@@ -138,6 +139,21 @@ class HistoryReasonForm(forms.ModelForm):
             else:
                 self.add_error(target, forms.Field.default_error_messages["required"])
         return cleaned
+
+
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """The history's old and new values as a reader says them: a choice by
+    its label ("Hoàn thành", not "completed"), an empty value as "—", a
+    related record by its name."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "" or value == []:
+            return "—"
+        if getattr(field, "choices", None) and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return value
 
 
 class ScopeMixin:
@@ -263,6 +279,9 @@ class ScopedAdminMixin(ScopeMixin):
         self.refuse_out_of_scope(request, object_id)
         request._qnmerge_reverting = True
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
 
     def require_valid_ids(self, object_id, version_id=None):
         """django-simple-history looks ids up unchecked: "abc" would be a 500."""
