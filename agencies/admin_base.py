@@ -24,13 +24,16 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .admin_imports import attachment, export_filename, preview_rows, template_dataset
 from .dates import describe
 from .import_forms import QnImportForm
 from .scope import (
@@ -379,6 +382,61 @@ class ScopedAdminMixin(ScopeMixin):
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
+
+    # -- files people open in Excel ---------------------------------------------
+    # CSV with a byte-order mark: Excel then reads it as UTF-8, Vietnamese intact.
+    to_encoding = "utf-8-sig"
+
+    def get_export_filename(self, request, queryset, file_format):
+        return export_filename(self.model, file_format.get_extension())
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        response["Content-Disposition"] = attachment(self.get_export_filename(request, queryset, file_format))
+        return response
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import/template.<str:extension>",
+                self.admin_site.admin_view(self.import_template_view),
+                name="%s_%s_import_template" % info,
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request, extension):
+        """An empty file to fill in: the columns' headings and one example row
+        (a record the user may edit, as stored: importing it changes nothing)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        formats = {fmt().get_extension(): fmt() for fmt in self.get_import_formats()}
+        if extension not in formats:
+            raise Http404(_("No such template format."))
+        file_format = formats[extension]
+        resource_class = self.get_import_resource_classes(request)[0]
+        resource = resource_class(**self.get_import_resource_kwargs(request))
+        example = scope_records(self.model._default_manager.order_by("pk"), self.district_ids(request)).first()
+        content = file_format.export_data(template_dataset(resource, example))
+        if not file_format.is_binary():
+            content = content.encode("utf-8-sig")
+        response = HttpResponse(content, content_type=file_format.get_content_type())
+        response["Content-Disposition"] = attachment(export_filename(self.model, extension, prefix=_("Import template") + " - "))
+        return response
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        if isinstance(response, TemplateResponse) and response.context_data is not None:
+            context = response.context_data
+            context["template_links"] = [
+                (fmt().get_extension().upper(), f"template.{fmt().get_extension()}") for fmt in self.get_import_formats()
+            ]
+            result = context.get("result")
+            if result is not None and not result.has_errors():
+                resource_class = self.get_import_resource_classes(request)[0]
+                context["preview"] = preview_rows(resource_class(**self.get_import_resource_kwargs(request)), result)
+        return response
 
 
 class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
