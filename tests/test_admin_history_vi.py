@@ -69,3 +69,12 @@ def test_the_first_edit_of_a_seeded_merger_is_reverted_with_a_reason(admin_clien
     merger.refresh_from_db()
     assert merger.title_vi == original
     assert merger.history.first().history_change_reason == "Gõ nhầm tiêu đề"
+
+
+def test_delete_confirmation_names_linked_records_as_a_person_would(admin_client):
+    milestone = Milestone.objects.filter(sources__isnull=False).order_by("pk").first()
+    page = admin_client.get(reverse("admin:mergers_milestone_delete", args=[milestone.pk])).content.decode()
+    assert "object (" not in page
+    assert "Milestone_sources" not in page
+    assert "Liên kết mốc – nguồn" in page
+    assert str(milestone.sources.first()) in page.replace("&quot;", '"').replace("&#x27;", "'")
