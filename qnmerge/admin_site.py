@@ -14,6 +14,9 @@ class QnAdminSite(admin.AdminSite):
     site_header = _("Quảng Ninh agency mergers")
     site_title = _("Quảng Ninh agency mergers")
     index_title = _("Records and who may edit them")
+    # The home page lists every model; without the sidebar a list's columns
+    # and an edit page's inlines have the width of a 1280 px screen.
+    enable_nav_sidebar = False
 
     def each_context(self, request):
         context = super().each_context(request)
