@@ -36,6 +36,8 @@ ENGLISH = [
     "History",
     "Save and",
     "Delete",
+    "Historical",
+    "Mergers",
 ]
 ADMIN_PASSWORD = "So-Noi-Vu-Quang-Ninh-2015"
 EDITOR_PASSWORD = "Xuan-Thu-6789-QN!"
