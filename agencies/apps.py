@@ -96,6 +96,11 @@ class AgenciesConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_on_post_migrate, sender=self, dispatch_uid="agencies.sync_roles")
         name_link_models()
+        # django-axes gives its app no name: the admin would say "Axes".
+        from django.apps import apps
+
+        if apps.is_installed("axes"):
+            apps.get_app_config("axes").verbose_name = _("Login throttling")
 
         from .cache import connect_signals
 

@@ -81,4 +81,5 @@ def test_every_admin_page_of_a_model_is_in_vietnamese(admin_client, app, model):
 def test_the_admin_home_is_in_vietnamese(admin_client):
     text = visible_text(admin_client.get(reverse("admin:index")).content.decode())
     assert "Hợp nhất cơ quan ở Quảng Ninh" in text
+    assert "Khóa đăng nhập sai nhiều lần" in text and "Axes" not in text
     assert not [word for word in ENGLISH if word in text]
