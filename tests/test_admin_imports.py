@@ -106,3 +106,12 @@ def test_admin_export_opens_in_excel_with_a_vietnamese_file_name(admin_client):
     assert disposition.startswith('attachment; filename="')
     assert "filename*=UTF-8''" in disposition
     assert "Hợp nhất" in response.content.decode("utf-8-sig")
+
+
+def test_a_file_with_wrong_columns_is_refused_with_the_message_alone(admin_client):
+    text = "Mã định danh,Màu\nban-a,đỏ\n"
+    response = post_import(admin_client, "agencies", "body", "sai-cot.csv", text.encode("utf-8"), "csv")
+    page = response.content.decode()
+    assert "Màu" in page  # the unknown column is named
+    assert "Traceback" not in page and "File \"" not in page
+    assert not Body.objects.filter(slug="ban-a").exists()
