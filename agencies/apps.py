@@ -83,7 +83,8 @@ def name_link_models():
                 if through.__str__ is models.Model.__str__:
                     source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
                     through.__str__ = lambda self, s=source, t=target: f"{getattr(self, s)} → {getattr(self, t)}"
-                if through._meta.auto_created:
+                # Only the displayed name: migrations read Meta's original_attrs.
+                if through._meta.auto_created or "verbose_name" not in through._meta.original_attrs:
                     through._meta.verbose_name = link_name(field)
                     through._meta.verbose_name_plural = link_name(field)
 
