@@ -515,5 +515,7 @@ def test_provincial_admin_edits_every_district_and_grants_editors(provincial_cli
     params = {"app_label": "agencies", "model_name": "districteditor", "field_name": "districts", "term": "thanh pho"}
     districts = provincial_client.get(admin_url("autocomplete"), params).json()["results"]
     assert sorted(row["text"] for row in districts) == ["Thành phố Hạ Long", "Thành phố Uông Bí"]
-    # Users themselves are not theirs to change.
-    assert provincial_client.get(admin_url("auth_user_change", editor.pk)).context["has_change_permission"] is False
+    # They set editors up in the user admin too, but never reach a superuser.
+    assert provincial_client.get(admin_url("auth_user_change", editor.pk)).context["has_change_permission"] is True
+    boss = User.objects.create_superuser("root-qn", "root@example.org", None)
+    assert provincial_client.get(admin_url("auth_user_change", boss.pk)).status_code in (302, 404)
