@@ -77,6 +77,8 @@ class Journey:
         self.check(f"home-{username}")
 
     def logout(self):
+        if not self.page.locator("#logout-form").count():
+            self.page.goto(self.page.server + "/admin/", wait_until="load")
         self.page.locator("#logout-form button, #logout-form input[type=submit]").first.click()
         self.page.wait_for_load_state("load")
 
@@ -178,6 +180,14 @@ def add_merger(journey):
     assert hidden <= 0, f"the merger list hides {hidden} px of columns at 1280 px"
     merger.refresh_from_db()
     assert merger.title_vi == EDITED_TITLE
+
+    # Another district's merger: refused, saying whose it is, with a way back.
+    other = Merger.objects.filter(unit__slug="ha-long").order_by("pk").first()
+    response = page.goto(f"{page.server}/admin/mergers/merger/{other.pk}/change/", wait_until="load")
+    assert response.status == 403
+    expect(page.locator("main")).to_contain_text("Thành phố Hạ Long")
+    expect(page.get_by_role("link", name="Về trang quản trị")).to_be_visible()
+    journey.check("merger-other-district-refused")
     journey.logout()
     return merger
 
@@ -185,6 +195,9 @@ def add_merger(journey):
 def revert_edit(journey, merger):
     page = journey.page
     journey.login("so-noi-vu", ADMIN_PASSWORD)
+    journey.go("/admin/mergers/merger/import/", "merger-import")
+    expect(page.get_by_role("link", name="Tệp mẫu (XLSX)")).to_be_visible()
+    journey.go("/admin/mergers/merger/export/", "merger-export")
     journey.go(f"/admin/mergers/merger/{merger.pk}/change/", "merger-change-admin")
     page.locator(".object-tools a.historylink").click()
     journey.check("merger-history")
