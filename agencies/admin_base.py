@@ -432,9 +432,13 @@ class ScopedAdminMixin(ScopeMixin):
             context["template_links"] = [
                 (fmt().get_extension().upper(), f"template.{fmt().get_extension()}") for fmt in self.get_import_formats()
             ]
+            resource_class = self.get_import_resource_classes(request)[0]
+            # The columns by their headings ("Tiêu đề (tiếng Việt)"), as in the templates.
+            context["fields_list"] = [
+                (name, list(resource_class.column_labels().values())) for name, _columns in context.get("fields_list", [])
+            ]
             result = context.get("result")
             if result is not None and not result.has_errors():
-                resource_class = self.get_import_resource_classes(request)[0]
                 context["preview"] = preview_rows(resource_class(**self.get_import_resource_kwargs(request)), result)
         return response
 
