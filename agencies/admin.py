@@ -44,6 +44,7 @@ class SourceAdmin(QnAdmin):
     list_display = ["title", "publisher", "kind", uncertain_date("published_on", _("published")), "seed_file"]
     list_filter = ["kind", "publisher"]
     search_fields = ["search_text", "title", "publisher", "author", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (None, {"fields": ["kind", "title", "publisher", "author", "url", "slug"]}),
         (_("Date"), {"fields": ["published_on_edtf", "date_note"]}),
@@ -232,3 +233,5 @@ class DistrictEditorAdmin(ScopeMixin, admin.ModelAdmin):
     @admin.display(description=_("districts"))
     def district_names(self, obj):
         return ", ".join(str(unit) for unit in obj.districts.all())
+
+from . import admin_users  # noqa: E402,F401  (the user admin: roles and districts)

@@ -24,8 +24,9 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import IS_POPUP_VAR
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
-from django.http import Http404, HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -33,12 +34,16 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .admin_imports import attachment, export_filename, preview_rows, template_dataset
 from .dates import describe
 from .history import links_of_version, restore_citations
 from .import_files import ImportLimitError, PendingImportStorage, QnCSV, QnXLSX
 from .import_forms import QnImportForm
 from .scope import (
+    ADDABLE_BY_DISTRICT_EDITORS,
+    district_id_of,
     district_ids_for,
     in_scope,
     is_unscoped_choice,
@@ -47,7 +52,7 @@ from .scope import (
     scope_records,
     visible_district_ids,
 )
-from .text import fold
+from .text import fold, slugify_vi
 
 CHANGE_REASON = "change_reason"
 OPENED_VERSION = "opened_version"
@@ -154,15 +159,38 @@ class HistoryReasonForm(forms.ModelForm):
         help_text=_("Kept with this version in the record's history, e.g. the article that corrects it."),
     )
     opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # {identifier field: [fields it is made from]}, set by the admin class.
+    prepopulated = {}
+    # Reverting to an earlier version must say why (the history keeps it).
+    reason_required = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.instance.pk is not None:
             latest = latest_version(type(self.instance), self.instance.pk)
             self.initial["opened_version"] = str(latest.history_id) if latest else ""
+        if self.reason_required and CHANGE_REASON in self.fields:
+            field = self.fields[CHANGE_REASON]
+            field.required = True
+            field.label = _("Reason for reverting")
+            field.help_text = _("Say why this earlier version is put back; the history keeps it.")
 
     def clean(self):
         cleaned = super().clean()
+        # An identifier left empty is made from its title, as the browser does.
+        for target, sources in self.prepopulated.items():
+            if target not in self.fields or cleaned.get(target) or target in self.errors:
+                continue
+            text = " ".join(str(cleaned.get(name) or "") for name in sources).strip()
+            max_length = self._meta.model._meta.get_field(target).max_length
+            if text and slugify_vi(text, max_length):
+                cleaned[target] = slugify_vi(text, max_length)
+            else:
+                self.add_error(target, forms.Field.default_error_messages["required"])
+        return self.refuse_stale(cleaned)
+
+    def refuse_stale(self, cleaned):
+        """A save made from a form opened before someone else's save is refused."""
         if self.instance.pk is None or "opened_version" not in self.fields:
             return cleaned
         latest = latest_version(type(self.instance), self.instance.pk)
@@ -187,6 +215,21 @@ class HistoryReasonForm(forms.ModelForm):
         self.data = self.data.copy()
         self.data[self.add_prefix("opened_version")] = str(latest.history_id)
         raise ValidationError(message, code="stale")
+
+
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """The history's old and new values as a reader says them: a choice by
+    its label ("Hoàn thành", not "completed"), an empty value as "—", a
+    related record by its name."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "" or value == []:
+            return "—"
+        if getattr(field, "choices", None) and not isinstance(value, list):
+            return dict(field.flatchoices).get(value, value)
+        return value
 
 
 class ScopeMixin:
@@ -235,7 +278,12 @@ class ScopeMixin:
     def has_add_permission(self, request, *args):
         # Inlines receive the parent object: it must be in scope too.
         parent = args[0] if args else None
-        return super().has_add_permission(request, *args) and self.may_edit(request, parent)
+        if not super().has_add_permission(request, *args):
+            return False
+        opts = self.model._meta
+        if not args and (opts.app_label, opts.model_name) in ADDABLE_BY_DISTRICT_EDITORS:
+            return True  # a shared record any editor may add (a source to cite)
+        return self.may_edit(request, parent)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self.may_edit(request, obj)
@@ -276,8 +324,19 @@ class ScopedAdminMixin(ScopeMixin):
             return  # not an id: Django answers "does not exist"
         manager = self.model._default_manager
         allowed = scope_records(manager.all(), ids).values("pk")
-        if manager.filter(pk=pk).exclude(pk__in=allowed).exists():
-            raise PermissionDenied
+        refused = manager.filter(pk=pk).exclude(pk__in=allowed).first()
+        if refused is not None:
+            raise PermissionDenied(self.refusal_message(refused))
+
+    @staticmethod
+    def refusal_message(obj):
+        """Why a district editor may not open a record: whose district it is."""
+        from .models import AdministrativeUnit
+
+        district = AdministrativeUnit.objects.filter(pk=district_id_of(obj)).first()
+        if district is None:
+            return _("This record belongs to no district you edit.")
+        return _("This record belongs to %(district)s, which you do not edit.") % {"district": district}
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self.refuse_out_of_scope(request, object_id)
@@ -295,6 +354,7 @@ class ScopedAdminMixin(ScopeMixin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self.require_valid_ids(object_id, version_id)
         self.refuse_out_of_scope(request, object_id)
+        request._qnmerge_reverting = True
         if request.method == "GET":
             # The revert form shows the version's links (its sources...), not
             # today's: saving it restores them (agencies.history).
@@ -324,6 +384,9 @@ class ScopedAdminMixin(ScopeMixin):
 
         return VersionForm
 
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
+
     def require_valid_ids(self, object_id, version_id=None):
         """django-simple-history looks ids up unchecked: "abc" would be a 500."""
         valid = is_valid_key(self.model._meta.pk, unquote(object_id))
@@ -335,6 +398,18 @@ class ScopedAdminMixin(ScopeMixin):
 
     # -- forms: why the change was made, kept in history ---------------------
     form = HistoryReasonForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.prepopulated = dict(self.get_prepopulated_fields(request, obj))
+        form.reason_required = getattr(request, "_qnmerge_reverting", False)
+        return form
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.get_prepopulated_fields(request):
+            field.required = False  # made from the title when left empty (HistoryReasonForm.clean)
+        return field
 
     def may_save(self, request, obj):
         return self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
@@ -409,9 +484,72 @@ class ScopedAdminMixin(ScopeMixin):
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
+    # -- files people open in Excel ---------------------------------------------
+    # CSV with a byte-order mark: Excel then reads it as UTF-8, Vietnamese intact.
+    to_encoding = "utf-8-sig"
+
+    def get_export_filename(self, request, queryset, file_format):
+        return export_filename(self.model, file_format.get_extension())
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        response["Content-Disposition"] = attachment(self.get_export_filename(request, queryset, file_format))
+        return response
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "import/template.<str:extension>",
+                self.admin_site.admin_view(self.import_template_view),
+                name="%s_%s_import_template" % info,
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_template_view(self, request, extension):
+        """An empty file to fill in: the columns' headings and one example row
+        (a record the user may edit, as stored: importing it changes nothing)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        formats = {fmt().get_extension(): fmt() for fmt in self.get_import_formats()}
+        if extension not in formats:
+            raise Http404(_("No such template format."))
+        file_format = formats[extension]
+        resource_class = self.get_import_resource_classes(request)[0]
+        resource = resource_class(**self.get_import_resource_kwargs(request))
+        example = scope_records(self.model._default_manager.order_by("pk"), self.district_ids(request)).first()
+        content = file_format.export_data(template_dataset(resource, example))
+        if not file_format.is_binary():
+            content = content.encode("utf-8-sig")
+        response = HttpResponse(content, content_type=file_format.get_content_type())
+        response["Content-Disposition"] = attachment(export_filename(self.model, extension, prefix=_("Import template") + " - "))
+        return response
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        if isinstance(response, TemplateResponse) and response.context_data is not None:
+            context = response.context_data
+            context["template_links"] = [
+                (fmt().get_extension().upper(), f"template.{fmt().get_extension()}") for fmt in self.get_import_formats()
+            ]
+            resource_class = self.get_import_resource_classes(request)[0]
+            # The columns by their headings ("Tiêu đề (tiếng Việt)"), as in the templates.
+            context["fields_list"] = [
+                (name, list(resource_class.column_labels().values())) for name, _columns in context.get("fields_list", [])
+            ]
+            result = context.get("result")
+            if result is not None and not result.has_errors():
+                context["preview"] = preview_rows(resource_class(**self.get_import_resource_kwargs(request)), result)
+        return response
+
 
 class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """The base of every admin class: scope, import/export, history and revert."""
+
+    class Media:
+        # After Django's URLify: identifiers keep a Vietnamese title's letters.
+        js = ["admin/js/urlify.js", "js/urlify_vi.js"]
 
     list_per_page = 50
     # Who made each version, kept as a name after the account is deleted.

@@ -33,7 +33,9 @@ def sync_roles(apps=None, using="default", **kwargs):
     permissions = Permission.objects.using(using).select_related("content_type")
     by_key = {(p.content_type.app_label, p.codename): p for p in permissions.filter(content_type__app_label__in=ROLE_APPS)}
     wanted = role_permissions()
-    wanted[PROVINCIAL_ADMIN_GROUP] = set(by_key) | {("auth", "view_user")}
+    # Provincial admins set up users in the admin (agencies/admin_users.py
+    # keeps superusers out of their reach).
+    wanted[PROVINCIAL_ADMIN_GROUP] = set(by_key) | {("auth", f"{action}_user") for action in ("view", "add", "change")}
     by_key.update({("auth", p.codename): p for p in permissions.filter(content_type__app_label="auth")})
     for name, keys in wanted.items():
         group, _created = Group.objects.using(using).get_or_create(name=name)
@@ -53,6 +55,40 @@ def _on_post_migrate(sender, app_config=None, apps=None, using="default", **kwar
     bump_data_version()
 
 
+def name_link_models():
+    """Many-to-many link rows (Milestone.sources' "Milestone_sources object
+    (95)") read as a person says them in delete confirmations and history:
+    "liên kết cột mốc – nguồn: <milestone> → <source>". Applies to Django's
+    auto-created link models and to explicit ones without their own __str__
+    or verbose name."""
+    from django.apps import apps as global_apps
+    from django.db import models
+    from django.utils.functional import lazy
+
+    def link_name(field):
+        def name():
+            return str(_("link %(from)s – %(to)s")) % {
+                "from": field.model._meta.verbose_name,
+                "to": field.remote_field.model._meta.verbose_name,
+            }
+
+        return lazy(name, str)()
+
+    for label in ROLE_APPS:
+        for model in global_apps.get_app_config(label).get_models():
+            for field in model._meta.local_many_to_many:
+                through = field.remote_field.through
+                if not isinstance(through, type):
+                    continue
+                if through.__str__ is models.Model.__str__:
+                    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+                    through.__str__ = lambda self, s=source, t=target: f"{getattr(self, s)} → {getattr(self, t)}"
+                # Only the displayed name: migrations read Meta's original_attrs.
+                if through._meta.auto_created or "verbose_name" not in through._meta.original_attrs:
+                    through._meta.verbose_name = link_name(field)
+                    through._meta.verbose_name_plural = link_name(field)
+
+
 class AgenciesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "agencies"
@@ -60,6 +96,12 @@ class AgenciesConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_on_post_migrate, sender=self, dispatch_uid="agencies.sync_roles")
+        name_link_models()
+        # django-axes gives its app no name: the admin would say "Axes".
+        from django.apps import apps
+
+        if apps.is_installed("axes"):
+            apps.get_app_config("axes").verbose_name = _("Login throttling")
 
         from .cache import connect_signals
         from .signals import connect

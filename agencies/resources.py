@@ -9,8 +9,9 @@ nothing (`skip_unchanged`).
 Imports are all or nothing: any row error rolls the whole file back
 (`QnResource.import_data` forces `rollback_on_validation_errors`), and the
 admin's dry run lists every row's change and every error first. Errors name
-the row (import-export's row number, the first data row being 1) and the
-column; `describe_errors(result)` flattens them to readable lines.
+the row as Excel numbers it (`sheet_row`: the header is row 1, the first data
+row is row 2) and the column; `describe_errors(result)` flattens them to
+readable lines.
 
 A district editor (`agencies.scope.district_ids_for(user)` is a set) may only
 import rows of their districts; the resource gets the user from the admin
@@ -25,6 +26,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Case, IntegerField, Value, When
+from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
@@ -54,6 +57,12 @@ def as_text(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value).strip()
+
+
+def sheet_row(number):
+    """import-export's row number (first data row = 1) as Excel and LibreOffice
+    number it, the header being row 1."""
+    return None if number is None else number + 1
 
 
 class ImportFileError(ValueError):
@@ -323,6 +332,7 @@ class QnResource(resources.ModelResource):
         use_transactions = True
         clean_model_instances = True
         skip_html_diff = False
+        store_row_values = True  # the admin's preview shows each row as typed, with names
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -342,8 +352,33 @@ class QnResource(resources.ModelResource):
     def columns(cls):
         return [field.column_name for field in cls().get_import_fields()]
 
+    @classmethod
+    def column_labels(cls):
+        """{column: its heading in the active language}, e.g. "title_vi" ->
+        "Tiêu đề (tiếng Việt)": the import templates' header row."""
+        labels = {}
+        for field in cls().get_import_fields():
+            try:
+                label = cls._meta.model._meta.get_field(field.attribute).verbose_name
+            except Exception:  # a column that is no model field
+                label = field.column_name
+            labels[field.column_name] = capfirst(str(label))
+        return labels
+
+    @classmethod
+    def column_for_heading(cls, heading):
+        """The column a header cell names: its column name, or its heading
+        in any of the site's languages (an import template as downloaded)."""
+        if "_heading_columns" not in cls.__dict__:
+            headings = {}
+            for code, _name in settings.LANGUAGES:
+                with translation.override(code):
+                    headings.update({label.casefold(): column for column, label in cls.column_labels().items()})
+            cls._heading_columns = headings
+        return cls._heading_columns.get(heading.casefold(), heading)
+
     def check_headers(self, dataset):
-        headers = [as_text(h).lstrip("\ufeff") for h in (dataset.headers or [])]
+        headers = [self.column_for_heading(as_text(h).lstrip("\ufeff")) for h in (dataset.headers or [])]
         if not any(headers):
             raise ImportFileError(_("The file is empty: it has no header row."))
         dataset.headers = headers
@@ -439,7 +474,12 @@ class QnResource(resources.ModelResource):
                 raise ValidationError(
                     {
                         columns[0]: _("Row %(row)s repeats row %(first)s (same %(columns)s: %(values)s).")
-                        % {"row": row_number, "first": first, "columns": ", ".join(columns), "values": ", ".join(key)}
+                        % {
+                            "row": sheet_row(row_number),
+                            "first": sheet_row(first),
+                            "columns": ", ".join(columns),
+                            "values": ", ".join(key),
+                        }
                     }
                 )
 
@@ -520,13 +560,13 @@ class QnResource(resources.ModelResource):
             stored = type(instance)._default_manager.filter(pk=instance.pk).first()
             if stored is not None and district_id_of(stored) not in ids:
                 raise ValidationError(
-                    {self.scope_column: _("Row %(row)s changes a record of a district you may not edit.") % {"row": row_number}}
+                    {self.scope_column: _("Row %(row)s changes a record of a district you may not edit.") % {"row": sheet_row(row_number)}}
                 )
         if district_id_of(instance) not in ids:
             raise ValidationError(
                 {
                     self.scope_column: _("Row %(row)s: %(value)s is outside the districts you may edit.")
-                    % {"row": row_number, "value": self.scope_label(instance)}
+                    % {"row": sheet_row(row_number), "value": self.scope_label(instance)}
                 }
             )
 
@@ -552,16 +592,16 @@ def describe_errors(result):
     lines = [str(error.error) for error in result.base_errors]
     for number, errors in result.row_errors():
         for error in errors:
-            lines.append(_("Row %(row)s: %(message)s") % {"row": number, "message": error.error})
+            lines.append(_("Row %(row)s: %(message)s") % {"row": sheet_row(number), "message": error.error})
     for invalid in result.invalid_rows:
         for column, messages in invalid.error_dict.items():
             for message in messages:
                 if column == NON_FIELD_ERRORS:
-                    lines.append(_("Row %(row)s: %(message)s") % {"row": invalid.number, "message": message})
+                    lines.append(_("Row %(row)s: %(message)s") % {"row": sheet_row(invalid.number), "message": message})
                 else:
                     lines.append(
                         _("Row %(row)s, column %(column)s: %(message)s")
-                        % {"row": invalid.number, "column": column, "message": message}
+                        % {"row": sheet_row(invalid.number), "column": column, "message": message}
                     )
     return lines
 

@@ -52,6 +52,9 @@ ALL_MODELS = {
                 "reportedfigurecitation"],
 }
 EDITABLE_BY_DISTRICT_EDITORS = [label.split(".") for label in RECORD_SCOPE]
+# Shared records a district editor may add (never change or delete): a new
+# article to cite for their district's records.
+ADDABLE_BY_DISTRICT_EDITORS = [("agencies", "source")]
 VIEWABLE_BY_DISTRICT_EDITORS = [
     ("agencies", "source"),
     ("agencies", "legaldocument"),
@@ -68,7 +71,7 @@ VIEWABLE_BY_DISTRICT_EDITORS = [
 def role_permissions():
     """{group name: set of (app_label, codename)} for the viewer and district
     editor roles. The provincial admin role is every permission of both apps
-    plus auth.view_user (see agencies.apps.sync_roles)."""
+    plus view/add/change of auth.user (see agencies.apps.sync_roles)."""
     viewer = {(app, f"view_{model}") for app, models in ALL_MODELS.items() for model in models}
     editor = {
         (app, f"{action}_{model}")
@@ -76,6 +79,7 @@ def role_permissions():
         for action in ("view", "add", "change", "delete")
     }
     editor |= {(app, f"view_{model}") for app, model in VIEWABLE_BY_DISTRICT_EDITORS}
+    editor |= {(app, f"add_{model}") for app, model in ADDABLE_BY_DISTRICT_EDITORS}
     return {VIEWER_GROUP: viewer, DISTRICT_EDITOR_GROUP: editor}
 
 

@@ -152,3 +152,13 @@ def text_fields_with_nul(instance):
         for field in instance._meta.concrete_fields
         if isinstance(getattr(instance, field.attname, None), str) and NUL in getattr(instance, field.attname)
     ]
+def slugify_vi(text, max_length=None):
+    """An ASCII identifier from a Vietnamese title, keeping its letters:
+    "Kiểm thử dùng chung bộ phận" -> "kiem-thu-dung-chung-bo-phan" (the
+    admin's static/js/urlify_vi.js does the same in the browser)."""
+    from django.utils.text import slugify
+
+    slug = slugify(fold(text))
+    if max_length:
+        slug = slug[:max_length].strip("-")
+    return slug

@@ -135,7 +135,7 @@ class StatusFilter(admin.SimpleListFilter):
 @admin.register(Merger)
 class MergerAdmin(QnAdmin):
     resource_classes = [MergerResource]
-    list_display = ["title_vi", "unit", "model", "kind", "current_status", "result"]
+    list_display = ["title_vi", "unit", "model", "kind_short", "current_status", "result"]
     list_filter = [StatusFilter, "kind", "model", ("unit", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["unit", "model", "result"]
     search_fields = ["search_text", "title_vi", "title_en", "unit__search_text", "result__search_text"]
@@ -152,6 +152,11 @@ class MergerAdmin(QnAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_status()
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_short(self, obj):
+        """ "Hợp nhất", not the whole explanation in brackets: one line per merger."""
+        return str(obj.get_kind_display()).split(" (")[0]
 
     @admin.display(description=_("current status"), ordering="status_date")
     def current_status(self, obj):

@@ -85,7 +85,7 @@ QNMERGE_PUBLIC = env_bool("QNMERGE_PUBLIC", True)
 QNMERGE_PAGE_CACHE_SECONDS = env_int("QNMERGE_PAGE_CACHE_SECONDS", 3600)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "qnmerge.admin_site.QnAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -203,7 +203,10 @@ AXES_CLIENT_IP_CALLABLE = "qnmerge.throttle.client_ip_address"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue first (it wins), then the Vietnamese for strings of
+# the third-party apps (admin, import/export, history, axes) that their own
+# catalogues lack; `manage.py compile_catalogues` compiles both.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "third_party"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

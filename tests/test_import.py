@@ -197,7 +197,7 @@ def test_a_month_first_date_is_refused_with_a_row_error_and_nothing_written(plac
     text = f"{MILESTONE_HEADER}\n{merger.slug},in_progress,2018,,,,\n{merger.slug},completed,06/13/2018,,,,\n"
     result, errors = run(MilestoneResource, text)
     assert len(errors) == 1, errors
-    assert errors[0].startswith("Row 2, column date: “06/13/2018”: there is no month 13."), errors
+    assert errors[0].startswith("Row 3, column date: “06/13/2018”: there is no month 13."), errors
     assert "day/month/year" in errors[0]
     assert not Milestone.objects.exists()
 
@@ -210,15 +210,15 @@ def assert_nothing_written(before):
 
 @pytest.mark.parametrize("rows,message", [
     (["ban-a,999,Ban A,,,party,organisation,,,,,,"],
-     "Row 1, column unit: No administrative unit with GSO code “999”."),
+     "Row 2, column unit: No administrative unit with GSO code “999”."),
     (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,organisation,31/02/2018,,,,,"],
-     "Row 2, column founded_on: “31/02/2018”: month 2 has no day 31."),
+     "Row 3, column founded_on: “31/02/2018”: month 2 has no day 31."),
     (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,organisation,,,,,,khong-co"],
-     "Row 2, column sources: No source with slug “khong-co”."),
+     "Row 3, column sources: No source with slug “khong-co”."),
     (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,cooking,,,,,,"],
-     "Row 2, column function: Value 'cooking' is not a valid choice."),
+     "Row 3, column function: Value 'cooking' is not a valid choice."),
     (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-a,ha-long,Ban A,,,party,organisation,,,,,,"],
-     "Row 2, column slug: Row 2 repeats row 1 (same slug: ban-a)."),
+     "Row 3, column slug: Row 3 repeats row 2 (same slug: ban-a)."),
 ])
 def test_a_bad_row_is_named_and_the_whole_file_is_rolled_back(place, rows, message):
     before = Body.objects.count()
@@ -228,9 +228,9 @@ def test_a_bad_row_is_named_and_the_whole_file_is_rolled_back(place, rows, messa
 
 
 @pytest.mark.parametrize("value,message", [
-    ("-5", "Row 2, column value: A headcount cannot be negative."),
-    ("abc", "Row 2, column value: “abc” is not a whole number."),
-    ("12.5", "Row 2, column value: “12.5” is not a whole number."),
+    ("-5", "Row 3, column value: A headcount cannot be negative."),
+    ("abc", "Row 3, column value: “abc” is not a whole number."),
+    ("12.5", "Row 3, column value: “12.5” is not a whole number."),
 ])
 def test_negative_or_non_numeric_headcount_is_a_row_error(place, value, message):
     merger = factories.MergerFactory(unit=place["ha_long"])
@@ -277,7 +277,7 @@ def ha_long_editor(place):
 def test_district_editor_cannot_import_another_districts_rows(place, ha_long_editor):
     text = f"{BODY_HEADER}\nban-a,193,Ban A,,,party,organisation,,,,,,\nban-b,uong-bi,Ban B,,,party,organisation,,,,,,\n"
     result, errors = run(BodyResource, text, user=ha_long_editor)
-    assert "Row 2, column unit: Row 2: Thành phố Uông Bí is outside the districts you may edit." in errors
+    assert "Row 3, column unit: Row 3: Thành phố Uông Bí is outside the districts you may edit." in errors
     assert not Body.objects.filter(slug__in=["ban-a", "ban-b"]).exists()
     text = f"{BODY_HEADER}\nban-a,193,Ban A,,,party,organisation,,,,,,\n"
     result, errors = run(BodyResource, text, user=ha_long_editor)
@@ -288,7 +288,7 @@ def test_district_editor_cannot_move_another_districts_record(place, ha_long_edi
     body = factories.BodyFactory(unit=place["uong_bi"], slug="ban-uong-bi", name_vi="Ban Uông Bí")
     text = f"{BODY_HEADER}\nban-uong-bi,ha-long,Ban Uông Bí,,,party,organisation,,,,,,\n"
     result, errors = run(BodyResource, text, user=ha_long_editor)
-    assert "Row 1, column unit: Row 1 changes a record of a district you may not edit." in errors
+    assert "Row 2, column unit: Row 2 changes a record of a district you may not edit." in errors
     body.refresh_from_db()
     assert body.unit == place["uong_bi"]
 
@@ -304,7 +304,7 @@ def test_milestone_of_another_district_is_refused_for_a_district_editor(place, h
     merger = factories.MergerFactory(unit=place["uong_bi"])
     text = f"merger,status,date,basis,note_vi,note_en,sources\n{merger.slug},completed,2019,,,,\n"
     result, errors = run(MilestoneResource, text, user=ha_long_editor)
-    assert "Row 1, column merger: Row 1: Thành phố Uông Bí is outside the districts you may edit." in errors
+    assert "Row 2, column merger: Row 2: Thành phố Uông Bí is outside the districts you may edit." in errors
     assert not Milestone.objects.exists()
 
 

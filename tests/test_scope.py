@@ -304,17 +304,36 @@ def test_editor_export_contains_only_ha_long_rows(editor_client, cities):
     assert not any("Uông Bí" in row["name_vi"] for row in rows)
 
 
-def test_editor_reads_but_cannot_change_sources_or_units(editor_client, cities):
+def test_editor_reads_and_adds_but_cannot_change_sources_or_units(editor_client, cities):
     source = Source.objects.get(slug="vov-2019")
     assert editor_client.get(model_url(Source, "changelist")).status_code == 200
     response = editor_client.get(model_url(Source, "change", source.pk))
     assert response.status_code == 200
     assert response.context["has_change_permission"] is False
     assert editor_client.post(model_url(Source, "change", source.pk), {"title": "Sửa"}).status_code == 403
-    assert editor_client.get(model_url(Source, "add")).status_code == 403
+    assert editor_client.get(model_url(Source, "add")).status_code == 200  # a new article to cite
     assert editor_client.get(model_url(AdministrativeUnit, "add")).status_code == 403
     assert editor_client.get(model_url(Source, "import")).status_code == 403
     assert editor_client.get(model_url(DistrictEditor, "changelist")).status_code == 403
+
+
+def test_editor_adds_a_source_whose_identifier_keeps_the_vietnamese_letters(editor_client, cities):
+    response = editor_client.post(
+        model_url(Source, "add"),
+        {
+            "kind": "article",
+            "title": "Kiểm thử dùng chung bộ phận Đảng",
+            "publisher": "Báo Quảng Ninh",
+            "slug": "",  # left empty: made from the title, as the browser does
+            "published_on_edtf": "2018-03",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    source = Source.objects.get(title="Kiểm thử dùng chung bộ phận Đảng")
+    assert source.slug == "kiem-thu-dung-chung-bo-phan-dang"
+    # Shared records stay read-only for district editors once added.
+    assert editor_client.post(model_url(Source, "change", source.pk), {"title": "Sửa"}).status_code == 403
+    assert editor_client.post(model_url(Source, "delete", source.pk), {"post": "yes"}).status_code == 403
 
 
 # -- a viewer ----------------------------------------------------------------
@@ -378,7 +397,9 @@ def test_role_permissions(db):
     assert all(codename.startswith("view_") for _app, codename in viewer)
     provincial = codenames(PROVINCIAL_ADMIN_GROUP)
     assert {("auth", "view_user"), ("agencies", "change_districteditor"), ("mergers", "delete_reportedfigure")} <= provincial
-    assert ("auth", "change_user") not in provincial
+    # They set up users in the admin, but never delete one or touch groups.
+    assert {("auth", "add_user"), ("auth", "change_user")} <= provincial
+    assert not provincial & {("auth", "delete_user"), ("auth", "change_group")}
 
 
 def test_district_ids_for_each_role(cities, editor):
@@ -496,5 +517,7 @@ def test_provincial_admin_edits_every_district_and_grants_editors(provincial_cli
     params = {"app_label": "agencies", "model_name": "districteditor", "field_name": "districts", "term": "thanh pho"}
     districts = provincial_client.get(admin_url("autocomplete"), params).json()["results"]
     assert sorted(row["text"] for row in districts) == ["Thành phố Hạ Long", "Thành phố Uông Bí"]
-    # Users themselves are not theirs to change.
-    assert provincial_client.get(admin_url("auth_user_change", editor.pk)).context["has_change_permission"] is False
+    # They set editors up in the user admin too, but never reach a superuser.
+    assert provincial_client.get(admin_url("auth_user_change", editor.pk)).context["has_change_permission"] is True
+    boss = User.objects.create_superuser("root-qn", "root@example.org", None)
+    assert provincial_client.get(admin_url("auth_user_change", boss.pk)).status_code in (302, 404)

@@ -1,6 +1,7 @@
 import json
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -11,6 +12,26 @@ from agencies.models import Source
 # Order matters only for readability: natural keys resolve across files.
 # fixtures/build_fixtures.py writes these files; edit it, not the JSON.
 SEED_FIXTURES = ["sources", "units", "bodies", "mergers", "titles", "figures", "citations"]
+# Why the first history entry of every seeded record exists (shown in the
+# admin's history as the change reason; stored text, so in Vietnamese).
+SEED_REASON = "Nạp từ dữ liệu gốc (fixtures) theo các bài báo nguồn"
+
+
+def record_seed_history(update=False):
+    """Give every record of both apps a history entry saying it was loaded
+    from the fixtures (loaddata writes raw rows, which simple-history does
+    not record), so the very first edit can be reverted. Returns the count."""
+    total = 0
+    for label in ("agencies", "mergers"):
+        for model in apps.get_app_config(label).get_models():
+            manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
+            if manager_name is None or model._meta.proxy:
+                continue
+            history = getattr(model, manager_name)
+            objs = list(model._default_manager.order_by("pk"))
+            history.bulk_history_create(objs, batch_size=500, update=update, default_change_reason=SEED_REASON)
+            total += len(objs)
+    return total
 
 
 def seed_paths():
@@ -41,6 +62,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Records carry natural keys, not ids: loading again updates the same rows.
             call_command("loaddata", *seed_paths(), verbosity=0)
+            record_seed_history(update=force)
             if dry_run:
                 transaction.set_rollback(True)
         if dry_run:
