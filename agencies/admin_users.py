@@ -8,9 +8,9 @@ are not superusers, and never edits raw permissions or groups.
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 from django.utils.translation import gettext_lazy as _
 
 from .models import AdministrativeUnit, DistrictEditor
@@ -88,6 +88,23 @@ class EditorChangeForm(RoleFieldsMixin, UserChangeForm):
         return cleaned
 
 
+def grantable_permissions():
+    """Raw permissions (superusers only) without the history tables' own:
+    nobody grants "can add historical …" by hand."""
+    return Permission.objects.exclude(content_type__model__startswith="historical").select_related("content_type")
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class QnGroupAdmin(GroupAdmin):
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "permissions":
+            kwargs["queryset"] = grantable_permissions()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 admin.site.unregister(User)
 
 
@@ -109,6 +126,11 @@ class QnUserAdmin(UserAdmin):
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "user_permissions":
+            kwargs["queryset"] = grantable_permissions()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("groups", "district_scope__districts")

@@ -547,7 +547,7 @@ class QnResource(resources.ModelResource):
             raise ValidationError(
                 {
                     columns.get(name, name): _("Row %(row)s: %(value)s is outside the districts you may edit.")
-                    % {"row": row_number, "value": record}
+                    % {"row": sheet_row(row_number), "value": record}
                     for name, record in refused.items()
                 }
             )

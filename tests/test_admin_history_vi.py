@@ -76,5 +76,6 @@ def test_delete_confirmation_names_linked_records_as_a_person_would(admin_client
     page = admin_client.get(reverse("admin:mergers_milestone_delete", args=[milestone.pk])).content.decode()
     assert "object (" not in page
     assert "Milestone_sources" not in page
-    assert "Liên kết mốc – nguồn" in page
+    # A citation reads as one: "trích dẫn nguồn: <source>".
+    assert "rích dẫn nguồn" in page
     assert str(milestone.sources.first()) in page.replace("&quot;", '"').replace("&#x27;", "'")

@@ -207,6 +207,13 @@ def constituent_change_post(merger, bodies):
         "headcounts-TOTAL_FORMS": 0,
         "headcounts-INITIAL_FORMS": 0,
     }
+    # The merger's citations, kept as they are.
+    citations = list(merger.citations.all())
+    data["citations-TOTAL_FORMS"] = data["citations-INITIAL_FORMS"] = len(citations)
+    for i, citation in enumerate(citations):
+        data.update({f"citations-{i}-id": citation.pk, f"citations-{i}-merger": merger.pk,
+                     f"citations-{i}-source": citation.source_id, f"citations-{i}-quote": citation.quote,
+                     f"citations-{i}-reasoning": citation.reasoning})
     # Existing milestone and headcount rows are listed too (they must be, or
     # Django counts them missing): keep them unchanged.
     milestones = list(merger.milestones.all())
