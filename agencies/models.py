@@ -185,6 +185,19 @@ class UnitQuerySet(models.QuerySet):
     def in_province(self, province):
         return self.filter(province=province)
 
+    def matching_name_or_code(self, text):
+        """Units whose GSO code is `text`, or whose name (without its kind,
+        accents or case) starts with it: "ha khanh", "Phường Hà Khánh", "06649".
+        Both filters use an index (gso_code, name_folded)."""
+        text = (text or "").strip()
+        if text.isdigit():
+            codes = {text, text.zfill(2), text.zfill(3), text.zfill(5)}
+            return self.filter(gso_code__in=codes)
+        name = folded_name(text)
+        if not name:
+            return self.none()
+        return self.filter(name_folded__startswith=name)
+
     def existing_on(self, date):
         """Units that existed on this date (started before it, not yet ended)."""
         return self.filter(
@@ -473,7 +486,19 @@ class UnitChange(UncertainDatesMixin, models.Model):
 
 class UnitSuccessionQuerySet(models.QuerySet):
     def with_units(self):
-        return self.select_related("predecessor", "predecessor__district", "successor", "basis")
+        return self.select_related("predecessor", "predecessor__parent", "successor", "successor__parent", "basis")
+
+    def around(self, unit):
+        """What a unit's page shows of the reorganisation, in one query: a
+        district, what its communes became; a province, how its units from
+        2025 (and itself, if it is new) came about; a commune, both ways."""
+        if unit.level == AdministrativeUnit.Level.DISTRICT:
+            rows = self.filter(predecessor__parent=unit)
+        elif unit.level == AdministrativeUnit.Level.PROVINCE:
+            rows = self.filter(Q(successor__parent=unit) | Q(successor=unit))
+        else:
+            rows = self.filter(Q(predecessor=unit) | Q(successor=unit))
+        return rows.with_units().order_by("successor__name_folded", "predecessor__name_folded")
 
 
 class UnitSuccession(UncertainDatesMixin, models.Model):
