@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
@@ -331,6 +331,11 @@ def load(provinces=None, stdout=None):
 
     from .cache import bump_data_version
 
+    if connection.vendor == "postgresql":
+        # Thousands of new rows: without fresh statistics the planner believes
+        # the tables small and hash-joins every unit into a lookup.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Unit._meta.db_table}, {UnitSuccession._meta.db_table}")
     bump_data_version()
     transaction.on_commit(bump_data_version)
     return report

@@ -14,7 +14,7 @@ from agencies.models import AdministrativeUnit, UnitSuccession
 from .exports import neutralise
 from .filters import MAX_QUERY_LENGTH
 
-MAX_UNITS = 50
+MAX_UNITS = 25
 
 
 def find(text):
