@@ -96,8 +96,8 @@ PAGES = [
     ("district list", lambda w: "/districts/", 4),
     # unit, its sources, its children (3); bodies; mergers + constituents (2);
     # titles + posts + sources (3); figures + sources (2); milestones +
-    # sources (2); unit changes + sources (2); ending changes
-    ("district", lambda w: f"/districts/{w.district.slug}/", 16),
+    # sources (2); unit changes + sources (2); ending changes; 2025 successions
+    ("district", lambda w: f"/districts/{w.district.slug}/", 17),
     # provinces (scope), count, page of mergers, their constituents, district
     # choices, model choices
     ("merger list", lambda w: "/mergers/", 6),
@@ -124,6 +124,8 @@ PAGES = [
     ("source", lambda w: f"/sources/{w.source.pk}/", 13),
     # count + first 20 for each of 6 groups, posts' holdings
     ("search", lambda w: "/search/?q=dem", 13),
+    # matching units, their 2025 successions
+    ("lookup", lambda w: f"/lookup/?q={w.district.name_vi}", 2),
 ]
 
 
