@@ -233,6 +233,7 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         CITY = "thanh-pho", _("City (thành phố)")
         TOWN = "thi-xa", _("Town (thị xã)")
         RURAL_DISTRICT = "huyen", _("Rural district (huyện)")
+        URBAN_DISTRICT = "quan", _("Urban district (quận)")
         WARD = "phuong", _("Ward (phường)")
         COMMUNE = "xa", _("Commune (xã)")
         TOWNSHIP = "thi-tran", _("Township (thị trấn)")

@@ -46,7 +46,7 @@ _KINDS = {
     "thành phố trung ương": Kind.CITY,
     "thành phố": Kind.CITY,
     "huyện": Kind.RURAL_DISTRICT,
-    "quận": Kind.RURAL_DISTRICT,
+    "quận": Kind.URBAN_DISTRICT,
     "thị xã": Kind.TOWN,
     "xã": Kind.COMMUNE,
     "thị trấn": Kind.TOWNSHIP,

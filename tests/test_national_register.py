@@ -138,3 +138,21 @@ def test_the_whole_country_loads(seed):
     assert numbers == {"provinces_before": 63, "provinces_now": 34, "communes_now": 3321}
     assert AdministrativeUnit.objects.count() > 13000
     assert new_communes("quang-ninh").count() == 54
+
+
+def test_synthetic_data_builds_on_the_real_units_when_loaded(seed):
+    from agencies.models import Body
+    from mergers.models import Merger
+
+    load("4")  # Cao Bằng: one province of the register besides the seed
+    units_before = AdministrativeUnit.objects.count()
+    call_command("generate_synthetic", "--scale", "1", "--seed", "3", verbosity=0)
+    assert AdministrativeUnit.objects.count() == units_before  # no invented unit
+    real_district = AdministrativeUnit.objects.get(gso_code="040", valid_until__isnull=False)  # Thành phố Cao Bằng
+    bodies = Body.objects.filter(unit__district=real_district)
+    assert bodies.exists() and not bodies.exclude(slug__startswith="syn-").exists()
+    assert Merger.objects.filter(unit=real_district, slug__startswith="syn-").exists()
+    # Still labelled synthetic, and the real units gain no invented history.
+    assert not bodies.exclude(sources__publisher="Synthetic data, not a real source").exists()
+    assert not UnitChange.objects.filter(unit__slug__startswith="vn-").exists()
+    assert not Body.objects.filter(unit__province__slug="quang-ninh", slug__startswith="syn-").exists()
