@@ -53,6 +53,12 @@ def _on_post_migrate(sender, app_config=None, apps=None, using="default", **kwar
     bump_data_version()
 
 
+def _fold_unit_name(sender, instance, **kwargs):
+    from .models import folded_name
+
+    instance.name_folded = folded_name(instance.name_vi)
+
+
 class AgenciesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "agencies"
@@ -64,3 +70,11 @@ class AgenciesConfig(AppConfig):
         from .cache import connect_signals
 
         connect_signals()
+
+        from django.db.models.signals import pre_save
+
+        from .models import AdministrativeUnit
+
+        # Also on raw saves (fixtures, restores): the lookup's folded name is
+        # derived, never part of a fixture, and must not be left empty.
+        pre_save.connect(_fold_unit_name, sender=AdministrativeUnit, dispatch_uid="agencies.fold_unit_name")
