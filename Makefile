@@ -12,7 +12,7 @@ STAMP   := $(VENV)/.installed-stamp
 .PHONY: run test install setup messages serve backup restore bench clean
 
 $(STAMP): pyproject.toml
-	@test -n "$(PYTHON)" || { echo "qnmerge needs Python 3.12 or newer and none was found (tried python3.13, python3.12, python3, pyenv)." >&2; \
+	@{ test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; } 2>/dev/null || { echo "qnmerge needs Python 3.12 or newer and none was found (tried $(or $(PYTHON),python3.13, python3.12, python3, pyenv))." >&2; \
 	  echo "Debian 13: apt-get install python3 python3-venv (3.13); Debian 12/Ubuntu: apt-get install python3.12 python3.12-venv (e.g. from deadsnakes), or 'pyenv install 3.12'." >&2; \
 	  echo "Or name one: make PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtualenv: on Debian run 'apt-get install python3-venv' first." >&2; exit 1; }

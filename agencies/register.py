@@ -160,12 +160,11 @@ def _new_unit(code, width, name, level, kind, parent, before, slug_prefix):
         gso_code=_code(code, width), name_vi=name, level=level, kind=kind, parent=parent,
         slug=f"{slug_prefix}{_code(code, width)}-{slugify(fold(name))}"[:80],
     )
+    # A unit of the old register ends on the day the new one begins.
     if before:
-        unit.valid_until_edtf = unit.valid_until = unit.valid_until_latest = REORGANISATION_2025
-        unit.valid_until_edtf = EFFECTIVE
+        unit.valid_until_edtf, unit.valid_until, unit.valid_until_latest = EFFECTIVE, REORGANISATION_2025, REORGANISATION_2025
     else:
-        unit.valid_from = unit.valid_from_latest = REORGANISATION_2025
-        unit.valid_from_edtf = EFFECTIVE
+        unit.valid_from_edtf, unit.valid_from, unit.valid_from_latest = EFFECTIVE, REORGANISATION_2025, REORGANISATION_2025
     unit.name_folded = folded_name(name)
     unit.search_text = fold(" ".join([name, unit.slug, unit.gso_code]))
     return unit
@@ -187,6 +186,7 @@ def load(provinces=None, stdout=None):
     predecessors). Returns a Report."""
     data, notes = _register(), _notes()
     report = Report()
+    _all_created.clear()
     wanted_new = {p[0] for p in data["new_provinces"]} if not provinces else {int(p) for p in provinces}
     wanted_old = {old for new in wanted_new for old in data["province_predecessors"].get(new, [new])}
     unchanged = {
