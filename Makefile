@@ -1,6 +1,10 @@
 # qnmerge: the whole set-up is `make run`; the whole suite is `make test`.
 VENV    ?= .venv
-PYTHON  ?= python3
+# Python 3.12 or newer (vietnam-provinces, the source of the national
+# register, needs it). The first of these that runs and is new enough wins;
+# pyenv's shims only count when the version is really installed.
+PYTHON  ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3.13 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
+             $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && { command -v $$p || echo $$p; } && break; done)
 PY      := $(VENV)/bin/python
 PORT    ?= 8000
 STAMP   := $(VENV)/.installed-stamp
@@ -8,6 +12,9 @@ STAMP   := $(VENV)/.installed-stamp
 .PHONY: run test install setup messages serve backup restore bench clean
 
 $(STAMP): pyproject.toml
+	@{ test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; } 2>/dev/null || { echo "qnmerge needs Python 3.12 or newer and none was found (tried $(or $(PYTHON),python3.13, python3.12, python3, pyenv))." >&2; \
+	  echo "Debian 13: apt-get install python3 python3-venv (3.13); Debian 12/Ubuntu: apt-get install python3.12 python3.12-venv (e.g. from deadsnakes), or 'pyenv install 3.12'." >&2; \
+	  echo "Or name one: make PYTHON=/path/to/python3.12" >&2; exit 1; }
 	@$(PYTHON) -m venv $(VENV) || { echo "Cannot create a virtualenv: on Debian run 'apt-get install python3-venv' first." >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"

@@ -89,6 +89,12 @@ def name_link_models():
                     through._meta.verbose_name_plural = link_name(field)
 
 
+def _fold_unit_name(sender, instance, **kwargs):
+    from .models import folded_name
+
+    instance.name_folded = folded_name(instance.name_vi)
+
+
 class AgenciesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "agencies"
@@ -114,3 +120,10 @@ class AgenciesConfig(AppConfig):
 
         post_save.connect(refresh_search_text, dispatch_uid="agencies.refresh_search_text")
         connect()
+        from django.db.models.signals import pre_save
+
+        from .models import AdministrativeUnit
+
+        # Also on raw saves (fixtures, restores): the lookup's folded name is
+        # derived, never part of a fixture, and must not be left empty.
+        pre_save.connect(_fold_unit_name, sender=AdministrativeUnit, dispatch_uid="agencies.fold_unit_name")

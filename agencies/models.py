@@ -4,6 +4,8 @@ Nothing here knows about mergers: `mergers` builds on this app, never the
 other way round.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,9 +17,25 @@ from django.utils.translation import gettext_lazy as _
 from .history import QnHistoricalRecords as HistoricalRecords
 
 from .dates import UncertainDatesMixin, date_field, edtf_field
-from .text import SearchableMixin
+from .text import SearchableMixin, fold
 
 GSO_CODE_PATTERN = r"^[0-9]{2,5}$"
+# The national reorganisation of 01/07/2025: the district level ended, 63
+# provinces became 34 and the communes became 3,321 with codes of their own,
+# many reusing a predecessor's code. Codes are unique within each side of it.
+REORGANISATION_2025 = datetime.date(2025, 7, 1)
+_BEFORE_2025 = Q(valid_from__isnull=True) | Q(valid_from__lt=REORGANISATION_2025)
+# "Phường Hà Khánh" -> "ha khanh": the folded name without its kind, so a
+# lookup typed without the kind or the diacritics finds it by index.
+_KIND_WORDS = ("thanh pho", "thi tran", "thi xa", "dac khu", "phuong", "huyen", "quan", "tinh", "xa", "khu", "thon")
+
+
+def folded_name(name):
+    text = fold(name)
+    for word in _KIND_WORDS:
+        if text.startswith(word + " "):
+            return text[len(word) + 1:]
+    return text
 
 
 def localized(obj, field):
@@ -254,6 +272,19 @@ class UnitQuerySet(models.QuerySet):
     def in_province(self, province):
         return self.filter(province=province)
 
+    def matching_name_or_code(self, text):
+        """Units whose GSO code is `text`, or whose name (without its kind,
+        accents or case) starts with it: "ha khanh", "Phường Hà Khánh", "06649".
+        Both filters use an index (gso_code, name_folded)."""
+        text = (text or "").strip()
+        if text.isdigit():
+            codes = {text, text.zfill(2), text.zfill(3), text.zfill(5)}
+            return self.filter(gso_code__in=codes)
+        name = folded_name(text)
+        if not name:
+            return self.none()
+        return self.filter(name_folded__startswith=name)
+
     def existing_on(self, date):
         """Units that existed on this date (started before it, not yet ended)."""
         return self.filter(
@@ -265,6 +296,14 @@ class UnitQuerySet(models.QuerySet):
 class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
+
+    def fill_folded_names(self):
+        """Derive `name_folded` where a raw load (fixtures) left it empty."""
+        units = list(self.filter(name_folded="").only("pk", "name_vi"))
+        for unit in units:
+            unit.name_folded = folded_name(unit.name_vi)
+        self.bulk_update(units, ["name_folded"], batch_size=1000)
+        return len(units)
 
 
 # Vietnamese words naming a unit's kind at the start of its name.
@@ -285,19 +324,23 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         CITY = "thanh-pho", _("City (thành phố)")
         TOWN = "thi-xa", _("Town (thị xã)")
         RURAL_DISTRICT = "huyen", _("Rural district (huyện)")
+        URBAN_DISTRICT = "quan", _("Urban district (quận)")
         WARD = "phuong", _("Ward (phường)")
         COMMUNE = "xa", _("Commune (xã)")
         TOWNSHIP = "thi-tran", _("Township (thị trấn)")
+        SPECIAL_ZONE = "dac-khu", _("Special zone (đặc khu)")
         QUARTER = "khu", _("Quarter (khu)")
         VILLAGE = "thon", _("Village (thôn)")
 
     gso_code = models.CharField(
         _("GSO code"),
         max_length=5,
-        unique=True,
         null=True,
         blank=True,
-        help_text=_("Official code of the General Statistics Office: 2 digits for a province, 3 for a district."),
+        help_text=_(
+            "Official code of the General Statistics Office: 2 digits for a province, 3 for a district, "
+            "5 for a commune. Unique among units before 01/07/2025 and among units from that day."
+        ),
     )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=200)
@@ -328,9 +371,10 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         Source, verbose_name=_("sources"), blank=True, related_name="units", through="AdministrativeUnitCitation"
     )
     search_text = models.TextField(editable=False, blank=True, default="")
+    name_folded = models.CharField(max_length=200, editable=False, blank=True, default="")
 
     objects = UnitManager()
-    history = HistoricalRecords(excluded_fields=["search_text", "district", "province"])
+    history = HistoricalRecords(excluded_fields=["search_text", "name_folded", "district", "province"])
 
     uncertain_dates = ("valid_from", "valid_until")
     search_source = ("name_vi", "name_en", "slug", "gso_code")
@@ -339,8 +383,23 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         verbose_name = _("administrative unit")
         verbose_name_plural = _("administrative units")
         ordering = ["gso_code", "name_vi"]
-        indexes = [models.Index(fields=["level", "province", "gso_code"], name="agencies_unit_level_prov_idx")]
+        indexes = [
+            models.Index(fields=["level", "province", "gso_code"], name="agencies_unit_level_prov_idx"),
+            models.Index(fields=["gso_code"], name="agencies_unit_gso_code_idx"),
+            # varchar_pattern_ops (PostgreSQL only; ignored elsewhere): the
+            # lookup's "starts with" uses the index whatever the collation.
+            models.Index(fields=["name_folded"], name="agencies_unit_name_folded_idx", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["gso_code"], condition=_BEFORE_2025, name="agencies_unit_gso_code_unique_before_2025",
+                violation_error_message=_("Another unit before 01/07/2025 has this GSO code."),
+            ),
+            models.UniqueConstraint(
+                fields=["gso_code"], condition=Q(valid_from__gte=REORGANISATION_2025),
+                name="agencies_unit_gso_code_unique_from_2025",
+                violation_error_message=_("Another unit from 01/07/2025 has this GSO code."),
+            ),
             models.CheckConstraint(
                 condition=Q(gso_code__isnull=True) | Q(gso_code__regex=GSO_CODE_PATTERN),
                 name="agencies_unit_gso_code_digits",
@@ -394,7 +453,9 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
             self.gso_code = None
         expected_parent = {
             self.Level.DISTRICT: self.Level.PROVINCE,
-            self.Level.COMMUNE: self.Level.DISTRICT,
+            # From 01/07/2025 there are no districts: a commune sits in its province.
+            self.Level.COMMUNE: self.Level.PROVINCE
+            if self.valid_from and self.valid_from >= REORGANISATION_2025 else self.Level.DISTRICT,
             self.Level.VILLAGE: self.Level.COMMUNE,
         }.get(self.level)
         if self.parent_id and self.parent_id == self.pk:
@@ -422,6 +483,7 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     def save(self, *args, **kwargs):
         if self.gso_code == "":
             self.gso_code = None
+        self.name_folded = folded_name(self.name_vi)
         district, province = self.ancestors_for_scope()
         # A unit that is its own district or province can point at itself only
         # once it has a primary key: set those after the first write.
@@ -574,6 +636,72 @@ class UnitChange(UncertainDatesMixin, models.Model):
 
 
 UnitChangeCitation = citation_model(UnitChange)
+
+
+class UnitSuccessionQuerySet(models.QuerySet):
+    def with_units(self):
+        return self.select_related("predecessor", "predecessor__parent", "successor", "successor__parent", "basis")
+
+    def around(self, unit):
+        """What a unit's page shows of the reorganisation, in one query: a
+        district, what its communes became; a province, how its units from
+        2025 (and itself, if it is new) came about; a commune, both ways."""
+        if unit.level == AdministrativeUnit.Level.DISTRICT:
+            rows = self.filter(predecessor__parent=unit)
+        elif unit.level == AdministrativeUnit.Level.PROVINCE:
+            rows = self.filter(Q(successor__parent=unit) | Q(successor=unit))
+        else:
+            rows = self.filter(Q(predecessor=unit) | Q(successor=unit))
+        return rows.with_units().order_by("successor__name_folded", "predecessor__name_folded")
+
+
+class UnitSuccession(UncertainDatesMixin, models.Model):
+    """One old unit (wholly or partly) merged into one new unit.
+
+    The 2025 reorganisation is many-to-many: a new commune takes in several
+    old ones and an old commune split between several new ones is "partly"
+    merged into each of them. A unit change (one row per unit, kind and day)
+    cannot say that, so each pair is a row here.
+    """
+
+    predecessor = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("earlier unit"), on_delete=models.CASCADE, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        AdministrativeUnit, verbose_name=_("later unit"), on_delete=models.CASCADE, related_name="predecessions"
+    )
+    partly = models.BooleanField(
+        _("partly"), default=False, help_text=_("Only part of the earlier unit went into the later one.")
+    )
+    date_edtf = edtf_field(_("effective"))
+    date = date_field(_("earliest day"))
+    date_latest = date_field(_("latest day"))
+    basis = models.ForeignKey(
+        LegalDocument, verbose_name=_("legal basis"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="unit_successions",
+    )
+    note_vi = models.TextField(_("note (Vietnamese)"), blank=True, help_text=_("As the data source words it."))
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="unit_successions")
+
+    objects = UnitSuccessionQuerySet.as_manager()
+    uncertain_dates = ("date",)
+
+    class Meta:
+        verbose_name = _("unit succession")
+        verbose_name_plural = _("unit successions")
+        ordering = ["date", "successor__gso_code", "predecessor__gso_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor", "date_edtf"], name="agencies_unitsuccession_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("successor")), name="agencies_unitsuccession_other_unit",
+                violation_error_message=_("A unit cannot succeed itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor} ({self.format_date('date')})"
 
 
 class BodyQuerySet(models.QuerySet):

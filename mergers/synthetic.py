@@ -16,6 +16,15 @@ milestones. Scale N multiplies the districts, communes and everything
 under them; the number of provinces grows with N up to 62 synthetic ones
 (Vietnam had 63), then stays.
 
+When the national register is loaded (`load_vietnam_units`), the bodies,
+mergers and titles are built on the real provinces, districts and communes
+as they were before 01/07/2025 (Quảng Ninh excepted: it has the seed)
+instead of invented ones, so the benchmark has the country's real shape;
+everything built on them is still synthetic (slugs `syn-`, synthetic
+sources), and no real unit is changed or given a synthetic unit change.
+The register's size is fixed: a scale below 1 takes that share of its
+provinces, a scale above 1 still uses each real unit once.
+
 Rows go in with bulk_create (which skips save()), so this module fills
 `search_text`, derives each uncertain date's earliest and latest days and sets the derived
 `AdministrativeUnit.district` / `province` itself. History rows are not
@@ -111,8 +120,9 @@ DISTRICT_TITLES = [
     ("mobilisation_front", ("truong-ban-dan-van", "chu-tich-mttq"), 0.5),
 ]
 
-PARTY_COMMITTEE = {"thanh-pho": "Thành ủy", "thi-xa": "Thị ủy", "huyen": "Huyện ủy"}
+PARTY_COMMITTEE = {"thanh-pho": "Thành ủy", "thi-xa": "Thị ủy", "huyen": "Huyện ủy", "quan": "Quận ủy"}
 UNIT_WORD = {
+    "quan": ("Quận", "quận", "Urban District"),
     "thanh-pho": ("Thành phố", "thành phố", "City"),
     "thi-xa": ("Thị xã", "thị xã", "Town"),
     "huyen": ("Huyện", "huyện", "District"),
@@ -271,6 +281,62 @@ class Writer:
             queryset.update(**values)
 
 
+_KIND_PREFIX = ("Thành phố ", "Thị xã ", "Thị trấn ", "Huyện ", "Quận ", "Phường ", "Xã ", "Tỉnh ")
+
+
+def _short_name(unit):
+    for prefix in _KIND_PREFIX:
+        if unit.name_vi.startswith(prefix):
+            return unit.name_vi[len(prefix):]
+    return unit.name_vi
+
+
+def _describe_real(unit):
+    """The name parts the builders use, from a real unit's own name."""
+    name = _short_name(unit)
+    kind = unit.kind if unit.kind in UNIT_WORD else ("xa" if unit.level == AdministrativeUnit.Level.COMMUNE else "huyen")
+    lower = UNIT_WORD[kind][1]
+    unit.short_name = name
+    unit.lower_name = f"{lower} {name}"
+    if unit.level == AdministrativeUnit.Level.DISTRICT:
+        unit.committee = f"{PARTY_COMMITTEE.get(kind, 'Huyện ủy')} {name}"
+    else:
+        unit.committee = f"Đảng ủy {lower} {name}"
+
+
+def real_register(scale):
+    """[(province, [districts])] of the loaded register before 01/07/2025,
+    without the seed's Quảng Ninh; [] when the register is not loaded."""
+    Level = AdministrativeUnit.Level
+    before = datetime.date(2025, 6, 30)
+    provinces = list(
+        AdministrativeUnit.objects.provinces().existing_on(before).filter(slug__startswith="vn-")
+        .exclude(gso_code__in=REAL_PROVINCE_CODES).order_by("gso_code")
+    )
+    if not provinces:
+        return []
+    provinces = provinces[: max(1, min(len(provinces), round(len(provinces) * scale)))]
+    ids = [p.pk for p in provinces]
+    districts = list(
+        AdministrativeUnit.objects.filter(level=Level.DISTRICT, parent__in=ids).existing_on(before)
+        .order_by("gso_code")
+    )
+    communes = AdministrativeUnit.objects.filter(
+        level=Level.COMMUNE, district__in=[d.pk for d in districts]
+    ).existing_on(before).order_by("gso_code")
+    by_district = {d.pk: d for d in districts}
+    for district in districts:
+        district.commune_list = []
+    for commune in communes:
+        commune.parent = by_district[commune.parent_id]
+        commune.parent.commune_list.append(commune)
+    by_province = {p.pk: (p, []) for p in provinces}
+    for district in districts:
+        district.parent = by_province[district.parent_id][0]
+        by_province[district.parent_id][1].append(district)
+    return [by_province[pk] for pk in ids]
+
+
 def _searchable(objs):
     for obj in objs:
         obj.search_text = obj.build_search_text()
@@ -280,7 +346,8 @@ def _searchable(objs):
 class ProvinceBuilder:
     """Everything of one synthetic province, from its own random stream."""
 
-    def __init__(self, generator, index, code, district_codes, commune_counts, commune_codes):
+    def __init__(self, generator, index, code, district_codes, commune_counts, commune_codes, real=None):
+        self.real = real  # (province, [districts with .commune_list]) of the register, or None
         self.g = generator
         self.w = generator.writer
         self.index = index
@@ -321,7 +388,7 @@ class ProvinceBuilder:
     # -- build ---------------------------------------------------------
     def build(self):
         rng = self.rng
-        self.province_name = self.name()
+        self.province_name = _short_name(self.real[0]) if self.real else self.name()
         self.build_sources()
         self.build_documents()
         self.build_units()
@@ -395,7 +462,21 @@ class ProvinceBuilder:
         self.cite(LegalDocument.sources, objs, self.articles)
         self.documents = docs
 
+    def use_real_units(self):
+        province, districts = self.real
+        self.province = province
+        self.districts, self.communes = [], []
+        for district in districts:
+            _describe_real(district)
+            district.communes_2018 = district.communes_2018 or len(district.commune_list)
+            for commune in district.commune_list:
+                _describe_real(commune)
+            self.districts.append(district)
+            self.communes.extend(district.commune_list)
+
     def build_units(self):
+        if self.real:
+            return self.use_real_units()
         rng = self.rng
         w = self.w
         province = AdministrativeUnit(
@@ -707,6 +788,8 @@ class ProvinceBuilder:
         return holding
 
     def build_unit_changes(self):
+        if self.real:
+            return  # real units keep their real history only
         rng = self.rng
         changes = []
         basis = self.documents["unit-merger"]
@@ -835,6 +918,14 @@ class Generator:
     def run(self):
         plan = self.plan
         self.models = self.merger_models()
+        real = real_register(self.scale)
+        if real:
+            for index, (province, districts) in enumerate(real):
+                ProvinceBuilder(self, index, province.gso_code, [], [], [], real=(province, districts)).build()
+                reset_queries()
+                if self.stdout is not None and (index + 1) % 10 == 0:
+                    self.stdout.write(f"  {index + 1}/{len(real)} real provinces, {self.writer.counts.total():,} rows")
+            return self.writer.counts
         province_codes = _codes(plan.provinces, 2, REAL_PROVINCE_CODES)
         district_codes = _district_codes(sum(plan.districts_per_province))
         communes_total = sum(plan.communes_per_district)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import analysis, data, quality, views
+from . import analysis, data, lookup, quality, views
 
 app_name = "portal"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("sources/", views.source_list, name="source_list"),
     path("sources/<int:pk>/", views.source_detail, name="source"),
     path("search/", views.search, name="search"),
+    path("lookup/", lookup.lookup, name="lookup"),
     path("data/", data.data_dictionary, name="data_dictionary"),
     path("quality/", quality.quality, name="quality"),
 ]

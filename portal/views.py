@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from agencies.cache import cached
 from agencies.dates import sort_day
-from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange, seen_from
+from agencies.models import (
+    AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange, UnitSuccession, seen_from,
+)
 from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure
 
 from . import dashboard as matrix
@@ -257,8 +259,13 @@ def district_detail(request, slug):
         key=lambda item: (item[1], item[0]),
     )
     endings = matrix.ending_changes([unit], day)
+    # 2025: grouped by the later unit, each with the units it came from.
+    reorganisation = {}
+    for row in UnitSuccession.objects.around(unit):
+        reorganisation.setdefault(row.successor, []).append(row)
     return render(request, "portal/district_detail.html", {
         "unit": unit,
+        "reorganisation": list(reorganisation.items()),
         "bodies": bodies,
         "mergers": mergers,
         "holdings": holdings,

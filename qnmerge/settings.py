@@ -286,14 +286,33 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 
 # Shared by every worker of one server (see agencies/cache.py); the key prefix
 # keeps two databases served from one checkout apart.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(BASE_DIR / "var" / "cache"),
-        "KEY_PREFIX": str(DATABASES["default"].get("NAME", "")).replace("/", "_")[-60:],
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+# One machine: a file cache under var/ shared by its gunicorn workers.
+# Several app servers: CACHE_URL=redis://127.0.0.1:6379/1 so they share one
+# cache and one data version (agencies.cache); Redis being down makes every
+# read a miss, never an error (qnmerge.cache_backends).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+_CACHE_PREFIX = str(DATABASES["default"].get("NAME", "")).replace("/", "_")[-60:]
+if not CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache"),
+            "KEY_PREFIX": _CACHE_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
     }
-}
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "qnmerge.cache_backends.FailSafeRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": _CACHE_PREFIX,
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL={CACHE_URL!r}: give a Redis address such as redis://127.0.0.1:6379/1, or leave it unset for the file cache"
+    )
 
 LOGGING = {
     "version": 1,

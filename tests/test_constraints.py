@@ -224,11 +224,45 @@ def test_a_duplicate_gso_code_or_slug_is_refused(db):
     province = factories.ProvinceFactory()
     factories.DistrictFactory(parent=province, gso_code="193", slug="ha-long", name_vi="Thành phố Hạ Long")
     same_code = factories.DistrictFactory.build(parent=province, gso_code="193", slug="ha-long-2", name_vi="Hạ Long 2")
-    assert_refused(same_code, "Administrative unit with this GSO code already exists.")
-    assert_db_refuses("", same_code.save)
+    assert_refused(same_code, "Another unit before 01/07/2025 has this GSO code.")
+    assert_db_refuses("gso_code", same_code.save)  # SQLite names the column, PostgreSQL the constraint
     same_slug = factories.DistrictFactory.build(parent=province, gso_code="194", slug="ha-long", name_vi="Móng Cái")
     assert_refused(same_slug, "Administrative unit with this Slug already exists.")
     assert_db_refuses("", same_slug.save)
+
+
+def test_the_2025_register_reuses_codes_but_never_twice_on_one_side(db):
+    """From 01/07/2025 a new commune often carries a predecessor's code."""
+    province = factories.ProvinceFactory()
+    district = factories.DistrictFactory(parent=province, gso_code="193", slug="ha-long", name_vi="Thành phố Hạ Long")
+    AdministrativeUnit.objects.create(
+        slug="ha-khanh", name_vi="Phường Cao Xanh", level="commune", kind="phuong", parent=district, gso_code="06658",
+    )
+    new = AdministrativeUnit(
+        slug="cao-xanh-2025", name_vi="Phường Cao Xanh", level="commune", kind="phuong", parent=province,
+        gso_code="06658", valid_from_edtf="2025-07-01",
+    )
+    new.full_clean()
+    new.save()
+    again = AdministrativeUnit(
+        slug="cao-xanh-2025-b", name_vi="Phường Cao Xanh", level="commune", kind="phuong", parent=province,
+        gso_code="06658", valid_from_edtf="2025-07-01",
+    )
+    assert_refused(again, "Another unit from 01/07/2025 has this GSO code.")
+    assert_db_refuses("gso_code", again.save)
+
+
+def test_a_succession_links_two_different_units_once(db):
+    from agencies.models import UnitSuccession
+
+    old = factories.DistrictFactory(parent=factories.ProvinceFactory(), gso_code="193", slug="ha-long")
+    new = factories.DistrictFactory(parent=old.parent, gso_code="194", slug="mong-cai")
+    UnitSuccession.objects.create(predecessor=old, successor=new, date_edtf="2025-07-01")
+    twice = UnitSuccession(predecessor=old, successor=new, date_edtf="2025-07-01")
+    assert_db_refuses("", twice.save)
+    itself = UnitSuccession(predecessor=old, successor=old, date_edtf="2025-07-01")
+    assert_refused(itself, "A unit cannot succeed itself.")
+    assert_db_refuses("agencies_unitsuccession_other_unit", itself.save)
 
 
 def test_a_district_needs_its_gso_code_and_parent(db):
@@ -294,7 +328,10 @@ def test_post_titles_are_unique_within_a_unit(ha_long):
 
 def test_every_declared_constraint_is_tested():
     """Guard: a constraint added to a model needs a test in this file."""
-    models = (AdministrativeUnit, Body, Post, Holding, LegalDocument, UnitChange, Merger, Constituent, Milestone, Headcount, ReportedFigure)
+    from agencies.models import UnitSuccession
+
+    models = (AdministrativeUnit, Body, Post, Holding, LegalDocument, UnitChange, UnitSuccession, Merger, Constituent,
+              Milestone, Headcount, ReportedFigure)
     declared = {c.name for model in models for c in model._meta.constraints}
     tested = {
         "agencies_unit_gso_code_digits", "agencies_unit_gso_code_required", "agencies_unit_parent_required",
@@ -305,5 +342,7 @@ def test_every_declared_constraint_is_tested():
         "mergers_headcount_not_negative", "mergers_figure_value_not_negative", "mergers_figure_within_denominator",
         "mergers_figure_title_metric_needs_combination", "mergers_merger_one_per_unit_and_model",
         "agencies_post_unique_title_in_unit", "mergers_constituent_unique", "mergers_milestone_unique",
+        "agencies_unit_gso_code_unique_before_2025", "agencies_unit_gso_code_unique_from_2025",
+        "agencies_unitsuccession_unique", "agencies_unitsuccession_other_unit",
     }
     assert declared <= tested, declared - tested

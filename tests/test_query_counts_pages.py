@@ -102,8 +102,8 @@ PAGES = [
     # unit, its sources, its children (3); bodies; mergers + constituents (2);
     # titles + posts + sources (3); named heads + posts + sources (3);
     # figures + sources (2); milestones + sources (2); unit changes +
-    # sources (2); ending changes
-    ("district", lambda w: f"/districts/{w.district.slug}/", 19),
+    # sources (2); ending changes; 2025 successions
+    ("district", lambda w: f"/districts/{w.district.slug}/", 20),
     # provinces (scope), count, page of mergers, their constituents, district
     # choices, model choices
     ("merger list", lambda w: "/mergers/", 6),
@@ -131,6 +131,8 @@ PAGES = [
     # count + first 20 for each of 7 groups (people included), posts'
     # holdings, people's posts
     ("search", lambda w: "/search/?q=dem", 16),
+    # matching units, their 2025 successions
+    ("lookup", lambda w: f"/lookup/?q={w.district.name_vi}", 2),
 ]
 
 

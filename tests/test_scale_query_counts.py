@@ -60,6 +60,7 @@ PAGES = {
     "documents": ["/documents/", f"/documents/?{ALL}", "document:44-QĐ/TU"],
     "sources": ["/sources/", f"/sources/?{ALL}", "source:vov-2019-hop-nhat"],
     "search": ["/search/?q=ha+long", "/search/?q=ban+to+chuc"],
+    "lookup": ["/lookup/?q=ha+long", "/lookup/?q=22"],
     "data": ["/data/"],
     "quality": ["/quality/", f"/quality/?{ALL}"],
 }

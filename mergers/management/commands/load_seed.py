@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from agencies.models import Source
+from agencies.models import AdministrativeUnit, Source
 
 # Order matters only for readability: natural keys resolve across files.
 # fixtures/build_fixtures.py writes these files; edit it, not the JSON.
@@ -63,6 +63,8 @@ class Command(BaseCommand):
             # Records carry natural keys, not ids: loading again updates the same rows.
             call_command("loaddata", *seed_paths(), verbosity=0)
             record_seed_history(update=force)
+            # Fixtures load raw (no save()): derive the lookup's folded names.
+            AdministrativeUnit.objects.fill_folded_names()
             if dry_run:
                 transaction.set_rollback(True)
         if dry_run:

@@ -1,0 +1,85 @@
+"""Old-to-new lookup: which unit did an old commune (or province) become on
+01/07/2025, and which units did a new one come from."""
+
+import csv
+import io
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from agencies.models import AdministrativeUnit, UnitSuccession
+
+from .exports import neutralise
+from .filters import MAX_QUERY_LENGTH
+
+MAX_UNITS = 25
+
+
+def find(text):
+    """[(unit, [successions to later units], [successions from earlier units])]
+    for the first MAX_UNITS units matching `text`, and whether there were more.
+    Three queries, whatever is found: units, successions, sources-free."""
+    units = list(
+        AdministrativeUnit.objects.matching_name_or_code(text)
+        .select_related("parent", "province")
+        .order_by("name_folded", "valid_from", "gso_code")[: MAX_UNITS + 1]
+    )
+    more = len(units) > MAX_UNITS
+    units = units[:MAX_UNITS]
+    ids = [u.pk for u in units]
+    later, earlier = {}, {}
+    for row in (
+        UnitSuccession.objects.filter(Q(predecessor__in=ids) | Q(successor__in=ids))
+        .select_related("predecessor", "predecessor__parent", "successor", "successor__parent", "basis")
+        .order_by("successor__name_folded", "predecessor__name_folded")
+    ):
+        later.setdefault(row.predecessor_id, []).append(row)
+        earlier.setdefault(row.successor_id, []).append(row)
+    return [(u, later.get(u.pk, []), earlier.get(u.pk, [])) for u in units], more
+
+
+def _csv(text, results):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([
+        _("unit"), _("GSO code"), _("within"), _("direction"), _("other unit"), _("other unit's GSO code"),
+        _("partly"), _("effective"), _("legal basis"),
+    ])
+    for unit, later, earlier in results:
+        for direction, rows, other in ((_("became"), later, "successor"), (_("came from"), earlier, "predecessor")):
+            for row in rows:
+                other_unit = getattr(row, other)
+                writer.writerow([neutralise(str(x)) for x in (
+                    unit.name_vi, unit.gso_code or "", unit.parent.name_vi if unit.parent else "", direction,
+                    other_unit.name_vi, other_unit.gso_code or "", _("yes") if row.partly else _("no"),
+                    row.date_edtf, row.basis.number if row.basis else "",
+                )])
+        if not later and not earlier:
+            writer.writerow([neutralise(str(x)) for x in (
+                unit.name_vi, unit.gso_code or "", unit.parent.name_vi if unit.parent else "", "", "", "", "", "", "",
+            )])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="qnmerge-lookup.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def lookup(request):
+    text = request.GET.get("q", "").strip()
+    notices = []
+    if len(text) > MAX_QUERY_LENGTH:
+        notices.append(_("The search text is too long; it was shortened to %(n)s characters.") % {"n": MAX_QUERY_LENGTH})
+        text = text[:MAX_QUERY_LENGTH]
+    results, more = find(text) if text else ([], False)
+    if text and request.GET.get("format") == "csv":
+        return _csv(text, results)
+    return render(request, "portal/lookup.html", {
+        "q": text,
+        "results": results,
+        "more": more,
+        "max_units": MAX_UNITS,
+        "page_notices": notices,
+    })
