@@ -681,7 +681,8 @@ class UnitSuccession(UncertainDatesMixin, models.Model):
         related_name="unit_successions",
     )
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True, help_text=_("As the data source words it."))
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="unit_successions")
+    # Its evidence is its legal basis (the resolution the data package names)
+    # and the package itself (note_vi); there is no article passage to cite.
 
     objects = UnitSuccessionQuerySet.as_manager()
     uncertain_dates = ("date",)

@@ -103,11 +103,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='unitsuccession',
-            name='sources',
-            field=models.ManyToManyField(blank=True, related_name='unit_successions', to='agencies.source', verbose_name='sources'),
-        ),
-        migrations.AddField(
-            model_name='unitsuccession',
             name='successor',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='predecessions', to='agencies.administrativeunit', verbose_name='later unit'),
         ),
