@@ -39,7 +39,8 @@ HEADCOUNT_PAGE_SIZE = 50  # mergers in the table and chart; Quảng Ninh's 47 fi
 # -- shared helpers ----------------------------------------------------------
 
 def _wants_csv(request):
-    return request.GET.get("format") == "csv"
+    """Whether the page is asked for as a file (?format=csv or ?format=xlsx)."""
+    return exports.wants_file(request) is not None
 
 
 def _keep_params(request):

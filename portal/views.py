@@ -26,14 +26,18 @@ SOURCE_GROUP_SIZE = 200
 
 # ---------------------------------------------------------------- helpers
 
-def _csv(request, report, rows, as_of=None):
+def _csv(request, report, rows, as_of=None, subject=None):
+    """The report as the file `?format=` asks for: CSV or XLSX."""
     from . import exports  # the export helper's module
 
-    return exports.export_response(request, report, rows, as_of=as_of)
+    return exports.export_response(request, report, rows, as_of=as_of, subject=subject)
 
 
 def _wants_csv(request):
-    return request.GET.get("format") == "csv"
+    """Whether the page is asked for as a file (?format=csv or ?format=xlsx)."""
+    from .exports import wants_file
+
+    return wants_file(request) is not None
 
 
 def _as_of(request):
@@ -89,7 +93,11 @@ def dashboard(request):
     province = current_province(request)
     day, asked, notices = _as_of(request)
     if _wants_csv(request):
-        rows, _models = matrix.status_matrix(province, day)
+        rows, models = matrix.status_matrix(province, day)
+        if request.GET.get("layout") == "wide":
+            from .exports import dashboard_wide
+
+            return _csv(request, dashboard_wide(models), rows, as_of=day)
         return _csv(request, "dashboard", matrix.cells_of(rows), as_of=day)
     # A province (Quảng Ninh: 15 rows) fits on one page; nationwide, the
     # 700-odd districts come a page at a time.
@@ -135,7 +143,7 @@ def model_detail(request, slug):
     column = next(i for i, m in enumerate(models) if m.pk == model.pk)
     cells = [cells[column] for _unit, cells in rows]
     if _wants_csv(request):
-        return _csv(request, "dashboard", cells, as_of=day)
+        return _csv(request, "dashboard", cells, as_of=day, subject=model.slug)
     cells = [cell for cell in cells if cell.applies]
     return render(request, "portal/model_detail.html", {
         "model": model,
@@ -199,9 +207,11 @@ def district_detail(request, slug):
     day, asked, notices = _as_of(request)
     scope = _in_scope(unit)
     bodies = Body.objects.filter(scope).select_related("unit", "successor").order_by("unit__gso_code", "name_vi")
-    mergers = _merger_rows(Merger.objects.filter(scope).with_status(day).with_headcount()).order_by(
-        "model__order", "slug"
-    )
+    mergers = Merger.objects.filter(scope).with_status(day).with_headcount().order_by("model__order", "slug")
+    if _wants_csv(request):
+        # The district's mergers with their status on the day shown: the mergers report.
+        return _csv(request, "mergers", mergers, as_of=day, subject=unit.slug)
+    mergers = _merger_rows(mergers)
     holdings = (
         Holding.objects.unified().filter(scope).select_related("unit")
         .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
@@ -270,6 +280,11 @@ def merger_list(request):
 
 def merger_detail(request, pk):
     day, asked, notices = _as_of(request)
+    if _wants_csv(request):
+        # The merger's dated statuses: the milestones report, for this merger.
+        merger = get_object_or_404(Merger, pk=pk)
+        return _csv(request, "milestones", Milestone.objects.filter(merger=merger).order_by(sort_day("date"), "pk"),
+                    subject=merger.slug)
     merger = get_object_or_404(
         _merger_rows(Merger.objects.with_status(day).with_headcount()).prefetch_related(
             Prefetch("basis", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="basis_list"),
