@@ -129,6 +129,30 @@ def dashboard(request):
     })
 
 
+def model_list(request):
+    """The merger models, each with how many mergers it counts and how many
+    of them are completed on the day shown."""
+    province = current_province(request)
+    day, asked, notices = _as_of(request)
+    mergers = Merger.objects.filter(model__isnull=False)
+    if province is not None:
+        mergers = mergers.in_unit_tree(province)
+    totals = dict(mergers.order_by().values_list("model").annotate(n=Count("pk")))
+    completed = dict(mergers.completed(day).order_by().values_list("model").annotate(n=Count("pk")))
+    models = list(MergerModel.objects.order_by("order", "slug"))
+    for model in models:
+        model.merger_count = totals.get(model.pk, 0)
+        model.completed_count = completed.get(model.pk, 0)
+    return render(request, "portal/model_list.html", {
+        "models": models,
+        "province": province,
+        "day": day,
+        "as_of": asked,
+        "as_of_value": day.isoformat(),
+        "page_notices": notices,
+    })
+
+
 def model_detail(request, slug):
     model = get_object_or_404(
         MergerModel.objects.prefetch_related(
@@ -249,6 +273,7 @@ def district_detail(request, slug):
         "ended": unit.ended_by(day) or unit.pk in endings,
         "day": day,
         "as_of": asked,
+        "as_of_value": day.isoformat(),
         "page_notices": notices,
     })
 
@@ -315,6 +340,7 @@ def merger_detail(request, pk):
         "percent": percent,
         "day": day,
         "as_of": asked,
+        "as_of_value": day.isoformat(),
         "page_notices": notices,
     })
 
@@ -477,11 +503,27 @@ def search(request):
              .order_by("unit__gso_code", "title_vi")),
             (_("Sources"), "source", matching(Source.objects.all(), q).order_by("published_on", "slug")),
         ]
-        groups = [
-            {"label": label, "kind": kind, "count": records.count(), "records": list(records[:SEARCH_GROUP_SIZE])}
-            for label, kind, records in groups
-        ]
+        # ?kind= shows every result of one group, a page at a time; without
+        # it, the first few of each group with a link to all of them.
+        kind = request.GET.get("kind")
+        if kind not in {group_kind for _label, group_kind, _records in groups}:
+            kind = None
+        page_obj = None
+        shown = []
+        for label, group_kind, records in groups:
+            if kind is None:
+                shown.append({"label": label, "kind": group_kind, "count": records.count(),
+                              "records": list(records[:SEARCH_GROUP_SIZE])})
+            elif group_kind == kind:
+                page_obj = _page(request, records)
+                shown.append({"label": label, "kind": group_kind, "count": page_obj.paginator.count,
+                              "records": list(page_obj.object_list)})
+        groups = shown
+    else:
+        kind = page_obj = None
     return render(request, "portal/search.html", {
+        "kind": kind,
+        "page_obj": page_obj,
         "q": q if len(q) <= MAX_QUERY_LENGTH else "",
         "search_query": q if len(q) <= MAX_QUERY_LENGTH else "",
         "searched": q_ok,
