@@ -124,6 +124,10 @@ PAGES = [
     ("source", lambda w: f"/sources/{w.source.pk}/", 13),
     # count + first 20 for each of 6 groups, posts' holdings
     ("search", lambda w: "/search/?q=dem", 13),
+    # one kind of result, a page at a time: count, page of posts, their holdings
+    ("search one kind", lambda w: "/search/?q=dem&kind=post&page=2", 3),
+    # provinces (scope), mergers per model, completed per model, models
+    ("model list", lambda w: "/models/?as_of=2018-06-30", 4),
 ]
 
 
