@@ -29,6 +29,7 @@ from .filters_analysis import (
     TitleFilter,
 )
 from .scope import current_province
+from .timeline_chart import consolidation_chart
 from .timeline import KIND_CHOICES, event_keys, group_by_year, iter_events, load_events, year_counts
 
 PAGE_SIZE = 100
@@ -250,6 +251,7 @@ def timeline(request):
             years=group_by_year(page_obj.object_list),
             year_counts=year_counts(keys),
             event_count=len(keys),
+            chart=consolidation_chart(filters),
             kinds=KIND_CHOICES,
         ),
     )

@@ -119,6 +119,7 @@ def dashboard(request):
         "province": province,
         "provinces": AdministrativeUnit.objects.provinces().order_by("gso_code"),
         "rows": rows,
+        "citations": matrix.cite(matrix.cells_of(rows)),
         "page_obj": page_obj,
         "models": models,
         "day": day,
