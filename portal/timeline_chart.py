@@ -9,18 +9,21 @@ A completed milestone is filled, the others are outlined. Every mark is a
 link to the merger with a <title> that names it, so hovering or focusing it
 says what it is.
 
-One query, whatever the data: the filtered milestones with their merger,
-unit (and its district) and model. Beyond MAX_MARKS the chart is not drawn
+One query, whatever the data: the values of the filtered milestones with
+their merger's unit (and its district) and model; no model instance is built. Beyond MAX_MARKS the chart is not drawn
 and the page says to narrow the filters.
 """
 
 import datetime
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.urls import reverse
 
 from django.utils.translation import gettext as _
 
 from agencies.dates import describe
-from agencies.models import AdministrativeUnit
+from agencies.models import AdministrativeUnit, localized
 from mergers.models import Status
 
 from .timeline import MILESTONE, _milestone_rows, kinds_for
@@ -64,11 +67,41 @@ def _n(value):
     return f"{float(value):.1f}"
 
 
-def _row_unit(unit):
-    """The province or district a merger's unit is drawn under."""
-    if unit.level in (AdministrativeUnit.Level.PROVINCE, AdministrativeUnit.Level.DISTRICT) or unit.district is None:
-        return unit
-    return unit.district
+UNIT_FIELDS = ("id", "slug", "name_vi", "name_en", "level", "gso_code")
+MODEL_FIELDS = ("id", "slug", "short_vi", "short_en", "order")
+LEVELS_DRAWN = (AdministrativeUnit.Level.PROVINCE, AdministrativeUnit.Level.DISTRICT)
+
+
+def _milestone_values(filters):
+    """The filtered, dated milestones as plain records (no model instances):
+    their dates and status, their merger's unit (and its district) and model."""
+    names = (
+        ["pk", "date", "date_latest", "date_edtf", "status", "merger_id", "merger__title_vi", "merger__title_en"]
+        + [f"merger__unit__{name}" for name in UNIT_FIELDS]
+        + [f"merger__unit__district__{name}" for name in UNIT_FIELDS]
+        + [f"merger__model__{name}" for name in MODEL_FIELDS]
+    )
+    rows = _milestone_rows(filters).exclude(date_edtf="").order_by().values_list(*names)[: MAX_MARKS + 1]
+    records = []
+    for row in rows:
+        values = dict(zip(names, row))
+
+        def part(prefix, fields, values=values):
+            return None if values[f"{prefix}id"] is None else SimpleNamespace(
+                **{name: values[f"{prefix}{name}"] for name in fields}
+            )
+
+        unit = part("merger__unit__", UNIT_FIELDS)
+        district = part("merger__unit__district__", UNIT_FIELDS)
+        records.append(SimpleNamespace(
+            pk=values["pk"], date=values["date"], date_latest=values["date_latest"], edtf=values["date_edtf"],
+            status=values["status"], merger_id=values["merger_id"],
+            title=SimpleNamespace(title_vi=values["merger__title_vi"], title_en=values["merger__title_en"]),
+            unit=unit,
+            row=unit if unit.level in LEVELS_DRAWN or district is None else district,
+            model=part("merger__model__", MODEL_FIELDS),
+        ))
+    return records
 
 
 def consolidation_chart(filters):
@@ -76,11 +109,7 @@ def consolidation_chart(filters):
     or None when the filters leave out milestones or nothing is dated."""
     if MILESTONE not in kinds_for(filters):
         return None
-    milestones = list(
-        _milestone_rows(filters).exclude(date_edtf="")
-        .select_related("merger__unit__district", "merger__model")
-        .order_by()[: MAX_MARKS + 1]
-    )
+    milestones = _milestone_values(filters)
     if not milestones:
         return None
     if len(milestones) > MAX_MARKS:
@@ -97,38 +126,39 @@ def consolidation_chart(filters):
 
     units, models = {}, {}
     for milestone in milestones:
-        unit = _row_unit(milestone.merger.unit)
-        units.setdefault(unit.pk, unit)
-        if milestone.merger.model is not None:
-            models.setdefault(milestone.merger.model.pk, milestone.merger.model)
+        units.setdefault(milestone.row.id, milestone.row)
+        if milestone.model is not None:
+            models.setdefault(milestone.model.id, milestone.model)
     ordered_models = sorted(models.values(), key=lambda m: (m.order, m.slug))
-    colours = {model.pk: PALETTE[i % len(PALETTE)] for i, model in enumerate(ordered_models)}
+    colours = {model.id: PALETTE[i % len(PALETTE)] for i, model in enumerate(ordered_models)}
     ordered_units = sorted(
-        units.values(), key=lambda u: (u.level != AdministrativeUnit.Level.PROVINCE, len(u.gso_code or ""), u.gso_code or "", u.name_vi)
+        units.values(),
+        key=lambda u: (u.level != AdministrativeUnit.Level.PROVINCE, len(u.gso_code or ""), u.gso_code or "", u.name_vi),
     )
     rows = {}
     for index, unit in enumerate(ordered_units):
-        rows[unit.pk] = Row(label=unit.name, url=unit.get_absolute_url(), y=TOP + index * ROW)
+        rows[unit.id] = Row(
+            label=localized(unit, "name"), url=reverse("portal:district", args=[unit.slug]), y=TOP + index * ROW
+        )
     for milestone in sorted(milestones, key=lambda m: (m.date or start, m.pk)):
-        merger = milestone.merger
-        row = rows[_row_unit(merger.unit).pk]
+        row = rows[milestone.row.id]
         left = x(milestone.date) if milestone.date else LEFT
         right = x(milestone.date_latest) if milestone.date_latest else WIDTH - RIGHT
         exact = milestone.date is not None and milestone.date == milestone.date_latest
-        model = merger.model
+        model = milestone.model
         row.marks.append(Mark(
             x=left,
             width=0 if exact else max(right - left, 2),
             y=row.y,
-            colour=colours.get(model.pk, "#4a5360") if model else "#4a5360",
+            colour=colours[model.id] if model else "#4a5360",
             filled=milestone.status == Status.COMPLETED,
             title=_("%(unit)s · %(model)s: %(status)s, %(date)s") % {
-                "unit": merger.unit.name,
-                "model": model.short if model else merger.title,
-                "status": milestone.get_status_display(),
-                "date": describe(milestone.date_edtf),
+                "unit": localized(milestone.unit, "name"),
+                "model": localized(model, "short") if model else localized(milestone.title, "title"),
+                "status": Status(milestone.status).label if milestone.status in Status.values else milestone.status,
+                "date": describe(milestone.edtf),
             },
-            url=f"{merger.get_absolute_url()}#milestone-{milestone.pk}",
+            url=reverse("portal:merger", args=[milestone.merger_id]) + f"#milestone-{milestone.pk}",
         ))
     years = [
         {"x": _n(x(datetime.date(year, 1, 1))), "label_x": _n(x(datetime.date(year, 7, 1))), "year": year}
@@ -162,6 +192,6 @@ def consolidation_chart(filters):
         ],
         "track_height": TRACK,
         "grid_bottom": _n(height - 4),
-        "legend": [(model.short, colours[model.pk]) for model in ordered_models],
+        "legend": [(localized(model, "short"), colours[model.id]) for model in ordered_models],
         "count": len(milestones),
     }
