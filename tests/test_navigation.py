@@ -88,3 +88,23 @@ def test_search_pages_through_every_result_of_a_kind(client, db):
     page = client.get("/en/search/" + link + "&page=2").content.decode()
     names |= set(re.findall(r"Ban Kiểm tra số \d\d", page))
     assert len(names) == 57
+
+
+def test_dashboard_cites_each_source_once_per_table_with_a_legend(client, world):
+    sources = [factories.SourceFactory(), factories.SourceFactory()]
+    for milestone in world["merger"].milestones.all():
+        milestone.sources.set(sources)
+    other = factories.DistrictFactory(parent=world["province"], slug="uong-bi")
+    merger = factories.MergerFactory(unit=other, model=world["model"])
+    factories.MilestoneFactory(merger=merger, status=Status.PLANNED, date=datetime.date(2017, 1, 1)).sources.set(sources)
+    html = client.get("/en/").content.decode()
+    matrix = re.search(r'<table class="matrix">.*?</table>', html, re.S).group(0)
+    # Cells point to numbered notes; each source is listed once below the table.
+    assert not re.search(r'href="/en/sources/\d+/"', matrix)
+    assert matrix.count('href="#cite-1"') == 2 and matrix.count('href="#cite-2"') == 2
+    notes = re.search(r'<ol class="citations">.*?</ol>', html, re.S).group(0)
+    for source in sources:
+        assert notes.count(f'href="/en/sources/{source.pk}/"') == 1
+    assert 'class="status-legend"' in html
+    # The matrix comes before the headline figures.
+    assert html.index('class="matrix"') < html.index('id="figures"')
