@@ -29,6 +29,7 @@ from .filters_analysis import (
     TitleFilter,
 )
 from .scope import current_province
+from .timeline_chart import consolidation_chart
 from .timeline import KIND_CHOICES, event_keys, group_by_year, iter_events, load_events, year_counts
 
 PAGE_SIZE = 100
@@ -39,7 +40,8 @@ HEADCOUNT_PAGE_SIZE = 50  # mergers in the table and chart; Quảng Ninh's 47 fi
 # -- shared helpers ----------------------------------------------------------
 
 def _wants_csv(request):
-    return request.GET.get("format") == "csv"
+    """Whether the page is asked for as a file (?format=csv or ?format=xlsx)."""
+    return exports.wants_file(request) is not None
 
 
 def _keep_params(request):
@@ -262,6 +264,7 @@ def timeline(request):
             years=group_by_year(page_obj.object_list),
             year_counts=year_counts(keys),
             event_count=len(keys),
+            chart=consolidation_chart(filters),
             kinds=KIND_CHOICES,
         ),
     )

@@ -147,5 +147,18 @@ def has_mergers(province):
     return mergers.exists()
 
 
+def cite(cells):
+    """Number the sources of a table once each: [(number, [source])] in order
+    of first appearance; each cell gets `citations`, the numbers of its own."""
+    numbers = {}
+    for cell in cells:
+        cell.citations = []
+        for source in cell.sources:
+            if source.pk not in numbers:
+                numbers[source.pk] = (len(numbers) + 1, source)
+            cell.citations.append(numbers[source.pk][0])
+    return [(number, [source]) for number, source in numbers.values()]
+
+
 def cells_of(rows):
     return [cell for _unit, cells in rows for cell in cells]

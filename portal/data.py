@@ -22,6 +22,7 @@ def data_dictionary(request):
         {
             "report": report,
             "url": f"{reverse(report.url_name)}?{report.url_query}",
+            "xlsx_url": f"{reverse(report.url_name)}?{report.url_query.replace('format=csv', 'format=xlsx')}",
             "columns": report.columns,
         }
         for report in exports.REPORT_LIST

@@ -30,7 +30,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils import translation
-from django.utils.text import format_lazy
+from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import describe, sort_day
@@ -123,12 +123,12 @@ def uncertain_date(name, meaning, edtf_path=None, earliest_path=None, latest_pat
         return describe(value(obj, edtf_path) or "") if value(obj, edtf_path) else None
 
     return (
-        C(name, T.WHEN, meaning, said),
-        C(f"{name}_edtf", T.EDTF, format_lazy(_("{name} in EDTF"), name=name), attr(edtf_path)),
+        C(name, T.WHEN, meaning, said, base=name, role="when"),
+        C(f"{name}_edtf", T.EDTF, format_lazy(_("{name} in EDTF"), name=name), attr(edtf_path), base=name, role="edtf"),
         C(f"{name}_earliest", T.DATE, format_lazy(_("Earliest day {name} can mean (empty when open)"), name=name),
-          attr(earliest_path)),
+          attr(earliest_path), base=name, role="earliest"),
         C(f"{name}_latest", T.DATE, format_lazy(_("Latest day {name} can mean (empty when open)"), name=name),
-          attr(latest_path)),
+          attr(latest_path), base=name, role="latest"),
     )
 
 
@@ -152,6 +152,17 @@ class Column:
     type: str
     meaning: Promise
     get: Callable[[Any], Any]
+    # An uncertain date's four columns share `base` (its name) and each has a
+    # `role`: when, edtf, earliest or latest. The XLSX reads them together.
+    base: str = ""
+    role: str = ""
+    # A path on this portal ("/mergers/3/"): files write it as an absolute address.
+    link: bool = False
+    # Where a code column's readable labels come from: "app.Model.field" or "status".
+    labels: str = ""
+    # The XLSX header when the column name has no readable header of its own
+    # (a merger model's column in the wide dashboard): a callable giving it.
+    heading: Any = None
 
     @property
     def type_label(self):
@@ -197,8 +208,8 @@ class Report:
         return rows
 
 
-def C(name, type_, meaning, get=None):
-    return Column(name, type_, meaning, get if get is not None else attr(name))
+def C(name, type_, meaning, get=None, **options):
+    return Column(name, type_, meaning, get if get is not None else attr(name), **options)
 
 
 T = ColumnType
@@ -290,6 +301,17 @@ def figure_matches(obj):
     return decimal.Decimal(computed) == decimal.Decimal(value)
 
 
+NOT_APPLICABLE = "not_applicable"
+
+
+def dashboard_status(cell):
+    """A cell's status code: `none` when nothing is recorded yet, `not_applicable`
+    when the model is not a merger made at the unit's level."""
+    if not cell.applies:
+        return NOT_APPLICABLE
+    return cell.status or "none"
+
+
 def dashboard_source_ids(cell):
     # A cell lists citations (a source with its passage) or sources.
     return sorted(getattr(item, "source", item).slug for item in (cell.sources or []))
@@ -329,12 +351,12 @@ REPORT_LIST = [
             C("district_gso_code", T.IDENTIFIER, _("GSO code of the district, or of the province"), attr("unit.gso_code")),
             C("district", T.TEXT, _("Vietnamese name of the district or province"), attr("unit.name_vi")),
             C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model"), attr("model.slug")),
-            C("status", T.CODE, _("Status on the chosen date: planned, in_progress, completed, reversed, or none when nothing is recorded"),
-              lambda cell: cell.status or "none"),
+            C("status", T.CODE, _("Status on the chosen date: planned, in_progress, completed, reversed; none when nothing is recorded yet; not_applicable when the model is not made at this unit's level"),
+              dashboard_status, labels="status"),
             *uncertain_date("status_date", _("Date of the milestone that gives the status"), "status_edtf",
                             "status_date", "status_date_latest"),
             C("possible_status", T.CODE, _("A later status that may already have been reached on the chosen date (its interval contains it), else empty"),
-              attr("possible_status")),
+              attr("possible_status"), labels="status"),
             *uncertain_date("possible_status_date", _("Date of that possible status"), "possible_edtf",
                             "possible_earliest", "possible_latest"),
             C("source_ids", T.LIST, _("Identifiers (slugs) of the sources of that milestone, separated by ;"),
@@ -354,8 +376,8 @@ REPORT_LIST = [
             C("slug", T.IDENTIFIER, _("Identifier used in addresses"), attr("slug")),
             C("name_vi", T.TEXT, _("Vietnamese name"), attr("name_vi")),
             C("name_en", T.TEXT, _("English name"), attr("name_en")),
-            C("level", T.CODE, _("Level: province, district, commune or village"), attr("level")),
-            C("kind", T.CODE, _("Kind: tinh, thanh-pho, thi-xa, huyen, phuong, xa, thi-tran"), attr("kind")),
+            C("level", T.CODE, _("Level: province, district, commune or village"), attr("level"), labels="agencies.AdministrativeUnit.level"),
+            C("kind", T.CODE, _("Kind: tinh, thanh-pho, thi-xa, huyen, phuong, xa, thi-tran"), attr("kind"), labels="agencies.AdministrativeUnit.kind"),
             C("parent_gso_code", T.IDENTIFIER, _("GSO code of the parent unit"), attr("parent.gso_code")),
             C("parent_slug", T.IDENTIFIER, _("Identifier (slug) of the parent unit"), attr("parent.slug")),
             *uncertain_date("valid_from", _("First day the unit existed, if known")),
@@ -379,12 +401,12 @@ REPORT_LIST = [
             C("name_en", T.TEXT, _("English name"), attr("name_en")),
             C("abbreviation", T.TEXT, _("Abbreviation"), attr("abbreviation")),
             *UNIT_COLUMNS,
-            C("sector", T.CODE, _("Sector: party, state, front, joint or public_service"), attr("sector")),
-            C("function", T.CODE, _("Function, e.g. organisation, inspection, mass_mobilisation"), attr("function")),
+            C("sector", T.CODE, _("Sector: party, state, front, joint or public_service"), attr("sector"), labels="agencies.Body.sector"),
+            C("function", T.CODE, _("Function, e.g. organisation, inspection, mass_mobilisation"), attr("function"), labels="agencies.Body.function"),
             *uncertain_date("founded_on", _("Date founded, if known")),
             *uncertain_date("ended_on", _("Date ended, if it ended")),
             C("end_reason", T.CODE, _("Why it ended: merged, absorbed, renamed, split, abolished; empty if open"),
-              attr("end_reason")),
+              attr("end_reason"), labels="agencies.Body.end_reason"),
             C("is_closed", T.BOOLEAN, _("Whether the body has ended, by its own record or with its unit"),
               is_set("effective_end_reason")),
             C("effective_end_reason", T.CODE,
@@ -409,11 +431,11 @@ REPORT_LIST = [
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("slug", T.IDENTIFIER, _("Identifier of the merger"), attr("slug")),
             *_merger_unit_columns(""),
-            C("kind", T.CODE, _("Kind: merger, absorption, joint_agency or transfer"), attr("kind")),
+            C("kind", T.CODE, _("Kind: merger, absorption, joint_agency or transfer"), attr("kind"), labels="mergers.Merger.kind"),
             C("title_vi", T.TEXT, _("Vietnamese title"), attr("title_vi")),
             C("title_en", T.TEXT, _("English title"), attr("title_en")),
             C("status", T.CODE, _("Status on the chosen date: planned, in_progress, completed, reversed or none"),
-              attr("status")),
+              attr("status"), labels="status"),
             *uncertain_date("status_date", _("Date of the milestone that gives the status"), "status_edtf",
                             "status_date", "status_date_latest"),
             C("result_body_slug", T.IDENTIFIER, _("Identifier of the resulting body"), attr("result.slug")),
@@ -442,7 +464,7 @@ REPORT_LIST = [
             C("merger_id", T.INTEGER, _("Record number of the merger"), attr("merger_id")),
             C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("merger.slug")),
             *_merger_unit_columns("merger."),
-            C("status", T.CODE, _("Status reported: planned, in_progress, completed or reversed"), attr("status")),
+            C("status", T.CODE, _("Status reported: planned, in_progress, completed or reversed"), attr("status"), labels="status"),
             *uncertain_date("date", _("Date of the status")),
             C("basis_document_number", T.IDENTIFIER, _("Number of the legal document behind it"), attr("basis.number")),
             C("note_vi", T.TEXT, _("Note (Vietnamese)"), attr("note_vi")),
@@ -482,7 +504,7 @@ REPORT_LIST = [
             C("merger_id", T.INTEGER, _("Record number of the merger"), attr("merger_id")),
             C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("merger.slug")),
             *_merger_unit_columns("merger."),
-            C("phase", T.CODE, _("before or after the merger"), attr("phase")),
+            C("phase", T.CODE, _("before or after the merger"), attr("phase"), labels="mergers.Headcount.phase"),
             C("value", T.INTEGER, _("Number of authorised posts"), attr("value")),
             *uncertain_date("as_of", _("Date of the figure, if the source gives one")),
             C("note", T.TEXT, _("Note"), attr("note")),
@@ -500,7 +522,7 @@ REPORT_LIST = [
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("slug", T.IDENTIFIER, _("Identifier of the holding"), attr("slug")),
             *UNIT_COLUMNS,
-            C("combination", T.CODE, _("Kind of unified title; empty for a single post"), attr("combination")),
+            C("combination", T.CODE, _("Kind of unified title; empty for a single post"), attr("combination"), labels="agencies.Holding.combination"),
             C("is_unified", T.BOOLEAN, _("Whether two or more posts are held at once"),
               is_set("combination")),
             C("post_slugs", T.LIST, _("Identifiers of the posts held, separated by ;"), slugs("posts")),
@@ -528,13 +550,13 @@ REPORT_LIST = [
             C("statement_en", T.TEXT, _("What is counted (English)"), attr("statement_en")),
             C("value", T.DECIMAL, _("The number the source reports; empty when it gives none"), attr("value")),
             C("denominator", T.DECIMAL, _("The number it is out of, if any"), attr("denominator")),
-            C("measure", T.CODE, _("Measure: count, percent, people or billion_vnd"), attr("measure")),
+            C("measure", T.CODE, _("Measure: count, percent, people or billion_vnd"), attr("measure"), labels="mergers.ReportedFigure.measure"),
             *uncertain_date("as_of", _("Date the figure refers to")),
-            C("counted_level", T.CODE, _("Level of the units counted, when it counts units"), attr("counted_level")),
-            C("metric", T.CODE, _("How the records compute the same figure; empty when they cannot"), attr("metric")),
+            C("counted_level", T.CODE, _("Level of the units counted, when it counts units"), attr("counted_level"), labels="agencies.AdministrativeUnit.level"),
+            C("metric", T.CODE, _("How the records compute the same figure; empty when they cannot"), attr("metric"), labels="mergers.ReportedFigure.metric"),
             C("merger_models", T.LIST, _("Identifiers of the merger models it is about, separated by ;"),
               slugs("merger_models")),
-            C("combination", T.CODE, _("The unified title it counts, if any"), attr("combination")),
+            C("combination", T.CODE, _("The unified title it counts, if any"), attr("combination"), labels="agencies.Holding.combination"),
             C("computed_value", T.DECIMAL, _("What the records compute for the same date; empty when they cannot"),
               attr("computed")),
             C("matches_records", T.BOOLEAN, _("Whether value equals computed_value; empty when either is missing"),
@@ -556,8 +578,8 @@ REPORT_LIST = [
             C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the unit concerned"), attr("unit.slug")),
             C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model, for milestones"),
               attr("model.slug")),
-            C("status", T.CODE, _("Status reported by a milestone; empty for other events"), attr("status")),
-            C("url", T.TEXT, _("Address of the record's page on this portal"), attr("url")),
+            C("status", T.CODE, _("Status reported by a milestone; empty for other events"), attr("status"), labels="status"),
+            C("url", T.TEXT, _("Address of the record's page on this portal"), attr("url"), link=True),
             C("source_ids", T.LIST, SOURCES_MEANING, event_source_ids),
         ),
     ),
@@ -569,7 +591,7 @@ REPORT_LIST = [
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("slug", T.IDENTIFIER, _("Identifier of the source, as used in source_ids"), attr("slug")),
-            C("kind", T.CODE, _("Kind: article or register"), attr("kind")),
+            C("kind", T.CODE, _("Kind: article or register"), attr("kind"), labels="agencies.Source.kind"),
             C("title", T.TEXT, _("Title"), attr("title")),
             C("publisher", T.TEXT, _("Publisher"), attr("publisher")),
             C("author", T.TEXT, _("Author"), attr("author")),
@@ -589,7 +611,7 @@ REPORT_LIST = [
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("number", T.IDENTIFIER, _("The document's number (số hiệu)"), attr("number")),
-            C("kind", T.CODE, _("Kind: resolution, decision or letter"), attr("kind")),
+            C("kind", T.CODE, _("Kind: resolution, decision or letter"), attr("kind"), labels="agencies.LegalDocument.kind"),
             C("title_vi", T.TEXT, _("Vietnamese title"), attr("title_vi")),
             C("title_en", T.TEXT, _("English title"), attr("title_en")),
             C("issuer", T.TEXT, _("Who issued it"), attr("issuer")),
@@ -600,6 +622,37 @@ REPORT_LIST = [
     ),
 ]
 REPORTS = {report.name: report for report in REPORT_LIST}
+
+
+def dashboard_wide(models):
+    """The dashboard as a wide table, ready for a pivot: one row per district
+    (and the province), one column per merger model holding its status code.
+    Its rows are status_matrix()'s (unit, [Cell per model]) pairs."""
+
+    def unit_value(name):
+        return lambda row: getattr(row[0], name)
+
+    def status_of(position):
+        return lambda row: dashboard_status(row[1][position])
+
+    return Report(
+        name="dashboard_wide",
+        title=_("Status by district and merger model (wide)"),
+        description=_("One row per district (and the province), one column per merger model: the status on the chosen date."),
+        url_name="portal:dashboard",
+        url_query="format=csv&layout=wide",
+        takes_as_of=True,
+        columns=(
+            C("district_gso_code", T.IDENTIFIER, _("GSO code of the district, or of the province"), unit_value("gso_code")),
+            C("district", T.TEXT, _("Vietnamese name of the district or province"), unit_value("name_vi")),
+            *(
+                C(model.slug, T.CODE, format_lazy(_("Status of the model “{name}” on the chosen date (codes as in the dashboard report)"),
+                                                  name=model.name_vi), status_of(position), labels="status",
+                  heading=lambda model=model: model.short)
+                for position, model in enumerate(models)
+            ),
+        ),
+    )
 
 
 # -- cell formatting -------------------------------------------------------
@@ -743,10 +796,22 @@ RAW_TYPES = {ColumnType.INTEGER, ColumnType.DATE}
 TEXT_TYPES = {ColumnType.IDENTIFIER, ColumnType.TEXT, ColumnType.CODE, ColumnType.EDTF}
 
 
-def instance_cells(report, rows):
+def absolute(get, base_url):
+    """A getter giving a portal path ("/mergers/3/") as an absolute address."""
+
+    def getter(row):
+        path = get(row)
+        return base_url + path if isinstance(path, str) and path.startswith("/") else path
+
+    return getter
+
+
+def instance_cells(report, rows, base_url=""):
     """The cells of each row, read from instances (or other objects)."""
     getters = [
-        column.get if column.type in RAW_TYPES else (lambda row, get=column.get: format_cell(get(row)))
+        column.get if column.type in RAW_TYPES else (
+            lambda row, get=absolute(column.get, base_url) if column.link else column.get: format_cell(get(row))
+        )
         for column in report.columns
     ]
     release = isinstance(rows, QuerySet)
@@ -866,10 +931,11 @@ def value_cells(report, rows):
         yield cells
 
 
-def generate_lines(report, rows, bom=True, batch=1000, stats=None):
+def generate_lines(report, rows, bom=True, batch=1000, stats=None, base_url=""):
     """The CSV text of a report, in pieces of about `batch` rows.
 
-    `stats`, a dict, receives the number of rows written under "rows".
+    `stats`, a dict, receives the number of rows written under "rows";
+    `base_url` ("https://host") makes the portal paths of link columns absolute.
     """
     report = get_report(report)
     rows = report.prepare(rows)
@@ -878,7 +944,7 @@ def generate_lines(report, rows, bom=True, batch=1000, stats=None):
     if isinstance(rows, QuerySet) and reads_values(report):
         cells = value_cells(report, rows)
     else:
-        cells = instance_cells(report, rows)
+        cells = instance_cells(report, rows, base_url=base_url)
     # csv.writer.writerows writes a batch in C, into a buffer emptied per batch.
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -906,23 +972,42 @@ def get_report(report):
         raise ValueError(f"Unknown report {report!r}; known: {', '.join(REPORTS)}") from None
 
 
-def filename(report, as_of=None, now=None):
+def filename(report, as_of=None, now=None, subject=None, extension="csv"):
+    """qnmerge-<report>[-<subject>][-asof-<day>]-<timestamp>.<extension>: the
+    name says what the report is, about what, and as of when."""
     now = timezone.localtime(now)
-    parts = ["qnmerge", get_report(report).name]
+    parts = ["qnmerge", get_report(report).name.replace("_", "-")]
+    if subject:
+        parts.append(slugify(subject))
     if as_of is not None:
         parts.append(f"asof-{as_of.isoformat()}")
     parts.append(now.strftime("%Y%m%dT%H%M%S"))
-    return "-".join(parts) + ".csv"
+    return "-".join(parts) + "." + extension
 
 
-def export_response(request, report, rows, as_of=None):
-    """A streamed CSV download of `rows` (the FULL filtered rows, not a page)."""
+FORMATS = ("csv", "xlsx")
+
+
+def wants_file(request):
+    """The file format a page's `?format=` asks for (csv or xlsx), else None."""
+    wanted = request.GET.get("format")
+    return wanted if wanted in FORMATS else None
+
+
+def export_response(request, report, rows, as_of=None, subject=None):
+    """A download of `rows` (the FULL filtered rows, not a page): a streamed
+    CSV, or with ?format=xlsx the same report as an Excel workbook."""
     report = get_report(report)
+    if request.GET.get("format") == "xlsx":
+        from .xlsx import xlsx_response
+
+        return xlsx_response(request, report, rows, as_of=as_of, subject=subject)
+    base_url = request.build_absolute_uri("/").rstrip("/") if hasattr(request, "build_absolute_uri") else ""
     response = StreamingHttpResponse(
-        _in_language(translation.get_language(), generate_lines(report, rows)),
+        _in_language(translation.get_language(), generate_lines(report, rows, base_url=base_url)),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename(report, as_of)}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename(report, as_of, subject=subject)}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -1153,9 +1238,9 @@ def rows_for(report, params, as_of=None):
     return queryset
 
 
-def write_report(report, rows, stream):
+def write_report(report, rows, stream, base_url=""):
     """Write a report's CSV (with BOM) to a binary stream; returns the row count."""
     stats = {}
-    for piece in generate_lines(report, rows, stats=stats):
+    for piece in generate_lines(report, rows, stats=stats, base_url=base_url):
         stream.write(piece.encode("utf-8"))
     return stats["rows"]

@@ -16,6 +16,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.contrib.admin.views.decorators import staff_member_required
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from agencies.models import AdministrativeUnit, Body, Holding, Source, UnitChange
@@ -233,6 +235,8 @@ PAGE_TITLE = gettext_lazy("Data quality")
 
 
 @require_safe
+@staff_member_required
+@never_cache
 def quality(request):
     checks = all_checks()
     return render(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mergers/", views.merger_list, name="merger_list"),
     path("mergers/<int:pk>/", views.merger_detail, name="merger"),
     path("milestones/", analysis.milestone_list, name="milestone_list"),
+    path("models/", views.model_list, name="model_list"),
     path("models/<slug:slug>/", views.model_detail, name="model"),
     path("bodies/", views.body_list, name="body_list"),
     path("bodies/<int:pk>/", views.body_detail, name="body"),

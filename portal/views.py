@@ -28,14 +28,18 @@ SOURCE_GROUP_SIZE = 200
 
 # ---------------------------------------------------------------- helpers
 
-def _csv(request, report, rows, as_of=None):
+def _csv(request, report, rows, as_of=None, subject=None):
+    """The report as the file `?format=` asks for: CSV or XLSX."""
     from . import exports  # the export helper's module
 
-    return exports.export_response(request, report, rows, as_of=as_of)
+    return exports.export_response(request, report, rows, as_of=as_of, subject=subject)
 
 
 def _wants_csv(request):
-    return request.GET.get("format") == "csv"
+    """Whether the page is asked for as a file (?format=csv or ?format=xlsx)."""
+    from .exports import wants_file
+
+    return wants_file(request) is not None
 
 
 def _as_of(request):
@@ -106,7 +110,11 @@ def dashboard(request):
     province = current_province(request)
     day, asked, notices = _as_of(request)
     if _wants_csv(request):
-        rows, _models = matrix.status_matrix(province, day)
+        rows, models = matrix.status_matrix(province, day)
+        if request.GET.get("layout") == "wide":
+            from .exports import dashboard_wide
+
+            return _csv(request, dashboard_wide(models), rows, as_of=day)
         return _csv(request, "dashboard", matrix.cells_of(rows), as_of=day)
     # A province (Quảng Ninh: 15 rows) fits on one page; nationwide, the
     # 700-odd districts come a page at a time.
@@ -128,12 +136,37 @@ def dashboard(request):
         "province": province,
         "provinces": AdministrativeUnit.objects.provinces().order_by("gso_code"),
         "rows": rows,
+        "citations": matrix.cite(matrix.cells_of(rows)),
         "page_obj": page_obj,
         "models": models,
         "day": day,
         "as_of": asked,
         "as_of_value": day.isoformat(),
         "figures": figures,
+        "page_notices": notices,
+    })
+
+
+def model_list(request):
+    """The merger models, each with how many mergers it counts and how many
+    of them are completed on the day shown."""
+    province = current_province(request)
+    day, asked, notices = _as_of(request)
+    mergers = Merger.objects.filter(model__isnull=False)
+    if province is not None:
+        mergers = mergers.in_unit_tree(province)
+    totals = dict(mergers.order_by().values_list("model").annotate(n=Count("pk")))
+    completed = dict(mergers.completed(day).order_by().values_list("model").annotate(n=Count("pk")))
+    models = list(MergerModel.objects.order_by("order", "slug"))
+    for model in models:
+        model.merger_count = totals.get(model.pk, 0)
+        model.completed_count = completed.get(model.pk, 0)
+    return render(request, "portal/model_list.html", {
+        "models": models,
+        "province": province,
+        "day": day,
+        "as_of": asked,
+        "as_of_value": day.isoformat(),
         "page_notices": notices,
     })
 
@@ -152,7 +185,7 @@ def model_detail(request, slug):
     column = next(i for i, m in enumerate(models) if m.pk == model.pk)
     cells = [cells[column] for _unit, cells in rows]
     if _wants_csv(request):
-        return _csv(request, "dashboard", cells, as_of=day)
+        return _csv(request, "dashboard", cells, as_of=day, subject=model.slug)
     cells = [cell for cell in cells if cell.applies]
     figures = (
         ReportedFigure.objects.of_model(model).in_scope_of(province).with_computed()
@@ -221,9 +254,11 @@ def district_detail(request, slug):
     day, asked, notices = _as_of(request)
     scope = _in_scope(unit)
     bodies = Body.objects.with_end(day).filter(scope).select_related("unit", "successor").order_by("unit__gso_code", "name_vi")
-    mergers = _merger_rows(Merger.objects.filter(scope).with_status(day).with_headcount()).order_by(
-        "model__order", "slug"
-    )
+    mergers = Merger.objects.filter(scope).with_status(day).with_headcount().order_by("model__order", "slug")
+    if _wants_csv(request):
+        # The district's mergers with their status on the day shown: the mergers report.
+        return _csv(request, "mergers", mergers, as_of=day, subject=unit.slug)
+    mergers = _merger_rows(mergers)
     holdings = (
         Holding.objects.unified().filter(scope).select_related("unit")
         .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
@@ -277,6 +312,7 @@ def district_detail(request, slug):
         "ended": unit.ended_by(day) or unit.pk in endings,
         "day": day,
         "as_of": asked,
+        "as_of_value": day.isoformat(),
         "page_notices": notices,
     })
 
@@ -308,6 +344,11 @@ def merger_list(request):
 
 def merger_detail(request, pk):
     day, asked, notices = _as_of(request)
+    if _wants_csv(request):
+        # The merger's dated statuses: the milestones report, for this merger.
+        merger = get_object_or_404(Merger, pk=pk)
+        return _csv(request, "milestones", Milestone.objects.filter(merger=merger).order_by(sort_day("date"), "pk"),
+                    subject=merger.slug)
     merger = get_object_or_404(
         _merger_rows(Merger.objects.with_status(day).with_headcount()).prefetch_related(
             Prefetch("basis", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="basis_list"),
@@ -346,6 +387,7 @@ def merger_detail(request, pk):
         "percent": percent,
         "day": day,
         "as_of": asked,
+        "as_of_value": day.isoformat(),
         "page_notices": notices,
     })
 
@@ -512,11 +554,27 @@ def search(request):
              .order_by("holder_name", "slug")),
             (_("Sources"), "source", matching(Source.objects.all(), q).order_by("published_on", "slug")),
         ]
-        groups = [
-            {"label": label, "kind": kind, "count": records.count(), "records": list(records[:SEARCH_GROUP_SIZE])}
-            for label, kind, records in groups
-        ]
+        # ?kind= shows every result of one group, a page at a time; without
+        # it, the first few of each group with a link to all of them.
+        kind = request.GET.get("kind")
+        if kind not in {group_kind for _label, group_kind, _records in groups}:
+            kind = None
+        page_obj = None
+        shown = []
+        for label, group_kind, records in groups:
+            if kind is None:
+                shown.append({"label": label, "kind": group_kind, "count": records.count(),
+                              "records": list(records[:SEARCH_GROUP_SIZE])})
+            elif group_kind == kind:
+                page_obj = _page(request, records)
+                shown.append({"label": label, "kind": group_kind, "count": page_obj.paginator.count,
+                              "records": list(page_obj.object_list)})
+        groups = shown
+    else:
+        kind = page_obj = None
     return render(request, "portal/search.html", {
+        "kind": kind,
+        "page_obj": page_obj,
         "q": q if len(q) <= MAX_QUERY_LENGTH else "",
         "search_query": q if len(q) <= MAX_QUERY_LENGTH else "",
         "searched": q_ok,

@@ -118,6 +118,8 @@ MIDDLEWARE = [
     "qnmerge.middleware.LoginGateMiddleware",
     "qnmerge.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Before the page cache, so that cached pages get the date too.
+    "portal.middleware.KeepAsOfMiddleware",
     "qnmerge.middleware.PageCacheMiddleware",
 ]
 

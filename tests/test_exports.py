@@ -121,8 +121,12 @@ def test_dashboard_csv_has_exactly_the_agreed_columns_and_the_status_as_of(clien
     row = by_district[("193", model)]
     assert (row["status"], row["status_date"], row["status_date_edtf"]) == ("in_progress", "2018", "2018")
     assert (row["status_date_earliest"], row["status_date_latest"]) == ("2018-01-01", "2018-12-31")
-    assert by_district[("22", model)]["status"] == "none"
+    # The province makes no district-level merger: not applicable, which is
+    # not the same as a district where nothing is recorded yet.
+    assert by_district[("22", model)]["status"] == "not_applicable"
     assert by_district[("22", model)]["status_date"] == ""
+    other_model = data["uong_bi"].mergers.get().model.slug
+    assert by_district[("193", other_model)]["status"] == "none"
     assert 'filename="qnmerge-dashboard-asof-2018-12-31-' in response["Content-Disposition"]
 
 
@@ -271,7 +275,7 @@ def test_export_command_matches_each_page(client, data, tmp_path, report, url):
         else:
             args += ["--filter", f"{key}={value}"]
     target = tmp_path / "out.csv"
-    call_command(ExportCommand(), *args, "-o", str(target))
+    call_command(ExportCommand(), *args, "-o", str(target), "--base-url", "http://testserver")
     page, _response = download(client, url)
     assert parse(target.read_bytes()) == parse(page)
 

@@ -252,7 +252,8 @@ ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
 @pytest.mark.django_db
-def test_a_body_named_like_a_script_is_shown_escaped(client, data):
+def test_a_body_named_like_a_script_is_shown_escaped(admin_client, data):
+    client = admin_client  # the quality page is for staff
     body = factories.BodyFactory(unit=data["unit"], name_vi=SCRIPT, name_en=SCRIPT)
     pages = [
         reverse("portal:body", args=[body.pk]),
@@ -273,7 +274,8 @@ def test_a_body_named_like_a_script_is_shown_escaped(client, data):
 
 
 @pytest.mark.django_db
-def test_markup_in_a_merger_title_is_shown_escaped(client, data):
+def test_markup_in_a_merger_title_is_shown_escaped(admin_client, data):
+    client = admin_client  # the quality page is for staff
     merger = factories.MergerFactory(unit=data["unit"], title_vi=SCRIPT, model=None)
     for url in (reverse("portal:merger", args=[merger.pk]), reverse("portal:merger_list") + "?province=all",
                 reverse("portal:quality")):

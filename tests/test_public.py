@@ -84,6 +84,10 @@ def test_private_portal_unknown_page_is_still_a_404(client, private):
 @pytest.mark.django_db
 def test_public_portal_needs_no_login(client, settings):
     settings.QNMERGE_PUBLIC = True
-    response = client.get("/en/quality/")
+    response = client.get("/en/mergers/")
     assert response.status_code == 200
-    assert "<h1>Data quality</h1>" in response.content.decode()
+    assert "<h1>Mergers</h1>" in response.content.decode()
+    # The data-quality page is for staff even on a public portal (issue 13).
+    response = client.get("/en/quality/")
+    assert response.status_code == 302
+    assert response["Location"] == "/en/admin/login/?next=/en/quality/"

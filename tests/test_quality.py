@@ -12,6 +12,27 @@ from mergers.models import Merger, Status
 from tests import factories
 
 
+@pytest.fixture(autouse=True)
+def staff(request):
+    """The page is for staff: the tests' client is logged in as one."""
+    if "client" in request.fixturenames:
+        from django.contrib.auth import get_user_model
+
+        request.getfixturevalue("db")
+        user = get_user_model().objects.create_user("quality-editor", password="x", is_staff=True)
+        request.getfixturevalue("client").force_login(user)
+
+
+def test_quality_page_is_for_staff_only_and_not_in_the_public_menu(db):
+    from django.test import Client
+
+    anonymous = Client()
+    response = anonymous.get("/en/quality/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/en/admin/login/")
+    assert 'href="/en/quality/"' not in anonymous.get("/en/").content.decode()
+
+
 def page(client, url="/en/quality/"):
     response = client.get(url)
     assert response.status_code == 200
@@ -183,8 +204,8 @@ def test_query_count_does_not_grow_with_the_data(client, django_assert_num_queri
     # cites sources (legal documents, units, unit changes, bodies, posts,
     # holdings, merger models, mergers, milestones, headcounts, figures), 1
     # unknown headcounts, 1 mergers without milestones, 1 closed bodies without
-    # a successor.
-    with django_assert_num_queries(15):
+    # a successor; and 2 for the staff login: the session and its user.
+    with django_assert_num_queries(17):
         html = page(client)
     for slug in ("figures", "headcount", "milestones", "successors", "sources-holding", "sources-unitchange"):
         assert section(html, slug), slug

@@ -133,6 +133,10 @@ PAGES = [
     ("search", lambda w: "/search/?q=dem", 16),
     # matching units, their 2025 successions
     ("lookup", lambda w: f"/lookup/?q={w.district.name_vi}", 2),
+    # one kind of result, a page at a time: count, page of posts, their holdings
+    ("search one kind", lambda w: "/search/?q=dem&kind=post&page=2", 3),
+    # provinces (scope), mergers per model, completed per model, models
+    ("model list", lambda w: "/models/?as_of=2018-06-30", 4),
 ]
 
 

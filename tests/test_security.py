@@ -221,7 +221,7 @@ def test_production_server_serves_compressed_hashed_static_files(tmp_path):
         assert (status, body) == (200, b"ok")
         assert headers["Content-Security-Policy"] == EXPECTED_CSP
 
-        status, headers, body = fetch(f"{base}/quality/")
+        status, headers, body = fetch(f"{base}/sources/")
         assert status == 200
         assert f'href="/static/{hashed_css}"' in body.decode()
 
@@ -257,4 +257,4 @@ def test_the_null_character_refusal_says_what_is_wrong(client):
 
 @pytest.mark.django_db
 def test_an_ordinary_query_string_passes(client):
-    assert client.get("/en/quality/?x=%01").status_code == 200
+    assert client.get("/en/sources/?x=%01").status_code == 200

@@ -120,7 +120,14 @@ def test_no_day_of_the_span_is_shown_as_a_point_date(client):
     build(3)
     page = client.get("/timeline/").content.decode()
     span_text = in_language("vi", describe, SPAN)
-    # each end of the span appears only inside the span's words
+    # The chart names each district's milestone with the span's words too
+    # (one <title> per mark): every end of the span is inside them.
+    chart = re.search(r"<svg class=\"chart consolidation__chart\".*?</svg>", page, re.S).group(0)
+    titles = re.findall(r"<title>([^<]*)</title>", chart)
+    assert sum(span_text in title for title in titles) == 3
+    assert chart.count("27/09/2017") == chart.count("30/11/2015") == 3
+    page = page.replace(chart, "")
+    # In the list, each end of the span appears only inside the span's words
     assert page.count("27/09/2017") == page.count("30/11/2015") == page.count(span_text) == 1
     assert 'datetime="2017-09-27"' not in page and 'datetime="2015-11-30"' not in page
     # the day a source does give is a point, and not marked as a span
@@ -211,8 +218,9 @@ def test_csv_keeps_one_row_per_district(client):
 def open_timeline(client, django_assert_num_queries):
     # the province (scope), the districts of the filter, the merger models of
     # the filter; the keys of each of the 4 kinds (milestones grouped); the
-    # page's milestones (groups and single ones in one query) + their sources
-    with django_assert_num_queries(2 + 1 + 4 + 2):
+    # page's milestones (groups and single ones in one query) + their sources;
+    # the chart's milestones (values, one query)
+    with django_assert_num_queries(2 + 1 + 4 + 2 + 1):
         response = client.get("/en/timeline/")
     assert response.status_code == 200
     return response

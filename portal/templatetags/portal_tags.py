@@ -76,8 +76,8 @@ def querystring(context, **overrides):
 
 
 @register.simple_tag(takes_context=True)
-def csv_url(context):
-    """The current URL's GET parameters without `page`, plus format=csv."""
+def csv_url(context, file_format="csv"):
+    """The current URL's GET parameters without `page`, plus format=csv (or xlsx)."""
     request = context.get("request")
     pairs = []
     if request is not None:
@@ -85,7 +85,7 @@ def csv_url(context):
             if key in ("page", "format"):
                 continue
             pairs.extend((key, v) for v in values)
-    pairs.append(("format", "csv"))
+    pairs.append(("format", file_format))
     return "?" + urlencode(pairs)
 
 

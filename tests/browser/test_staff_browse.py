@@ -37,7 +37,7 @@ def column_statuses(page, model_slug):
 
 def pick_date(page, iso_date):
     """Type a date into the dashboard's date picker and submit its form."""
-    date_input = page.locator("input[name=as_of]")
+    date_input = page.locator("input[type=date][name=as_of]")  # the search form carries the date hidden
     expect(date_input).to_have_attribute("type", "date")
     date_input.fill(iso_date)
     form = page.locator("form", has=date_input)
@@ -52,7 +52,7 @@ def test_dashboard_date_picker_shows_fatherland_front_bloc_as_of_that_date(page)
     # Báo Quảng Ninh, 28/09/2017: by 27/09/2017, 12 of the 14 districts had the
     # joint agency; Hạ Long and Đầm Hà did not.
     assert column_statuses(page, "khoi-mttq").count("completed") == 12
-    expect(page.locator("input[name=as_of]")).to_have_value("2017-09-27")
+    expect(page.locator("input[type=date][name=as_of]")).to_have_value("2017-09-27")
 
     pick_date(page, "2015-01-01")
     # Before the Secretariat's letter of 27/02/2015 no district had it.

@@ -23,8 +23,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--as-of", dest="as_of", help="The 'as of' date, YYYY-MM-DD (dashboard, mergers).")
         parser.add_argument("-o", "--output", required=True, help="The file to write; '-' for standard output.")
+        parser.add_argument(
+            "--base-url", dest="base_url", default="",
+            help="The portal's address (https://host), to write links to its pages as absolute addresses.",
+        )
 
-    def handle(self, *args, report, filters, as_of, output, **options):
+    def handle(self, *args, report, filters, as_of, output, base_url="", **options):
         if report not in exports.EXPORT_SOURCES:
             raise CommandError(f"Unknown report {report!r}; choose one of: {', '.join(exports.EXPORT_SOURCES)}")
         params = QueryDict(mutable=True)
@@ -44,11 +48,11 @@ class Command(BaseCommand):
         except exports.ExportError as exc:
             raise CommandError(str(exc)) from None
         if output == "-":
-            count = exports.write_report(report, rows, sys.stdout.buffer)
+            count = exports.write_report(report, rows, sys.stdout.buffer, base_url=base_url.rstrip("/"))
             return
         try:
             with open(output, "wb") as stream:
-                count = exports.write_report(report, rows, stream)
+                count = exports.write_report(report, rows, stream, base_url=base_url.rstrip("/"))
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
         self.stdout.write(self.style.SUCCESS(f"Wrote {count} rows of {report} to {output}"))

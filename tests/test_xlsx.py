@@ -1,0 +1,159 @@
+"""XLSX twins of the CSV reports: what an analyst opening them in Excel finds."""
+
+import datetime
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from portal import exports
+from tests.test_exports import data, download, parse  # noqa: F401 (the fixture)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Every page that offers a CSV: (report, the page's CSV address).
+PAGES = [
+    ("dashboard", "/?format=csv&as_of=2019-12-31"),
+    ("dashboard_wide", "/?format=csv&layout=wide&as_of=2019-12-31"),
+    ("dashboard", "/models/{model}/?format=csv"),
+    ("districts", "/districts/?format=csv"),
+    ("mergers", "/districts/ha-long/?format=csv&as_of=2019-12-31"),
+    ("mergers", "/mergers/?format=csv&as_of=2019-12-31"),
+    ("milestones", "/mergers/{merger}/?format=csv"),
+    ("milestones", "/milestones/?format=csv"),
+    ("bodies", "/bodies/?format=csv"),
+    ("headcount", "/headcount/?format=csv"),
+    ("headcount_long", "/headcount/?format=csv&layout=long"),
+    ("titles", "/titles/?format=csv"),
+    ("figures", "/figures/?format=csv"),
+    ("timeline", "/timeline/?format=csv"),
+    ("sources", "/sources/?format=csv"),
+    ("documents", "/documents/?format=csv"),
+]
+
+
+def workbook(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"] == XLSX
+    assert re.search(r'filename="qnmerge-[a-z0-9-]+-\d{8}T\d{6}\.xlsx"', response["Content-Disposition"])
+    return load_workbook(io.BytesIO(response.content)), response
+
+
+def sheet_rows(book):
+    data_sheet = book.worksheets[0]
+    rows = list(data_sheet.iter_rows(values_only=True))
+    return data_sheet, rows[0], rows[1:]
+
+
+@pytest.mark.parametrize("report,url", PAGES, ids=[f"{r}:{u.split('?')[0]}" for r, u in PAGES])
+def test_every_xlsx_has_the_csv_rows_readable_headers_typed_cells_and_a_column_sheet(client, data, report, url):  # noqa: F811
+    url = url.format(model=data["merger"].model.slug, merger=data["merger"].pk)
+    csv_content, _response = download(client, url)
+    csv_header, csv_rows = parse(csv_content)
+    assert csv_rows, url
+    book, response = workbook(client, url.replace("format=csv", "format=xlsx"))
+    data_sheet, header, rows = sheet_rows(book)
+
+    # Same rows as the CSV (which the page's own tests tie to the screen).
+    assert len(rows) == len(csv_rows)
+    assert data_sheet.freeze_panes == "A2"
+    # Every CSV column, plus a real date before each date "as the source says it".
+    when_columns = [name for name in csv_header if f"{name}_edtf" in csv_header]
+    assert len(header) == len(csv_header) + len(when_columns)
+    assert not set(header) & {"id", "status", "slug", "unit_name"}, "headers are readable, not CSV codes"
+
+    # The column sheet names each CSV code once, with its meaning.
+    about = list(book.worksheets[1].iter_rows(values_only=True))
+    assert [row[0] for row in about[1:]] == list(header)
+    assert [row[1] for row in about[1:] if row[1]] == csv_header
+    assert all(row[3] for row in about[1:])
+
+    # Cells are typed as their column says, and agree with the CSV.
+    codes = [row[1] for row in about[1:]]
+    for position, code in enumerate(codes):
+        cells = [row[position] for row in rows]
+        if not code:  # the day of the next column's date, where the source gives one
+            assert all(cell is None or isinstance(cell, datetime.datetime) for cell in cells)
+            continue
+        column = next(c for c in exports.get_report(report).columns if c.name == code) if report != "dashboard_wide" else None
+        csv_cells = [row[code] for row in csv_rows]
+        if column is not None and column.type == exports.ColumnType.DATE:
+            assert [cell.date().isoformat() if cell else "" for cell in cells] == csv_cells
+        elif column is not None and column.type in (exports.ColumnType.INTEGER, exports.ColumnType.DECIMAL):
+            assert all(cell is None or isinstance(cell, (int, float)) for cell in cells)
+            assert [cell if cell is not None else "" for cell in cells] == [
+                (float(v) if "." in v else int(v)) if v else "" for v in csv_cells
+            ]
+        elif column is not None and column.type == exports.ColumnType.BOOLEAN:
+            assert [{True: "true", False: "false", None: ""}[cell] for cell in cells] == csv_cells
+
+
+def test_xlsx_speaks_vietnamese_or_english_and_gives_real_days(client, data):  # noqa: F811
+    book, response = workbook(client, "/mergers/?format=xlsx&district=ha-long&as_of=2019-12-31")
+    _sheet, header, rows = sheet_rows(book)
+    assert "Trạng thái" in header
+    row = dict(zip(header, rows[0]))
+    assert row["Trạng thái"] == "Hoàn thành"
+    assert row["Số biên chế trước"] == 20 and row["Số biên chế sau"] == 15 and row["Thay đổi biên chế"] == -5
+    assert row["Ngày của trạng thái (ngày)"] == datetime.datetime(2019, 3, 5)
+    assert row["Ngày của trạng thái (như nguồn ghi)"] == "05/03/2019"
+    assert re.search(r'filename="qnmerge-mergers-asof-2019-12-31-\d{8}T\d{6}\.xlsx"', response["Content-Disposition"])
+
+    book, _response = workbook(client, "/en/mergers/?format=xlsx&district=ha-long&as_of=2018-12-31")
+    _sheet, header, rows = sheet_rows(book)
+    row = dict(zip(header, rows[0]))
+    assert row["Status"] == "In progress"
+    # The source gives only the year: no day, the text says 2018, the bounds are days.
+    assert row["Date of the status (day)"] is None
+    assert row["Date of the status (as the source says it)"] == "2018"
+    assert row["Date of the status: earliest day"] == datetime.datetime(2018, 1, 1)
+    assert row["Date of the status: latest day"] == datetime.datetime(2018, 12, 31)
+
+
+def test_dashboard_tells_not_applicable_from_no_record_in_both_files(client, data):  # noqa: F811
+    _content, _response = download(client, "/?format=csv&layout=wide&as_of=2019-12-31")
+    header, rows = parse(_content)
+    model = data["merger"].model.slug
+    other = data["uong_bi"].mergers.get().model.slug
+    by_code = {row["district_gso_code"]: row for row in rows}
+    assert header[:2] == ["district_gso_code", "district"]
+    assert by_code["193"][model] == "completed"
+    assert by_code["196"][model] == "none"
+    assert by_code["193"][other] == "none"
+    assert by_code["22"][model] == "not_applicable"
+    book, _response = workbook(client, "/en/?format=xlsx&layout=wide&as_of=2019-12-31")
+    _sheet, header, rows = sheet_rows(book)
+    assert header[2] == data["merger"].model.short
+    by_code = {row[0]: row for row in rows}
+    assert by_code["22"][2] == "Not applicable"
+    assert by_code["196"][2] == "No record"
+
+
+def test_formula_like_text_is_neutralised_in_xlsx(client, data):  # noqa: F811
+    from tests import factories
+
+    factories.BodyFactory(unit=data["ha_long"], name_vi="=HYPERLINK(\"http://x\")")
+    book, _response = workbook(client, "/bodies/?format=xlsx&district=ha-long")
+    _sheet, header, rows = sheet_rows(book)
+    names = [row[header.index("Tên tiếng Việt")] for row in rows]
+    assert "'=HYPERLINK(\"http://x\")" in names
+
+
+def test_links_in_files_are_absolute(client, data):  # noqa: F811
+    content, _response = download(client, "/timeline/?format=csv&district=ha-long")
+    _header, rows = parse(content)
+    assert rows and all(row["url"].startswith("http://testserver/") for row in rows)
+    book, _response = workbook(client, "/en/timeline/?format=xlsx&district=ha-long")
+    _sheet, header, rows = sheet_rows(book)
+    assert all(row[header.index("Address")].startswith("http://testserver/") for row in rows)
+
+
+def test_district_and_merger_files_say_what_they_are(client, data):  # noqa: F811
+    response = client.get("/districts/ha-long/?format=csv")
+    assert 'filename="qnmerge-mergers-ha-long-' in response["Content-Disposition"]
+    response = client.get(f"/mergers/{data['merger'].pk}/?format=xlsx")
+    assert f'filename="qnmerge-milestones-{data["merger"].slug}-' in response["Content-Disposition"]
+    page = client.get("/districts/ha-long/").content.decode()
+    assert "format=xlsx" in page and "format=csv" in page
