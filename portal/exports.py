@@ -34,6 +34,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import describe, sort_day
+from mergers.models import headcount_change as merger_headcount_change
 
 BOM = "\ufeff"
 CHUNK_SIZE = 2000
@@ -206,20 +207,12 @@ def sources_column(path="sources"):
 
 @reads("headcount_before", "headcount_after")
 def headcount_change(obj):
-    before = value(obj, "headcount_before")
-    after = value(obj, "headcount_after")
-    if before is None or after is None:
-        return None
-    return after - before
+    return merger_headcount_change(value(obj, "headcount_before"), value(obj, "headcount_after"))[0]
 
 
 @reads("headcount_before", "headcount_after")
 def headcount_change_percent(obj):
-    change = headcount_change(obj)
-    before = value(obj, "headcount_before")
-    if change is None or not before:
-        return None
-    return (decimal.Decimal(change) * 100 / decimal.Decimal(before)).quantize(decimal.Decimal("0.01"))
+    return merger_headcount_change(value(obj, "headcount_before"), value(obj, "headcount_after"))[1]
 
 
 def is_set(path):
@@ -968,7 +961,7 @@ def in_province(field):
     rows and those of every unit below it, as the pages do."""
 
     def scope(queryset, province):
-        return queryset.filter(Q(**{field: province}) | Q(**{f"{field}__province": province}))
+        return queryset.filter(province.subtree_q(field))
 
     return scope
 
