@@ -1,14 +1,19 @@
 """Each domain rule is written once, so the pages, the CSV files and the
 computed figures cannot disagree (issue 14): the status on a date, the scope
-of a unit, the headcount change and its rounding."""
+of a unit, the headcount change and its rounding, the number filters."""
 
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
+from django.template import Context, RequestContext, Template
+from django.test import RequestFactory
+from django.utils import translation
 
 from mergers.models import Headcount, Merger, ReportedFigure, Status
+from portal.templatetags import charts, portal_tags
 from tests import factories
 
 DAY = datetime.date
@@ -124,3 +129,31 @@ def test_a_headcount_change_reads_the_same_on_the_pages_and_in_the_csv(client, f
     assert "\u221213.3%" in detail and "\u221213.33" not in detail
     assert "\u221213.3%" in headcount and "\u221213.33" not in headcount
     assert [(row["headcount_change"], row["headcount_change_percent"]) for row in rows] == [("-2", "-13.3")]
+
+
+# -- one library of number filters ---------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_figure_reads_the_same_whichever_library_loads_last(language):
+    figure = ReportedFigure(value=Decimal("99.80"), measure=ReportedFigure.Measure.PERCENT)
+    with translation.override(language):
+        texts = {
+            order: Template("{% load " + order + " %}{{ f|figure_value }} {{ c|signed }}").render(
+                Context({"f": figure, "c": Decimal("-13.30")})
+            )
+            for order in ("portal_tags charts", "charts portal_tags", "portal_tags", "charts")
+        }
+    assert len(set(texts.values())) == 1, texts
+
+
+def test_the_number_filters_are_one_implementation():
+    for name in ("signed", "signed_percent", "figure_value", "figure_computed", "number"):
+        assert charts.register.filters[name] is portal_tags.register.filters[name]
+
+
+def test_querystring_is_djangos_own_tag():
+    assert "querystring" not in portal_tags.register.tags
+    request = RequestFactory().get("/mergers/", {"sort": "model", "page": "3", "q": "a&b"})
+    text = Template("{% load portal_tags %}{% querystring sort='-date' page=None %}").render(RequestContext(request))
+    assert text == "?sort=-date&amp;q=a%26b"  # sort keeps its place; page is dropped

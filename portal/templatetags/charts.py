@@ -4,85 +4,24 @@ Charts are plain SVG with a <title>, a <desc> and text labels on every bar,
 always next to a table holding the same numbers: no script, no external file.
 """
 
-from decimal import Decimal
-
 from django import template
-from django.utils import formats
 from django.utils.translation import gettext as _
+
+from .portal_tags import figure_computed, figure_value, number, signed, signed_percent
 
 register = template.Library()
 
-MINUS = "\u2212"
-
-
-def _plain(value):
-    """A number without trailing zeros, localised: 3, 99.8 (99,8 in Vietnamese)."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        value = Decimal(str(value))
-    if isinstance(value, Decimal):
-        value = value.normalize()
-        if value == value.to_integral_value():
-            return str(int(value))
-        return formats.number_format(value, decimal_pos=max(0, -value.as_tuple().exponent))
-    return str(value)
-
-
-@register.filter
-def number(value):
-    """{{ figure.value|number }}: 3.00 -> "3", 99.80 -> "99.8"."""
-    return _plain(value)
-
-
-@register.filter
-def signed(value):
-    """A change with its sign: "+3", "−5" (a true minus sign), "0"; "" when unknown."""
-    if value is None or value == "":
-        return ""
-    text = _plain(abs(value))
-    if value > 0:
-        return f"+{text}"
-    if value < 0:
-        return f"{MINUS}{text}"
-    return text
-
-
-@register.filter
-def signed_percent(value):
-    """"−25%", "+4.5%"; "" when unknown."""
-    text = signed(value)
-    return f"{text}%" if text else ""
-
-
-@register.filter
-def figure_value(figure):
-    """A reported figure as the source states it: "3/14", "99.8%", "28", "11 billion VND"."""
-    return _measured(figure, figure.value, figure.denominator)
-
-
-@register.filter
-def figure_computed(figure):
-    """What the records compute for a figure, in the same form; "" when they cannot."""
-    computed = figure.computed
-    if computed is None:
-        return ""
-    denominator = getattr(figure, "computed_denominator", None) if figure.denominator is not None else None
-    return _measured(figure, computed, denominator)
-
-
-def _measured(figure, value, denominator):
-    if value is None:
-        return ""
-    if denominator is not None:
-        return f"{_plain(value)}/{_plain(denominator)}"
-    if figure.measure == "percent":
-        return f"{_plain(value)}%"
-    if figure.measure == "billion_vnd":
-        return _("%(value)s billion VND") % {"value": _plain(value)}
-    if figure.measure == "people":
-        return _("%(value)s people") % {"value": _plain(value)}
-    return _plain(value)
+# The number filters live once, in portal_tags; registered here too so a
+# template that loads only `charts` has them, and loading both in any order
+# gives the same text.
+for _name, _filter in (
+    ("number", number),
+    ("signed", signed),
+    ("signed_percent", signed_percent),
+    ("figure_value", figure_value),
+    ("figure_computed", figure_computed),
+):
+    register.filter(_name, _filter)
 
 
 # -- charts ------------------------------------------------------------------

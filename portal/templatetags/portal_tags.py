@@ -1,11 +1,12 @@
 """Template helpers shared by every portal page."""
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import template
-from django.utils.translation import gettext as _
-
+from django.utils import formats
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from agencies.dates import describe, machine_readable
 from mergers.models import NO_STATUS, Status, possible_text, status_when
@@ -54,27 +55,6 @@ def status_label(value):
 
 
 @register.simple_tag(takes_context=True)
-def querystring(context, **overrides):
-    """The current GET parameters with overrides, as "?a=1&b=2".
-
-    A value of None (or "") removes the parameter: {% querystring page=None %}.
-    """
-    request = context.get("request")
-    params = request.GET.copy() if request is not None else None
-    pairs = []
-    if params is not None:
-        for key in overrides:
-            params.pop(key, None)
-        for key, values in params.lists():
-            pairs.extend((key, v) for v in values)
-    for key, value in overrides.items():
-        if value is None or value == "":
-            continue
-        pairs.append((key, value))
-    return "?" + urlencode(pairs) if pairs else "?"
-
-
-@register.simple_tag(takes_context=True)
 def csv_url(context):
     """The current URL's GET parameters without `page`, plus format=csv."""
     request = context.get("request")
@@ -110,60 +90,84 @@ def language_url(context, language):
 MINUS = "\u2212"
 
 
-def _plain(number):
-    """12.50 -> "12.5", 28.00 -> "28", never exponent notation."""
-    from decimal import Decimal
+# -- numbers -----------------------------------------------------------------
+# The one implementation of every number filter: portal/templatetags/charts.py
+# registers these same functions, so a page shows the same text whichever
+# library it loads last.
 
-    if number is None:
+
+def _plain(value):
+    """A number without trailing zeros, localised: 3, 99.8 (99,8 in Vietnamese)."""
+    if value is None:
         return ""
-    if not isinstance(number, Decimal):
-        number = Decimal(str(number))
-    text = format(number.normalize(), "f")
-    return text
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        if value == value.to_integral_value():
+            return str(int(value))
+        return formats.number_format(value, decimal_pos=max(0, -value.as_tuple().exponent))
+    return str(value)
 
 
 @register.filter
-def plain_number(value):
+def number(value):
+    """{{ figure.value|number }}: 3.00 -> "3", 99.80 -> "99.8"."""
     return _plain(value)
 
 
 @register.filter
 def signed(value):
-    """+5 / −5 / 0 with a real minus sign."""
+    """A change with its sign: "+3", "−5" (a true minus sign), "0"; "" when unknown."""
     if value is None or value == "":
         return ""
     text = _plain(abs(value))
     if value > 0:
-        return "+" + text
+        return f"+{text}"
     if value < 0:
-        return MINUS + text
+        return f"{MINUS}{text}"
     return text
+
+
+@register.filter
+def signed_percent(value):
+    """"−25%", "+4.5%"; "" when unknown."""
+    text = signed(value)
+    return f"{text}%" if text else ""
 
 
 @register.filter
 def figure_value(figure):
-    """A reported figure as the source gives it: "12/14", "12.54%", "28", "11 billion VND"."""
-    value = figure.value
-    if value is None:
+    """A reported figure as the source states it: "3/14", "99.8%", "28", "11 billion VND";
+    "reported, no number" when the source gives none."""
+    if figure.value is None:
         return _("reported, no number")
-    text = _plain(value)
-    if figure.measure == "percent":
-        return f"{text}%"
-    if figure.denominator is not None:
-        return f"{text}/{_plain(figure.denominator)}"
-    if figure.measure == "billion_vnd":
-        return _("%(value)s billion VND") % {"value": text}
-    return text
+    return _measured(figure, figure.value, figure.denominator)
 
 
 @register.filter
-def computed_value(figure):
-    """What the records say for a figure, formatted like the figure itself."""
+def figure_computed(figure):
+    """What the records compute for a figure, in the same form; "" when they cannot."""
     computed = getattr(figure, "computed", None)
     if computed is None:
         return ""
-    text = _plain(computed)
-    denominator = getattr(figure, "computed_denominator", None)
-    if figure.denominator is not None and denominator is not None and figure.metric in ("units_completed", "units_with_title"):
-        return f"{text}/{_plain(denominator)}"
-    return text
+    denominator = getattr(figure, "computed_denominator", None) if figure.denominator is not None else None
+    return _measured(figure, computed, denominator)
+
+
+# The dashboard's older name for the same filter.
+register.filter("computed_value", figure_computed)
+
+
+def _measured(figure, value, denominator):
+    if value is None:
+        return ""
+    if denominator is not None:
+        return f"{_plain(value)}/{_plain(denominator)}"
+    if figure.measure == "percent":
+        return f"{_plain(value)}%"
+    if figure.measure == "billion_vnd":
+        return _("%(value)s billion VND") % {"value": _plain(value)}
+    if figure.measure == "people":
+        return _("%(value)s people") % {"value": _plain(value)}
+    return _plain(value)
