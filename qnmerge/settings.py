@@ -217,11 +217,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 
 # Shared by every worker of one server (see agencies/cache.py); the key prefix
-# keeps two databases served from one checkout apart.
+# keeps two databases served from one checkout apart. QNMERGE_CACHE_DIR moves
+# it (the tests' subprocesses use a temporary directory each).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(BASE_DIR / "var" / "cache"),
+        "LOCATION": os.environ.get("QNMERGE_CACHE_DIR") or str(BASE_DIR / "var" / "cache"),
         "KEY_PREFIX": str(DATABASES["default"].get("NAME", "")).replace("/", "_")[-60:],
         "OPTIONS": {"MAX_ENTRIES": 2000},
     }

@@ -33,6 +33,14 @@ def _isolated_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hash the test users' passwords with a cheap hasher: PBKDF2's million
+    rounds would cost most of a login test's time, and no test is about the
+    hash's strength (production keeps Django's default hashers)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def ops_tests_enabled():
     """QNMERGE_OPS_TESTS=1 runs the operations tests (marker `ops`, e.g. the
     PostgreSQL restart); anything else leaves them out (docs/OPERATIONS.md)."""
