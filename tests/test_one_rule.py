@@ -56,8 +56,12 @@ def test_the_dashboard_status_and_the_computed_figure_agree_through_a_reversal(
 ):
     province, merger = completed_reversed_completed
     figure = factories.ReportedFigureFactory(
-        unit=province, counted_level="district", metric=ReportedFigure.Metric.UNITS_COMPLETED,
-        value=1, denominator=None, as_of=day,
+        unit=province,
+        counted_level="district",
+        metric=ReportedFigure.Metric.UNITS_COMPLETED,
+        value=1,
+        denominator=None,
+        as_of=day,
     )
     figure.merger_models.set([merger.model])
     status = Merger.objects.with_status(day).get(pk=merger.pk).status
@@ -74,8 +78,13 @@ def test_a_commune_figure_counts_the_completed_merger_its_page_lists(client, db)
     merger = factories.MergerFactory(unit=commune, title_en="Commune merger")
     factories.MilestoneFactory(merger=merger, status=Status.COMPLETED, date=DAY(2018, 5, 1))
     figure = factories.ReportedFigureFactory(
-        unit=commune, counted_level="commune", metric=ReportedFigure.Metric.UNITS_COMPLETED,
-        statement_en="The commune completed its merger", value=1, denominator=None, as_of=DAY(2019, 1, 1),
+        unit=commune,
+        counted_level="commune",
+        metric=ReportedFigure.Metric.UNITS_COMPLETED,
+        statement_en="The commune completed its merger",
+        value=1,
+        denominator=None,
+        as_of=DAY(2019, 1, 1),
     )
     figure.merger_models.set([merger.model])
 
@@ -94,8 +103,7 @@ def test_pages_and_csv_scope_a_province_alike(client, db):
     district = factories.DistrictFactory(parent=province)
     commune = factories.CommuneFactory(parent=district)
     inside = {
-        factories.MergerFactory(unit=unit, slug=f"in-{n}").slug
-        for n, unit in enumerate((province, district, commune))
+        factories.MergerFactory(unit=unit, slug=f"in-{n}").slug for n, unit in enumerate((province, district, commune))
     }
     other = factories.ProvinceFactory(gso_code="24", slug="bac-giang", name_vi="Tỉnh Bắc Giang")
     factories.MergerFactory(unit=factories.DistrictFactory(parent=other), slug="elsewhere")
