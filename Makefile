@@ -9,7 +9,7 @@ PY      := $(VENV)/bin/python
 PORT    ?= 8000
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: run test install setup messages serve backup restore bench clean
+.PHONY: run test test-fast install setup messages serve backup restore bench clean lint format lock
 
 $(STAMP): pyproject.toml
 	@{ test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; } 2>/dev/null || { echo "qnmerge needs Python 3.12 or newer and none was found (tried $(or $(PYTHON),python3.13, python3.12, python3, pyenv))." >&2; \
@@ -35,8 +35,33 @@ setup: messages
 run: setup
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite runs in parallel (pytest-xdist): one worker per core, each with its
+# own test database, cache and temporary files. XDIST=0 runs it in one process.
+XDIST ?= auto
 test: messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(XDIST) $(PYTEST_ARGS)
+
+# Everything but the browser tests (no Chromium, Java or npm needed).
+test-fast: messages
+	$(PY) -m pytest -n $(XDIST) -m "not browser" $(PYTEST_ARGS)
+
+# ruff, configured in pyproject.toml ([tool.ruff]): lint with import order, and
+# the formatter's check. `make format` rewrites the files and fixes what ruff can.
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# requirements.lock: the exact versions of the deployed set (the dependencies
+# in pyproject.toml, without the test extras), pinned by pip-tools.
+# Deploy exactly those: `.venv/bin/python -m pip install -r requirements.lock && .venv/bin/python -m pip install --no-deps -e .`
+# Re-run after changing a dependency in pyproject.toml; commit the result.
+lock: install
+	$(PY) -m pip install --quiet "pip-tools>=7.4,<8"
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 # Production: DEBUG defaults to false here, so SECRET_KEY and ALLOWED_HOSTS
 # must be set (the settings say which is missing). WhiteNoise serves the

@@ -497,18 +497,34 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
             type(self).objects.filter(pk=self.pk).update(**own)
 
     def subtree_q(self, path="unit"):
-        """A filter for records whose unit (at `path`) is this unit or below it.
+        """A filter for records whose unit (at `path`) is this unit or below it:
+        the one rule for "in the scope of a unit" (pages, CSV, figures).
 
         Uses the derived district/province columns, never an OR across a join,
         so PostgreSQL can use their indexes.
         """
-        if self.level == self.Level.PROVINCE:
-            return Q(**{f"{path}__province": self})
-        if self.level == self.Level.DISTRICT:
-            return Q(**{f"{path}__district": self})
-        if self.level == self.Level.COMMUNE:
-            return Q(**{path: self}) | Q(**{f"{path}__parent": self})
-        return Q(**{path: self})
+        return self.within_q(self, path)
+
+    @classmethod
+    def within_q(cls, unit, path="unit"):
+        """Records whose unit (at `path`) is `unit` or below it.
+
+        `unit` is a unit, or an expression for one (OuterRef("unit") in a
+        figure's subquery), whose level is then known only to the database:
+        the same rule, written as the OR of the levels.
+        """
+        if not isinstance(unit, cls):
+            return (
+                Q(**{path: unit}) | Q(**{f"{path}__parent": unit})
+                | Q(**{f"{path}__district": unit}) | Q(**{f"{path}__province": unit})
+            )
+        if unit.level == cls.Level.PROVINCE:
+            return Q(**{f"{path}__province": unit})
+        if unit.level == cls.Level.DISTRICT:
+            return Q(**{f"{path}__district": unit})
+        if unit.level == cls.Level.COMMUNE:
+            return Q(**{path: unit}) | Q(**{f"{path}__parent": unit})
+        return Q(**{path: unit})
 
     def ended_by(self, date):
         return self.valid_until is not None and self.valid_until <= date
@@ -710,7 +726,7 @@ class BodyQuerySet(models.QuerySet):
         return self.filter(unit__district=district)
 
     def in_province(self, province):
-        return self.filter(unit__province=province)
+        return self.filter(province.subtree_q())
 
     def with_end(self, as_of=None):
         """Annotate when and why each body ended, its unit's end included.

@@ -5,6 +5,8 @@ A merger's status is never a field that the last editor overwrites: it is
 the latest milestone on or before a date (`Merger.objects.with_status`).
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
@@ -133,7 +135,7 @@ class MergerQuerySet(models.QuerySet):
         may not have been reached: `as_of` falls inside its interval.
         """
         as_of = as_of or today()
-        certain = Milestone.objects.filter(merger=OuterRef("pk")).reached_by(as_of).newest_first()
+        certain = Milestone.objects.status_on(OuterRef("pk"), as_of)
         possible = Milestone.objects.filter(merger=OuterRef("pk")).possibly_reached_by(as_of).newest_first()
         return self.annotate(
             status=Coalesce(Subquery(certain.values("status")[:1]), Value(NO_STATUS)),
@@ -154,7 +156,7 @@ class MergerQuerySet(models.QuerySet):
         return self.filter(unit.subtree_q())
 
     def in_province(self, province):
-        return self.filter(unit__province=province)
+        return self.filter(province.subtree_q())
 
     def of_model(self, model):
         return self.filter(model=model)
@@ -329,6 +331,18 @@ class MilestoneQuerySet(models.QuerySet):
         """Newest first by the latest day each can mean; ties in lifecycle order."""
         return self.order_by(F("date_latest").desc(nulls_first=True), -STATUS_RANK, "-pk")
 
+    def status_on(self, merger, day):
+        """The one rule for a merger's status on a day: its milestones certainly
+        reached by then, newest first; the first one's status is the status.
+        `merger` is a merger or an OuterRef to one. Used by
+        Merger.objects.with_status (pages, exports) and by
+        ReportedFigure.objects.with_computed (the figures the records give)."""
+        return self.filter(merger=merger).reached_by(day).newest_first()
+
+    def completed_on_q(self, merger, day):
+        """A condition: the merger (an OuterRef) has the status "completed" on `day`."""
+        return Exact(Subquery(self.status_on(merger, day).values("status")[:1]), Value(Status.COMPLETED))
+
 
 class MilestoneManager(models.Manager.from_queryset(MilestoneQuerySet)):
     def get_by_natural_key(self, merger_slug, status, date_edtf):
@@ -443,6 +457,24 @@ class Headcount(UncertainDatesMixin, models.Model):
 HeadcountCitation = citation_model(Headcount)
 
 
+# A headcount change as a percentage of the figure before: one decimal,
+# halves away from zero (15 -> 13 is -13.3 %), on every page and in every file.
+HEADCOUNT_PERCENT_STEP = Decimal("0.1")
+
+
+def headcount_change(before, after):
+    """(change, percent) from a merger's headcount before and after: after minus
+    before, and that change as a percentage of before rounded to one decimal;
+    None where a figure is unknown (percent also when before is 0)."""
+    if before is None or after is None:
+        return None, None
+    change = after - before
+    if not before:
+        return change, None
+    percent = (Decimal(change) * 100 / Decimal(before)).quantize(HEADCOUNT_PERCENT_STEP, rounding=ROUND_HALF_UP)
+    return change, percent
+
+
 class ReportedFigureQuerySet(models.QuerySet):
     def with_computed(self):
         """Annotate what the records say for each figure's metric, in one query.
@@ -455,13 +487,12 @@ class ReportedFigureQuerySet(models.QuerySet):
         computed_denominator: units of `counted_level` in scope on `as_of`.
         """
         as_of = OuterRef(OuterRef("as_of_latest"))
-        in_scope = Q(unit__province=OuterRef("unit")) | Q(unit__district=OuterRef("unit"))
+        # The pages' scope rule (AdministrativeUnit.subtree_q), for the figure's unit.
+        in_scope = AdministrativeUnit.within_q(OuterRef("unit"))
 
         def completed_by(merger_ref):
-            # The same rule as Merger.objects.with_status: the newest milestone
-            # certainly reached by `as_of` says "completed".
-            newest = Milestone.objects.filter(merger=OuterRef(merger_ref)).reached_by(as_of).newest_first()
-            return Exact(Subquery(newest.values("status")[:1]), Value(Status.COMPLETED))
+            # Merger.objects.with_status's rule (Milestone.objects.status_on).
+            return Milestone.objects.completed_on_q(OuterRef(merger_ref), as_of)
 
         mergers = Merger.objects.filter(in_scope, model__reported_figures=OuterRef("pk")).filter(completed_by("pk"))
         units_completed = (
@@ -471,7 +502,7 @@ class ReportedFigureQuerySet(models.QuerySet):
         merger_count = mergers.order_by().values("model__reported_figures").annotate(n=Count("pk", distinct=True)).values("n")
         constituent_count = (
             Constituent.objects.filter(
-                Q(merger__unit__province=OuterRef("unit")) | Q(merger__unit__district=OuterRef("unit")),
+                AdministrativeUnit.within_q(OuterRef("unit"), "merger__unit"),
                 merger__model__reported_figures=OuterRef("pk"),
             )
             .filter(completed_by("merger"))

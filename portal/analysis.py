@@ -7,7 +7,6 @@ a fixed number of queries, whatever the amount of data.
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from agencies.models import AdministrativeUnit, Holding, Post, Source
-from mergers.models import STATUS_RANK, Headcount, Merger, MergerModel, Milestone, ReportedFigure
+from mergers.models import STATUS_RANK, Headcount, Merger, MergerModel, Milestone, ReportedFigure, headcount_change
 
 from . import exports
 from .filters_analysis import (
@@ -84,13 +83,6 @@ def _context(request, filterset, **extra):
 
 # -- headcount ---------------------------------------------------------------
 
-def percent_of(change, base):
-    """change / base as a percentage with one decimal, or None when undefined."""
-    if change is None or not base:
-        return None
-    return (Decimal(change) * 100 / Decimal(base)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
 @dataclass
 class HeadcountRow:
     merger: Merger
@@ -104,11 +96,11 @@ class HeadcountRow:
 
     @property
     def change(self):
-        return self.after - self.before if self.known else None
+        return headcount_change(self.before, self.after)[0] if self.known else None
 
     @property
     def percent(self):
-        return percent_of(self.change, self.before)
+        return headcount_change(self.before, self.after)[1] if self.known else None
 
 
 @dataclass
@@ -136,11 +128,11 @@ class HeadcountTotal:
 
     @property
     def change(self):
-        return self.after - self.before if self.known else None
+        return headcount_change(self.before, self.after)[0] if self.known else None
 
     @property
     def percent(self):
-        return percent_of(self.change, self.before)
+        return headcount_change(self.before, self.after)[1] if self.known else None
 
 
 def headcount_row(merger):
@@ -282,8 +274,8 @@ def title_list(request):
         .select_related("unit").prefetch_related(_citations(ReportedFigure))
     )
     if province is not None:
-        holdings = holdings.filter(unit__province=province)
-        figures = figures.filter(unit__province=province)
+        holdings = holdings.filter(province.subtree_q("unit"))
+        figures = figures.filter(province.subtree_q("unit"))
     holdings = holdings.order_by(*province_first("unit"), "unit__name_vi", "combination", "slug")
     figures = figures.order_by(*province_first("unit"), "as_of", "slug")
     filterset = TitleFilter(request.GET, holdings, choices=choices)
@@ -314,7 +306,7 @@ def figure_list(request):
         _citations(ReportedFigure), "merger_models"
     )
     if province is not None:
-        figures = figures.filter(unit__province=province)
+        figures = figures.filter(province.subtree_q("unit"))
     figures = figures.order_by(*province_first("unit"), "as_of", "slug")
     filterset = FigureFilter(request.GET, figures, choices=choices)
     if _wants_csv(request):
@@ -336,7 +328,7 @@ def milestone_list(request):
         .order_by("date", STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "pk")
     )
     if province is not None:
-        milestones = milestones.filter(merger__unit__province=province)
+        milestones = milestones.filter(province.subtree_q("merger__unit"))
     filterset = MilestoneFilter(request.GET, milestones, choices=choices)
     if _wants_csv(request):
         return exports.export_response(request, "milestones", filterset.qs)

@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import describe, sort_day
 from agencies.text import FORMULA_PREFIXES, neutralise
+from mergers.models import headcount_change as merger_headcount_change
 
 BOM = "\ufeff"
 CHUNK_SIZE = 2000
@@ -261,20 +262,12 @@ def citation_columns(path="sources"):
 
 @reads("headcount_before", "headcount_after")
 def headcount_change(obj):
-    before = value(obj, "headcount_before")
-    after = value(obj, "headcount_after")
-    if before is None or after is None:
-        return None
-    return after - before
+    return merger_headcount_change(value(obj, "headcount_before"), value(obj, "headcount_after"))[0]
 
 
 @reads("headcount_before", "headcount_after")
 def headcount_change_percent(obj):
-    change = headcount_change(obj)
-    before = value(obj, "headcount_before")
-    if change is None or not before:
-        return None
-    return (decimal.Decimal(change) * 100 / decimal.Decimal(before)).quantize(decimal.Decimal("0.01"))
+    return merger_headcount_change(value(obj, "headcount_before"), value(obj, "headcount_after"))[1]
 
 
 def is_set(path):
@@ -1126,7 +1119,7 @@ def in_province(field):
     rows and those of every unit below it, as the pages do."""
 
     def scope(queryset, province):
-        return queryset.filter(Q(**{field: province}) | Q(**{f"{field}__province": province}))
+        return queryset.filter(province.subtree_q(field))
 
     return scope
 

@@ -214,7 +214,7 @@ MILESTONE_DATES = ("date",)
 def _milestone_rows(filters):
     qs = Milestone.objects.all()
     if filters.get("province") is not None:
-        qs = qs.filter(merger__unit__province=filters["province"])
+        qs = qs.filter(filters["province"].subtree_q("merger__unit"))
     if filters.get("district"):
         qs = qs.filter(merger__unit__district__slug=filters["district"])
     if filters.get("model"):
@@ -350,7 +350,7 @@ UNIT_CHANGE_DATES = ("date",)
 def _unit_change_rows(filters):
     qs = UnitChange.objects.all()
     if filters.get("province") is not None:
-        qs = qs.filter(unit__province=filters["province"])
+        qs = qs.filter(filters["province"].subtree_q("unit"))
     if filters.get("district"):
         qs = qs.filter(unit__district__slug=filters["district"])
     if filters.get("q"):
@@ -390,7 +390,7 @@ HOLDING_DATES = ("start_date", "reported_on")
 def _holding_rows(filters):
     qs = Holding.objects.all()
     if filters.get("province") is not None:
-        qs = qs.filter(unit__province=filters["province"])
+        qs = qs.filter(filters["province"].subtree_q("unit"))
     if filters.get("district"):
         qs = qs.filter(unit__district__slug=filters["district"])
     if filters.get("q"):

@@ -14,7 +14,7 @@ from agencies.dates import sort_day
 from agencies.models import (
     AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange, UnitSuccession, seen_from,
 )
-from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure
+from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure, headcount_change
 
 from . import dashboard as matrix
 from .filters import MAX_QUERY_LENGTH, BodyFilter, DocumentFilter, MergerFilter, SourceFilter, clean_params, matching
@@ -375,10 +375,7 @@ def merger_detail(request, pk):
         pk=pk,
     )
     before, after = merger.headcount_before, merger.headcount_after
-    change = percent = None
-    if before is not None and after is not None:
-        change = after - before
-        percent = round(change * 100 / before, 2) if before else None
+    change, percent = headcount_change(before, after)
     return render(request, "portal/merger_detail.html", {
         "merger": merger,
         "before": before,

@@ -287,7 +287,8 @@ QNMERGE_PENDING_IMPORT_MAX_AGE = env_int("QNMERGE_PENDING_IMPORT_MAX_AGE", 3600,
 FILE_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 
 # Shared by every worker of one server (see agencies/cache.py); the key prefix
-# keeps two databases served from one checkout apart.
+# keeps two databases served from one checkout apart. QNMERGE_CACHE_DIR moves
+# it (the tests' subprocesses use a temporary directory each).
 # One machine: a file cache under var/ shared by its gunicorn workers.
 # Several app servers: CACHE_URL=redis://127.0.0.1:6379/1 so they share one
 # cache and one data version (agencies.cache); Redis being down makes every
@@ -298,7 +299,7 @@ if not CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(BASE_DIR / "var" / "cache"),
+            "LOCATION": os.environ.get("QNMERGE_CACHE_DIR") or str(BASE_DIR / "var" / "cache"),
             "KEY_PREFIX": _CACHE_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }

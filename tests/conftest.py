@@ -1,4 +1,5 @@
 import datetime
+import os
 
 import pytest
 from django.core.management import call_command
@@ -30,3 +31,35 @@ def _isolated_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Hash the test users' passwords with a cheap hasher: PBKDF2's million
+    rounds would cost most of a login test's time, and no test is about the
+    hash's strength (production keeps Django's default hashers)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def ops_tests_enabled():
+    """QNMERGE_OPS_TESTS=1 runs the operations tests (marker `ops`, e.g. the
+    PostgreSQL restart); anything else leaves them out (docs/OPERATIONS.md)."""
+    raw = os.environ.get("QNMERGE_OPS_TESTS", "").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    raise pytest.UsageError(f"QNMERGE_OPS_TESTS={raw!r}: use 1 to run the operations tests, 0 or nothing not to")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Operations tests act on the machine itself (they restart its PostgreSQL):
+    they are deselected, never run by default, not even in CI."""
+    if ops_tests_enabled():
+        return
+    kept, left_out = [], []
+    for item in items:
+        (left_out if item.get_closest_marker("ops") else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept

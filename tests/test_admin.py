@@ -3,10 +3,8 @@ search), add, change and history page opens; search ignores diacritics; the
 merger page says what merged into what; an invalid merger writes nothing."""
 
 import datetime
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.contrib.auth.models import User
@@ -388,10 +386,6 @@ def test_changelist_queries_do_not_grow_with_rows(superuser_client, records, mod
     assert response.context["cl"].result_count > rows
 
 
-SEED_READY = (Path(settings.BASE_DIR) / "fixtures" / "sources.json").exists()
-
-
-@pytest.mark.skipif(not SEED_READY, reason="seed fixtures not committed yet")
 def test_seed_pages_open_and_search_ignores_diacritics(superuser_client, seed):
     """On the real seed: every changelist, search, change and history page."""
     for model in HISTORY_MODELS:

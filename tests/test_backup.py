@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -86,7 +87,8 @@ def fresh_database(tmp_path):
     import psycopg2
 
     configured = dj_database_url.parse(os.environ["DATABASE_URL"])
-    name = f"{configured['NAME']}_restore"
+    # One per pytest-xdist worker (gw0, gw1, ...), so parallel runs never share it.
+    name = f"{configured['NAME']}_restore{os.environ.get('PYTEST_XDIST_WORKER', '')}"
     params = {k.lower(): configured[k] for k in ("HOST", "PORT", "USER", "PASSWORD") if configured.get(k)}
     params["dbname"] = "postgres"
 
@@ -107,6 +109,8 @@ def fresh_database(tmp_path):
 def run_script(database_url, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env.update(DATABASE_URL=database_url, DEBUG="true", DJANGO_SETTINGS_MODULE="qnmerge.settings")
+    # A file cache of this test process's own, never the checkout's var/cache.
+    env["QNMERGE_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / f"qnmerge-test-cache-{os.getpid()}")
     return subprocess.run(
         [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300
     )

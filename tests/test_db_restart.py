@@ -4,9 +4,12 @@ Settings keep connections open (CONN_MAX_AGE) and check them before each
 request (CONN_HEALTH_CHECKS), so after the database server restarts the next
 request reconnects instead of failing on a dead connection.
 
-This restarts the local PostgreSQL cluster: it runs only on PostgreSQL, as
-root, with pg_ctlcluster; it is never skipped when CI=true on PostgreSQL.
-It uses its own database, <name>_restart, beside the suite's.
+This restarts the machine's PostgreSQL cluster, and with it every other
+database on it: an operations test (marker `ops`) that runs only when asked,
+QNMERGE_OPS_TESTS=1 (docs/OPERATIONS.md), never in `make test` or CI by
+default. Asked for, it fails, never skips, when it cannot do its job: not on
+PostgreSQL, not root, no pg_ctlcluster, or a server that is not the local
+cluster. It uses its own database, <name>_restart, beside the suite's.
 """
 
 import os
@@ -23,42 +26,33 @@ import dj_database_url
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PORTS = range(8106, 8110)
 
-
-def skip_or_fail(reason):
-    url = os.environ.get("DATABASE_URL", "")
-    if os.environ.get("CI") == "true" and url.startswith(("postgres://", "postgresql://")):
-        pytest.fail(f"CI on PostgreSQL must run the restart test: {reason}")
-    pytest.skip(reason)
+pytestmark = pytest.mark.ops
 
 
 def cluster():
-    """(pg_ctlcluster path, version) of the local cluster, or skip."""
+    """(pg_ctlcluster path, version) of the local cluster; fails when there is none."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        pytest.skip("not on PostgreSQL (set DATABASE_URL=postgres://...): nothing to restart")
+        pytest.fail("the restart test needs PostgreSQL: set DATABASE_URL=postgres://...")
     ctl = shutil.which("pg_ctlcluster")
-    versions = sorted(p.parent.name for p in Path("/etc/postgresql").glob("*/main")) if Path("/etc/postgresql").is_dir() else []
+    etc = Path("/etc/postgresql")
+    versions = sorted(p.parent.name for p in etc.glob("*/main")) if etc.is_dir() else []
     if ctl is None or not versions:
-        skip_or_fail("pg_ctlcluster or /etc/postgresql/<version>/main is not available")
+        pytest.fail("pg_ctlcluster or /etc/postgresql/<version>/main is not available")
     if os.geteuid() != 0:
-        skip_or_fail("restarting PostgreSQL with pg_ctlcluster needs root")
+        pytest.fail("restarting PostgreSQL with pg_ctlcluster needs root")
     host = dj_database_url.parse(url).get("HOST") or "localhost"
     if host not in ("127.0.0.1", "localhost", "::1", "") and not host.startswith("/"):
-        skip_or_fail(f"the database server {host} is not the local cluster")
+        pytest.fail(f"the database server {host} is not the local cluster")
     return ctl, versions[-1]
 
 
 def free_port():
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.fail(f"ports {PORTS.start}-{PORTS.stop - 1} are all in use")
+    """A port the OS picks on the loopback, so parallel runs never collide."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def get(url):

@@ -8,10 +8,8 @@ use the same natural keys.
 
 import datetime
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone, translation
 
 from agencies.models import AdministrativeUnit, Body, LegalDocument, Source
@@ -19,14 +17,11 @@ from mergers.models import Merger
 from tests import factories
 from tests import test_pages_data as pages_data
 
-SEED_READY = (Path(settings.BASE_DIR) / "fixtures" / "sources.json").exists()
 
 
 @pytest.fixture(params=["factories", "seed"])
 def facts(request, db):
     if request.param == "seed":
-        if not SEED_READY:
-            pytest.skip("seed fixtures not written yet")
         request.getfixturevalue("seed")
     else:
         pages_data.build()

@@ -158,14 +158,10 @@ def test_lockout_lifts_after_fifteen_minutes(client):
 # -- the production server ------------------------------------------------------
 
 def free_port():
-    for port in range(8107, 8110):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("ports 8107-8109 are all in use")
+    """A port the OS picks on the loopback, so parallel runs never collide."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def fetch(url, headers=None):
@@ -203,6 +199,7 @@ def test_production_server_serves_compressed_hashed_static_files(tmp_path):
         SECURE_SSL_REDIRECT="false",
         STATIC_ROOT=str(tmp_path / "static"),
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        QNMERGE_CACHE_DIR=str(tmp_path / "cache"),
     )
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
         done = subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env,

@@ -2,11 +2,9 @@
 
 import datetime
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.core import serializers
 from django.core.management import CommandError, call_command
 from django.db import transaction
@@ -16,8 +14,6 @@ from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Po
 from mergers import synthetic
 from mergers.models import Constituent, Headcount, Merger, Milestone, ReportedFigure, Status
 
-SEED_PRESENT = (Path(settings.BASE_DIR) / "fixtures" / "units.json").exists()
-needs_seed = pytest.mark.skipif(not SEED_PRESENT, reason="fixtures/ (the seed) not written yet")
 
 
 def project_models():
@@ -185,7 +181,6 @@ def test_bad_scale_is_refused():
         call_command("generate_synthetic", "--scale", "lots", verbosity=0)
 
 
-@needs_seed
 @pytest.mark.django_db
 def test_quang_ninh_seed_is_intact_after_generation(seed):
     before = snapshot()

@@ -1,11 +1,12 @@
 """Template helpers shared by every portal page."""
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import template
-from django.utils.translation import gettext as _
-
+from django.utils import formats
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from agencies.dates import describe, machine_readable
 from mergers.models import NO_STATUS, Status, possible_text, status_when
@@ -52,27 +53,6 @@ def status_label(value):
         return Status(value).label
     except ValueError:
         return str(value)
-
-
-@register.simple_tag(takes_context=True)
-def querystring(context, **overrides):
-    """The current GET parameters with overrides, as "?a=1&b=2".
-
-    A value of None (or "") removes the parameter: {% querystring page=None %}.
-    """
-    request = context.get("request")
-    params = request.GET.copy() if request is not None else None
-    pairs = []
-    if params is not None:
-        for key in overrides:
-            params.pop(key, None)
-        for key, values in params.lists():
-            pairs.extend((key, v) for v in values)
-    for key, value in overrides.items():
-        if value is None or value == "":
-            continue
-        pairs.append((key, value))
-    return "?" + urlencode(pairs) if pairs else "?"
 
 
 @register.simple_tag(takes_context=True)
