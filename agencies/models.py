@@ -697,8 +697,10 @@ class UnitSuccession(UncertainDatesMixin, models.Model):
         related_name="unit_successions",
     )
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True, help_text=_("As the data source words it."))
-    # Its evidence is its legal basis (the resolution the data package names)
-    # and the package itself (note_vi); there is no article passage to cite.
+    # The data packages it comes from, each citation saying so (reasoning).
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="unit_successions", through="UnitSuccessionCitation"
+    )
 
     objects = UnitSuccessionQuerySet.as_manager()
     uncertain_dates = ("date",)
@@ -719,6 +721,9 @@ class UnitSuccession(UncertainDatesMixin, models.Model):
 
     def __str__(self):
         return f"{self.predecessor} → {self.successor} ({self.format_date('date')})"
+
+
+UnitSuccessionCitation = citation_model(UnitSuccession)
 
 
 class BodyQuerySet(models.QuerySet):

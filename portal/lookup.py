@@ -40,29 +40,51 @@ def find(text):
     return [(u, later.get(u.pk, []), earlier.get(u.pk, [])) for u in units], more
 
 
-def _csv(text, results):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([
+def _table(results):
+    """The lookup's rows for a file: one per succession (or per unit without one)."""
+    header = [
         _("unit"), _("GSO code"), _("within"), _("direction"), _("other unit"), _("other unit's GSO code"),
         _("partly"), _("effective"), _("legal basis"),
-    ])
+    ]
+    rows = []
     for unit, later, earlier in results:
-        for direction, rows, other in ((_("became"), later, "successor"), (_("came from"), earlier, "predecessor")):
-            for row in rows:
+        within = unit.parent.name_vi if unit.parent else ""
+        for direction, successions, other in ((_("became"), later, "successor"), (_("came from"), earlier, "predecessor")):
+            for row in successions:
                 other_unit = getattr(row, other)
-                writer.writerow([neutralise(str(x)) for x in (
-                    unit.name_vi, unit.gso_code or "", unit.parent.name_vi if unit.parent else "", direction,
-                    other_unit.name_vi, other_unit.gso_code or "", _("yes") if row.partly else _("no"),
-                    row.date_edtf, row.basis.number if row.basis else "",
-                )])
+                rows.append([
+                    unit.name_vi, unit.gso_code or "", within, direction, other_unit.name_vi, other_unit.gso_code or "",
+                    _("yes") if row.partly else _("no"), row.date_edtf, row.basis.number if row.basis else "",
+                ])
         if not later and not earlier:
-            writer.writerow([neutralise(str(x)) for x in (
-                unit.name_vi, unit.gso_code or "", unit.parent.name_vi if unit.parent else "", "", "", "", "", "", "",
-            )])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="qnmerge-lookup.csv"'
+            rows.append([unit.name_vi, unit.gso_code or "", within, "", "", "", "", "", ""])
+    return header, [[neutralise(str(value)) for value in row] for row in rows]
+
+
+def _file(results, file_format):
+    header, rows = _table(results)
+    if file_format == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = _("Lookup")[:31]
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        sheet.freeze_panes = "A2"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    else:
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="qnmerge-lookup.{file_format}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -74,8 +96,8 @@ def lookup(request):
         notices.append(_("The search text is too long; it was shortened to %(n)s characters.") % {"n": MAX_QUERY_LENGTH})
         text = text[:MAX_QUERY_LENGTH]
     results, more = find(text) if text else ([], False)
-    if text and request.GET.get("format") == "csv":
-        return _csv(text, results)
+    if text and request.GET.get("format") in ("csv", "xlsx"):
+        return _file(results, request.GET["format"])
     return render(request, "portal/lookup.html", {
         "q": text,
         "results": results,

@@ -117,6 +117,21 @@ def test_lookup_csv_has_one_row_per_succession(client, quang_ninh):
     assert sorted((r[4], r[6]) for r in data) == [("Phường Tuần Châu", "có"), ("Phường Việt Hưng", "có")]  # partly: yes
 
 
+def test_lookup_xlsx_has_the_same_rows_as_the_csv(client, quang_ninh):
+    from openpyxl import load_workbook
+
+    as_csv = client.get("/lookup/", {"q": "ha khau", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    as_xlsx = client.get("/lookup/", {"q": "ha khau", "format": "xlsx"})
+    assert as_xlsx["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(as_xlsx.content), read_only=True).active
+    cells = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells == rows
+    assert ["Phường Hà Khẩu", "Phường Tuần Châu"] == [cells[1][0], cells[1][4]] or any(
+        r[0] == "Phường Hà Khẩu" and r[4] == "Phường Tuần Châu" for r in cells
+    )
+
+
 def test_lookup_of_nothing_or_junk_answers_calmly(client, quang_ninh):
     assert client.get("/lookup/").status_code == 200
     page = client.get("/lookup/", {"q": "zzzz" * 100}).content.decode()
