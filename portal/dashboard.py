@@ -153,10 +153,12 @@ def cite(cells):
     numbers = {}
     for cell in cells:
         cell.citations = []
-        for source in cell.sources:
-            if source.pk not in numbers:
-                numbers[source.pk] = (len(numbers) + 1, source)
-            cell.citations.append(numbers[source.pk][0])
+        for citation in cell.sources:
+            # A cell holds citations (a source and its passage): one note per source.
+            key = getattr(citation, "source_id", citation.pk)
+            if key not in numbers:
+                numbers[key] = (len(numbers) + 1, citation)
+            cell.citations.append(numbers[key][0])
     return [(number, [source]) for number, source in numbers.values()]
 
 

@@ -276,7 +276,7 @@ def test_keys_file_documents_and_holdings_under_the_same_date_as_their_events():
 
 
 def test_load_events_keeps_the_key_order_and_skips_deleted_records():
-    keys = timeline.event_keys({"province": None})[:40]
+    keys = timeline.event_keys({"province": None})[:400]
     gone = next(key for key in keys if key.size == 1)
     timeline.EVENT_KINDS[gone.kind].model.objects.filter(pk=gone.record_id).delete()
     group = next(key for key in keys if key.size > 2)

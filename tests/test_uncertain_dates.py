@@ -110,7 +110,9 @@ def vi_admin(client, db):
 
 def milestone_form(merger, typed):
     return {"merger": merger.pk, "status": "completed", "date_edtf": typed, "note_vi": "", "note_en": "",
-            "change_reason": "Nhập từ bài báo"}
+            "change_reason": "Nhập từ bài báo",
+            # The citation inline, left empty.
+            "citations-TOTAL_FORMS": 0, "citations-INITIAL_FORMS": 0}
 
 
 def test_admin_saves_01_06_2018_as_the_first_of_june(vi_admin):
