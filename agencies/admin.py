@@ -26,7 +26,6 @@ from .models import (
     UnitChange,
     UnitChangeCitation,
 )
-from .scope import UNSCOPED_CHOICE_FIELDS
 from .resources import (
     AdministrativeUnitResource,
     BodyResource,
@@ -36,6 +35,7 @@ from .resources import (
     SourceResource,
     UnitChangeResource,
 )
+from .scope import UNSCOPED_CHOICE_FIELDS
 
 
 @admin.register(Source)
@@ -125,7 +125,13 @@ class UnitChangeAdmin(QnAdmin):
     ]
     list_filter = ["kind"]
     list_select_related = ["unit", "related_unit", "basis"]
-    search_fields = ["unit__search_text", "related_unit__search_text", "description_vi", "description_en", "basis__number"]
+    search_fields = [
+        "unit__search_text",
+        "related_unit__search_text",
+        "description_vi",
+        "description_en",
+        "basis__number",
+    ]
     autocomplete_fields = ["unit", "related_unit", "basis"]
     # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
     unscoped_choice_fields = tuple(UNSCOPED_CHOICE_FIELDS["agencies.unitchange"])
@@ -207,7 +213,11 @@ class HoldingAdmin(QnAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("title_vi")))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("title_vi")))
+        )
 
     @admin.display(description=_("posts"))
     def post_titles(self, obj):
@@ -233,5 +243,6 @@ class DistrictEditorAdmin(ScopeMixin, admin.ModelAdmin):
     @admin.display(description=_("districts"))
     def district_names(self, obj):
         return ", ".join(str(unit) for unit in obj.districts.all())
+
 
 from . import admin_users  # noqa: E402,F401  (the user admin: roles and districts)

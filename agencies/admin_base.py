@@ -19,9 +19,9 @@ in `agencies.scope`; this module applies them on every admin path:
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminURLFieldWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import IS_POPUP_VAR
+from django.contrib.admin.widgets import AdminURLFieldWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -110,7 +110,9 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
         for pk in value:
             if not is_valid_key(key, pk):
-                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
         return super()._check_values(value)
 
 
@@ -138,7 +140,9 @@ def describe_changes(newer, older):
         if isinstance(old, list) or isinstance(new, list):  # many-to-many links
             lines.append(gettext("%(field)s: the links changed") % {"field": label})
         else:
-            lines.append(f"{label}: “{old if old not in (None, '') else '—'}” → “{new if new not in (None, '') else '—'}”")
+            lines.append(
+                f"{label}: “{old if old not in (None, '') else '—'}” → “{new if new not in (None, '') else '—'}”"
+            )
     return lines
 
 
@@ -358,7 +362,9 @@ class ScopedAdminMixin(ScopeMixin):
         if request.method == "GET":
             # The revert form shows the version's links (its sources...), not
             # today's: saving it restores them (agencies.history).
-            record = self.model.history.filter(**{self.model._meta.pk.attname: unquote(object_id)}, history_id=version_id).first()
+            record = self.model.history.filter(
+                **{self.model._meta.pk.attname: unquote(object_id)}, history_id=version_id
+            ).first()
             if record is not None:
                 request._qnmerge_version_links = links_of_version(record)
         response = super().history_form_view(request, object_id, version_id, extra_context)
@@ -369,20 +375,6 @@ class ScopedAdminMixin(ScopeMixin):
             if record is not None and instance is not None:
                 restore_citations(instance, record.history_date)
         return response
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        links = getattr(request, "_qnmerge_version_links", None)
-        if not links:
-            return form_class
-
-        class VersionForm(form_class):
-            def __init__(self, *args, **form_kwargs):
-                super().__init__(*args, **form_kwargs)
-                if not self.is_bound:
-                    self.initial.update({name: pks for name, pks in links.items() if name in self.fields})
-
-        return VersionForm
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableHistoryHelper(self.model, historical_record)
@@ -403,7 +395,19 @@ class ScopedAdminMixin(ScopeMixin):
         form = super().get_form(request, obj, change, **kwargs)
         form.prepopulated = dict(self.get_prepopulated_fields(request, obj))
         form.reason_required = getattr(request, "_qnmerge_reverting", False)
-        return form
+        links = getattr(request, "_qnmerge_version_links", None)
+        if not links:
+            return form
+
+        class VersionForm(form):
+            """The revert form shows the version's many-to-many links."""
+
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                if not self.is_bound:
+                    self.initial.update({name: pks for name, pks in links.items() if name in self.fields})
+
+        return VersionForm
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -523,7 +527,9 @@ class ScopedAdminMixin(ScopeMixin):
         if not file_format.is_binary():
             content = content.encode("utf-8-sig")
         response = HttpResponse(content, content_type=file_format.get_content_type())
-        response["Content-Disposition"] = attachment(export_filename(self.model, extension, prefix=_("Import template") + " - "))
+        response["Content-Disposition"] = attachment(
+            export_filename(self.model, extension, prefix=_("Import template") + " - ")
+        )
         return response
 
     def import_action(self, request, **kwargs):
@@ -531,12 +537,14 @@ class ScopedAdminMixin(ScopeMixin):
         if isinstance(response, TemplateResponse) and response.context_data is not None:
             context = response.context_data
             context["template_links"] = [
-                (fmt().get_extension().upper(), f"template.{fmt().get_extension()}") for fmt in self.get_import_formats()
+                (fmt().get_extension().upper(), f"template.{fmt().get_extension()}")
+                for fmt in self.get_import_formats()
             ]
             resource_class = self.get_import_resource_classes(request)[0]
             # The columns by their headings ("Tiêu đề (tiếng Việt)"), as in the templates.
             context["fields_list"] = [
-                (name, list(resource_class.column_labels().values())) for name, _columns in context.get("fields_list", [])
+                (name, list(resource_class.column_labels().values()))
+                for name, _columns in context.get("fields_list", [])
             ]
             result = context.get("result")
             if result is not None and not result.has_errors():
@@ -580,7 +588,9 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
         if not PendingImportStorage.is_valid_name(name):
             messages.error(
                 request,
-                gettext("This import is no longer pending (already imported, or older than allowed). Upload the file again."),
+                gettext(
+                    "This import is no longer pending (already imported, or older than allowed). Upload the file again."
+                ),
             )
             return HttpResponseRedirect(
                 reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
@@ -600,6 +610,7 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
                 "with the column names in its first row."
             )
         form.add_error("import_file", message)
+
     # An address typed without a scheme is taken as https (Django 6's default,
     # asked for now so its deprecation warning goes away).
     formfield_overrides = {
@@ -618,10 +629,14 @@ class QnStackedInline(ScopeMixin, admin.StackedInline):
 
 def citation_inline(citation_model):
     """The inline where a record's citations are edited: source, quote, reasoning."""
-    return type(f"{citation_model.__name__}Inline", (QnTabularInline,), {
-        "model": citation_model,
-        "fields": ["source", "quote", "reasoning"],
-        "autocomplete_fields": ["source"],
-        "verbose_name": _("citation"),
-        "verbose_name_plural": _("citations: the passage each source gives"),
-    })
+    return type(
+        f"{citation_model.__name__}Inline",
+        (QnTabularInline,),
+        {
+            "model": citation_model,
+            "fields": ["source", "quote", "reasoning"],
+            "autocomplete_fields": ["source"],
+            "verbose_name": _("citation"),
+            "verbose_name_plural": _("citations: the passage each source gives"),
+        },
+    )

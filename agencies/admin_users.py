@@ -74,6 +74,7 @@ class EditorCreationForm(RoleFieldsMixin, UserCreationForm):
 class EditorChangeForm(RoleFieldsMixin, UserChangeForm):
     role = role_field()
     districts = districts_field()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_role_fields(self.instance)

@@ -31,7 +31,9 @@ def sync_roles(apps=None, using="default", **kwargs):
         create_permissions(global_apps.get_app_config(label), verbosity=0, using=using, apps=apps)
 
     permissions = Permission.objects.using(using).select_related("content_type")
-    by_key = {(p.content_type.app_label, p.codename): p for p in permissions.filter(content_type__app_label__in=ROLE_APPS)}
+    by_key = {
+        (p.content_type.app_label, p.codename): p for p in permissions.filter(content_type__app_label__in=ROLE_APPS)
+    }
     wanted = role_permissions()
     # Provincial admins set up users in the admin (agencies/admin_users.py
     # keeps superusers out of their reach).

@@ -34,9 +34,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 from edtf import parse_edtf
 from edtf.parser.edtf_exceptions import EDTFParseException
 
@@ -101,8 +100,9 @@ def validate(edtf):
             continue
         core = side.rstrip("~?%")
         if not (_DAY.match(core) or _MONTH.match(core) or _YEAR.match(core) or _SUBYEAR.match(core)):
-            raise ValidationError(_("“%(value)s” is not a date this portal understands."), code="edtf",
-                                  params={"value": edtf})
+            raise ValidationError(
+                _("“%(value)s” is not a date this portal understands."), code="edtf", params={"value": edtf}
+            )
         try:
             _point_bounds(side)  # parses it
         except (EDTFParseException, ValueError, TypeError, OverflowError):
@@ -154,13 +154,28 @@ _INPUT_PART = re.compile(
     r"^(dau|giua|cuoi|nua dau|nua cuoi|6 thang dau|6 thang cuoi|early|mid|late|first half(?: of)?|second half(?: of)?)"
     r"\s+(?:nam\s+)?(\d+)$"
 )
-_PART_CODES = {"dau": 37, "early": 37, "giua": 38, "mid": 38, "cuoi": 39, "late": 39, "nua dau": 40,
-               "6 thang dau": 40, "first half": 40, "first half of": 40, "nua cuoi": 41, "6 thang cuoi": 41,
-               "second half": 41, "second half of": 41}
+_PART_CODES = {
+    "dau": 37,
+    "early": 37,
+    "giua": 38,
+    "mid": 38,
+    "cuoi": 39,
+    "late": 39,
+    "nua dau": 40,
+    "6 thang dau": 40,
+    "first half": 40,
+    "first half of": 40,
+    "nua cuoi": 41,
+    "6 thang cuoi": 41,
+    "second half": 41,
+    "second half of": 41,
+}
 _INPUT_QUARTER = re.compile(r"^(?:quy|q)\s*(i{1,3}|iv|[1-4])\s*(?:/|nam\s+|\s+)\s*(\d+)$")
 _BEFORE = re.compile(r"^(?:truoc|cham nhat|den|on or before|by|before)\s+(?:het\s+|the end of\s+)?(.+)$")
 _AFTER = re.compile(r"^(?:sau|tu|on or after|after|from)\s+(.+?)(?:\s+tro di)?$")
-_BETWEEN = re.compile(r"^(?:trong khoang|tu|giua|between|from)?\s*(.+?)\s*(?:\s-\s|–|—|\s+den\s+|\s+and\s+|\s+to\s+)\s*(.+)$")
+_BETWEEN = re.compile(
+    r"^(?:trong khoang|tu|giua|between|from)?\s*(.+?)\s*(?:\s-\s|–|—|\s+den\s+|\s+and\s+|\s+to\s+)\s*(.+)$"
+)
 _ABOUT = re.compile(r"^(?:khoang|about|circa|c\.|ca\.)\s+(.+)$")
 _EDTF_SIDE = r"(?:\.\.|\d{4}(?:-\d{2}){0,2}[~?%]?)"
 _EDTF_TYPED = re.compile(rf"{_EDTF_SIDE}/{_EDTF_SIDE}|\d{{4}}(?:-\d{{2}}){{0,2}}[~?%]|\d{{4}}-(?:3[3-9]|4[01])")
@@ -170,7 +185,8 @@ _UNKNOWN = {"", "khong ro", "unknown", "chua ro"}
 def _year(text, original):
     if len(text) != 4:
         raise ValidationError(
-            _("“%(value)s”: write the year with four digits (for example 2018)."), code="ambiguous",
+            _("“%(value)s”: write the year with four digits (for example 2018)."),
+            code="ambiguous",
             params={"value": original},
         )
     year = int(text)
@@ -183,11 +199,13 @@ def _check_day(year, month, day, original):
     if not 1 <= month <= 12:
         raise ValidationError(
             _("“%(value)s”: there is no month %(month)s. Write dates as day/month/year, for example 01/06/2018."),
-            code="invalid", params={"value": original, "month": month},
+            code="invalid",
+            params={"value": original, "month": month},
         )
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
         raise ValidationError(
-            _("“%(value)s”: month %(month)s has no day %(day)s."), code="invalid",
+            _("“%(value)s”: month %(month)s has no day %(day)s."),
+            code="invalid",
             params={"value": original, "month": month, "day": day},
         )
 
@@ -222,9 +240,12 @@ def _point(text, original):
     if _POINT.match(text) or _SUBYEAR.match(text):
         return text
     raise ValidationError(
-        _("“%(value)s” is not a date. Write day/month/year (01/06/2018), month/year (06/2018), a year (2018), "
-          "or a phrase such as “đầu năm 2018”, “trước 27/09/2017”, “khoảng 2015”, “30/11/2015 - 27/09/2017”."),
-        code="invalid", params={"value": original},
+        _(
+            "“%(value)s” is not a date. Write day/month/year (01/06/2018), month/year (06/2018), a year (2018), "
+            "or a phrase such as “đầu năm 2018”, “trước 27/09/2017”, “khoảng 2015”, “30/11/2015 - 27/09/2017”."
+        ),
+        code="invalid",
+        params={"value": original},
     )
 
 

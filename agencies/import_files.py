@@ -73,7 +73,8 @@ def too_many_rows(limit, declared=None):
 
 def too_many_cells(limit):
     return ImportLimitError(
-        _("The file has more than %(limit)s cells; remove unused columns or split the file.") % {"limit": grouped(limit)}
+        _("The file has more than %(limit)s cells; remove unused columns or split the file.")
+        % {"limit": grouped(limit)}
     )
 
 
@@ -123,7 +124,9 @@ def read_xlsx(data, row_limit=None, cell_limit=None):
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
-        raise ImportLimitError(_("The file cannot be read as XLSX; save it again from the spreadsheet as .xlsx.")) from None
+        raise ImportLimitError(
+            _("The file cannot be read as XLSX; save it again from the spreadsheet as .xlsx.")
+        ) from None
     try:
         sheet = book.active
         declared_rows, declared_columns = sheet.max_row, sheet.max_column  # from <dimension>, before any row
@@ -152,6 +155,7 @@ class QnXLSX(XLSX):
 
 
 # -- pending imports ---------------------------------------------------------------
+
 
 def pending_dir():
     return Path(getattr(settings, "QNMERGE_PENDING_IMPORT_DIR", settings.BASE_DIR / "var" / "pending-imports"))

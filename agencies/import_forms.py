@@ -74,8 +74,9 @@ def check_upload(upload, input_format=None):
         return
     title = input_format().get_title()
     if title == "xlsx" and not data.startswith(XLSX_MAGIC):
-        raise ValidationError(_("This is not an XLSX file; save it from the spreadsheet as .xlsx or choose CSV."),
-                              code="not_xlsx")
+        raise ValidationError(
+            _("This is not an XLSX file; save it from the spreadsheet as .xlsx or choose CSV."), code="not_xlsx"
+        )
 
 
 class QnImportForm(ImportForm):

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from .history import QnHistoricalRecords as HistoricalRecords
 
 from .dates import UncertainDatesMixin, date_field, edtf_field
+from .history import QnHistoricalRecords as HistoricalRecords
 from .text import SearchableMixin, fold
 
 GSO_CODE_PATTERN = r"^[0-9]{2,5}$"
@@ -34,7 +34,7 @@ def folded_name(name):
     text = fold(name)
     for word in _KIND_WORDS:
         if text.startswith(word + " "):
-            return text[len(word) + 1:]
+            return text[len(word) + 1 :]
     return text
 
 
@@ -132,11 +132,13 @@ class Citation(models.Model):
     # refuses it, naming the records citing it.
     source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="+")
     quote = models.TextField(
-        _("quote"), blank=True,
+        _("quote"),
+        blank=True,
         help_text=_("The passage the record rests on, in the source's own words (one or two sentences)."),
     )
     reasoning = models.TextField(
-        _("reasoning"), blank=True,
+        _("reasoning"),
+        blank=True,
         help_text=_("When the record rests on reasoning rather than on one sentence: how it follows, in plain words."),
     )
 
@@ -158,29 +160,37 @@ def citation_model(owner):
     """The citation (through) model of `owner.sources`, on the table the plain
     many-to-many link used, so existing links stay as they are."""
     field_name = owner._meta.model_name
-    meta = type("Meta", (), {
-        "db_table": f"{owner._meta.db_table}_sources",
-        "unique_together": [(field_name, "source")],
-        "verbose_name": _("citation"),
-        "verbose_name_plural": _("citations"),
-    })
+    meta = type(
+        "Meta",
+        (),
+        {
+            "db_table": f"{owner._meta.db_table}_sources",
+            "unique_together": [(field_name, "source")],
+            "verbose_name": _("citation"),
+            "verbose_name_plural": _("citations"),
+        },
+    )
 
     def natural_key(self):
         return (*getattr(self, field_name).natural_key(), self.source.slug)
 
     natural_key.dependencies = [owner._meta.label_lower, "agencies.source"]
-    return type(f"{owner.__name__}Citation", (Citation,), {
-        "__module__": owner.__module__,
-        field_name: models.ForeignKey(
-            owner, verbose_name=owner._meta.verbose_name, on_delete=models.CASCADE, related_name="citations"
-        ),
-        "owner_field": field_name,
-        "natural_key": natural_key,
-        "Meta": meta,
-        # Citations have their own history (who added or changed a quote,
-        # when), from which a revert of the record puts them back.
-        "history": HistoricalRecords(),
-    })
+    return type(
+        f"{owner.__name__}Citation",
+        (Citation,),
+        {
+            "__module__": owner.__module__,
+            field_name: models.ForeignKey(
+                owner, verbose_name=owner._meta.verbose_name, on_delete=models.CASCADE, related_name="citations"
+            ),
+            "owner_field": field_name,
+            "natural_key": natural_key,
+            "Meta": meta,
+            # Citations have their own history (who added or changed a quote,
+            # when), from which a revert of the record puts them back.
+            "history": HistoricalRecords(),
+        },
+    )
 
 
 class LegalDocumentManager(models.Manager):
@@ -212,7 +222,11 @@ class LegalDocument(UncertainDatesMixin, SearchableMixin, models.Model):
     summary_vi = models.TextField(_("what it did (Vietnamese)"), blank=True)
     summary_en = models.TextField(_("what it did (English)"), blank=True)
     sources = models.ManyToManyField(
-        Source, verbose_name=_("sources"), blank=True, related_name="documents", through="LegalDocumentCitation",
+        Source,
+        verbose_name=_("sources"),
+        blank=True,
+        related_name="documents",
+        through="LegalDocumentCitation",
         help_text=_("Articles that report this document."),
     )
     search_text = models.TextField(editable=False, blank=True, default="")
@@ -230,7 +244,9 @@ class LegalDocument(UncertainDatesMixin, SearchableMixin, models.Model):
         indexes = [models.Index(fields=["signed_on"], name="agencies_document_signed_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(effective_on_latest__isnull=True) | Q(signed_on__isnull=True) | Q(effective_on_latest__gte=F("signed_on")),
+                condition=Q(effective_on_latest__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(effective_on_latest__gte=F("signed_on")),
                 name="agencies_legaldocument_effective_after_signed",
                 violation_error_message=_("A document cannot take effect before it is signed."),
             ),
@@ -332,7 +348,7 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         QUARTER = "khu", _("Quarter (khu)")
         VILLAGE = "thon", _("Village (thôn)")
 
-    gso_code = models.CharField(
+    gso_code = models.CharField(  # noqa: DJ001 - NULL, not "", so that unique codes allow units without one
         _("GSO code"),
         max_length=5,
         null=True,
@@ -388,15 +404,20 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
             models.Index(fields=["gso_code"], name="agencies_unit_gso_code_idx"),
             # varchar_pattern_ops (PostgreSQL only; ignored elsewhere): the
             # lookup's "starts with" uses the index whatever the collation.
-            models.Index(fields=["name_folded"], name="agencies_unit_name_folded_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["name_folded"], name="agencies_unit_name_folded_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["gso_code"], condition=_BEFORE_2025, name="agencies_unit_gso_code_unique_before_2025",
+                fields=["gso_code"],
+                condition=_BEFORE_2025,
+                name="agencies_unit_gso_code_unique_before_2025",
                 violation_error_message=_("Another unit before 01/07/2025 has this GSO code."),
             ),
             models.UniqueConstraint(
-                fields=["gso_code"], condition=Q(valid_from__gte=REORGANISATION_2025),
+                fields=["gso_code"],
+                condition=Q(valid_from__gte=REORGANISATION_2025),
                 name="agencies_unit_gso_code_unique_from_2025",
                 violation_error_message=_("Another unit from 01/07/2025 has this GSO code."),
             ),
@@ -416,7 +437,9 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
                 violation_error_message=_("Only a province has no parent unit."),
             ),
             models.CheckConstraint(
-                condition=Q(valid_until_latest__isnull=True) | Q(valid_from__isnull=True) | Q(valid_until_latest__gt=F("valid_from")),
+                condition=Q(valid_until_latest__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until_latest__gt=F("valid_from")),
                 name="agencies_unit_ends_after_start",
                 violation_error_message=_("A unit cannot end before it begins."),
             ),
@@ -455,17 +478,21 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
             self.Level.DISTRICT: self.Level.PROVINCE,
             # From 01/07/2025 there are no districts: a commune sits in its province.
             self.Level.COMMUNE: self.Level.PROVINCE
-            if self.valid_from and self.valid_from >= REORGANISATION_2025 else self.Level.DISTRICT,
+            if self.valid_from and self.valid_from >= REORGANISATION_2025
+            else self.Level.DISTRICT,
             self.Level.VILLAGE: self.Level.COMMUNE,
         }.get(self.level)
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A unit cannot be its own parent.")})
         if expected_parent and self.parent and self.parent.level != expected_parent:
             raise ValidationError(
-                {"parent": _("The parent of a %(level)s must be a %(parent)s.") % {
-                    "level": self.get_level_display().lower(),
-                    "parent": self.Level(expected_parent).label.lower(),
-                }}
+                {
+                    "parent": _("The parent of a %(level)s must be a %(parent)s.")
+                    % {
+                        "level": self.get_level_display().lower(),
+                        "parent": self.Level(expected_parent).label.lower(),
+                    }
+                }
             )
 
     def ancestors_for_scope(self):
@@ -515,8 +542,10 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         """
         if not isinstance(unit, cls):
             return (
-                Q(**{path: unit}) | Q(**{f"{path}__parent": unit})
-                | Q(**{f"{path}__district": unit}) | Q(**{f"{path}__province": unit})
+                Q(**{path: unit})
+                | Q(**{f"{path}__parent": unit})
+                | Q(**{f"{path}__district": unit})
+                | Q(**{f"{path}__province": unit})
             )
         if unit.level == cls.Level.PROVINCE:
             return Q(**{f"{path}__province": unit})
@@ -558,12 +587,17 @@ def seen_from(changes, unit):
     change of a unit below this one).
     """
     changes = list(changes)
-    mirror_kinds = {UnitChange.Kind.ABSORBED: UnitChange.Kind.ENLARGED, UnitChange.Kind.ENLARGED: UnitChange.Kind.ABSORBED}
+    mirror_kinds = {
+        UnitChange.Kind.ABSORBED: UnitChange.Kind.ENLARGED,
+        UnitChange.Kind.ENLARGED: UnitChange.Kind.ABSORBED,
+    }
     keys = {(c.unit_id, c.related_unit_id, c.kind, c.date_edtf) for c in changes}
     shown = []
     for change in changes:
         mirror_kind = mirror_kinds.get(change.kind)
-        has_mirror = mirror_kind is not None and (change.related_unit_id, change.unit_id, mirror_kind, change.date_edtf) in keys
+        has_mirror = (
+            mirror_kind is not None and (change.related_unit_id, change.unit_id, mirror_kind, change.date_edtf) in keys
+        )
         if has_mirror:
             mirror_is_own = change.related_unit_id == unit.pk
             if mirror_is_own or (change.unit_id != unit.pk and change.kind != UnitChange.Kind.ABSORBED):
@@ -571,7 +605,9 @@ def seen_from(changes, unit):
         if change.unit_id == unit.pk:
             change.viewpoint = "own"
         elif change.related_unit_id == unit.pk:
-            change.viewpoint = {UnitChange.Kind.ABSORBED: "took_in", UnitChange.Kind.ENLARGED: "joined"}.get(change.kind, "below")
+            change.viewpoint = {UnitChange.Kind.ABSORBED: "took_in", UnitChange.Kind.ENLARGED: "joined"}.get(
+                change.kind, "below"
+            )
         else:
             change.viewpoint = "below"
         shown.append(change)
@@ -608,7 +644,11 @@ class UnitChange(UncertainDatesMixin, models.Model):
     description_vi = models.TextField(_("description (Vietnamese)"))
     description_en = models.TextField(_("description (English)"), blank=True)
     basis = models.ForeignKey(
-        LegalDocument, verbose_name=_("legal basis"), null=True, blank=True, on_delete=models.PROTECT,
+        LegalDocument,
+        verbose_name=_("legal basis"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="unit_changes",
     )
     sources = models.ManyToManyField(
@@ -693,7 +733,11 @@ class UnitSuccession(UncertainDatesMixin, models.Model):
     date = date_field(_("earliest day"))
     date_latest = date_field(_("latest day"))
     basis = models.ForeignKey(
-        LegalDocument, verbose_name=_("legal basis"), null=True, blank=True, on_delete=models.PROTECT,
+        LegalDocument,
+        verbose_name=_("legal basis"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="unit_successions",
     )
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True, help_text=_("As the data source words it."))
@@ -714,7 +758,8 @@ class UnitSuccession(UncertainDatesMixin, models.Model):
                 fields=["predecessor", "successor", "date_edtf"], name="agencies_unitsuccession_unique"
             ),
             models.CheckConstraint(
-                condition=~Q(predecessor=F("successor")), name="agencies_unitsuccession_other_unit",
+                condition=~Q(predecessor=F("successor")),
+                name="agencies_unitsuccession_other_unit",
                 violation_error_message=_("A unit cannot succeed itself."),
             ),
         ]
@@ -866,7 +911,9 @@ class Body(UncertainDatesMixin, SearchableMixin, models.Model):
                 violation_error_message=_("A body cannot be its own successor."),
             ),
             models.CheckConstraint(
-                condition=Q(ended_on_latest__isnull=True) | Q(founded_on__isnull=True) | Q(ended_on_latest__gte=F("founded_on")),
+                condition=Q(ended_on_latest__isnull=True)
+                | Q(founded_on__isnull=True)
+                | Q(ended_on_latest__gte=F("founded_on")),
                 name="agencies_body_ends_after_founding",
                 violation_error_message=_("A body cannot end before it was founded."),
             ),
@@ -1054,7 +1101,9 @@ class Holding(UncertainDatesMixin, SearchableMixin, models.Model):
         indexes = [models.Index(fields=["combination"], name="agencies_holding_combo_idx")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date_latest__isnull=True) | Q(start_date__isnull=True) | Q(end_date_latest__gte=F("start_date")),
+                condition=Q(end_date_latest__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date_latest__gte=F("start_date")),
                 name="agencies_holding_ends_after_start",
                 violation_error_message=_("A holding cannot end before it starts."),
             ),

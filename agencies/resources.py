@@ -79,6 +79,7 @@ class ColumnError(ValueError):
 
 # -- widgets: strict, with messages that say what is wrong -----------------
 
+
 class TextWidget(widgets.Widget):
     def __init__(self, null=False, **kwargs):
         super().__init__(**kwargs)
@@ -230,6 +231,7 @@ class KeysWidget(widgets.ManyToManyWidget):
 
 # -- fields ------------------------------------------------------------------
 
+
 class QnField(fields.Field):
     """A field whose cell errors carry their column name."""
 
@@ -314,6 +316,7 @@ def col_date(name):
 
 
 # -- the base resource ---------------------------------------------------------
+
 
 class QnResource(resources.ModelResource):
     """Natural keys, strict cells, all-or-nothing imports, district scope.
@@ -447,11 +450,12 @@ class QnResource(resources.ModelResource):
             ids = self.district_ids()
             if ids is not None and record_scope_path(self._meta.model) is None:
                 raise ImportFileError(
-                    _("District editors cannot import %(model)s.") % {"model": self._meta.model._meta.verbose_name_plural}
+                    _("District editors cannot import %(model)s.")
+                    % {"model": self._meta.model._meta.verbose_name_plural}
                 )
             self.check_headers(dataset)
         except ImportFileError:
-            del dataset[0:len(dataset)]  # nothing to go through row by row
+            del dataset[0 : len(dataset)]  # nothing to go through row by row
             raise
 
     def natural_key_of(self, row):
@@ -459,7 +463,11 @@ class QnResource(resources.ModelResource):
         for name in self.get_import_id_fields():
             field = self.fields[name]
             try:
-                values.append(as_text(field.clean(row)) if isinstance(field, UncertainDateColumn) else as_text(row.get(field.column_name)))
+                values.append(
+                    as_text(field.clean(row))
+                    if isinstance(field, UncertainDateColumn)
+                    else as_text(row.get(field.column_name))
+                )
             except ValueError:
                 values.append(as_text(row.get(field.column_name)))
         return tuple(values)
@@ -560,7 +568,10 @@ class QnResource(resources.ModelResource):
             stored = type(instance)._default_manager.filter(pk=instance.pk).first()
             if stored is not None and district_id_of(stored) not in ids:
                 raise ValidationError(
-                    {self.scope_column: _("Row %(row)s changes a record of a district you may not edit.") % {"row": sheet_row(row_number)}}
+                    {
+                        self.scope_column: _("Row %(row)s changes a record of a district you may not edit.")
+                        % {"row": sheet_row(row_number)}
+                    }
                 )
         if district_id_of(instance) not in ids:
             raise ValidationError(
@@ -614,6 +625,7 @@ LEVEL_ORDER = Case(
 
 # -- the resources ---------------------------------------------------------------
 
+
 class SourceResource(QnResource):
     slug = col_text("slug")
     kind = col_text("kind")
@@ -628,7 +640,18 @@ class SourceResource(QnResource):
 
     class Meta:
         model = Source
-        fields = ("slug", "kind", "title", "publisher", "author", "published_on", "date_note", "url", "seed_file", "note")
+        fields = (
+            "slug",
+            "kind",
+            "title",
+            "publisher",
+            "author",
+            "published_on",
+            "date_note",
+            "url",
+            "seed_file",
+            "note",
+        )
         import_id_fields = ("slug",)
 
     def export_queryset(self):
@@ -650,8 +673,16 @@ class LegalDocumentResource(QnResource):
     class Meta:
         model = LegalDocument
         fields = (
-            "number", "kind", "title_vi", "title_en", "issuer", "signed_on", "effective_on",
-            "summary_vi", "summary_en", "sources",
+            "number",
+            "kind",
+            "title_vi",
+            "title_en",
+            "issuer",
+            "signed_on",
+            "effective_on",
+            "summary_vi",
+            "summary_en",
+            "sources",
         )
         import_id_fields = ("number",)
 
@@ -676,15 +707,25 @@ class AdministrativeUnitResource(QnResource):
     class Meta:
         model = AdministrativeUnit
         fields = (
-            "slug", "gso_code", "name_vi", "name_en", "level", "kind", "parent",
-            "valid_from", "valid_until", "communes_2018", "sources",
+            "slug",
+            "gso_code",
+            "name_vi",
+            "name_en",
+            "level",
+            "kind",
+            "parent",
+            "valid_from",
+            "valid_until",
+            "communes_2018",
+            "sources",
         )
         import_id_fields = ("slug",)
 
     def export_queryset(self):
         # Parents before children: provinces, districts, communes, villages.
         return (
-            AdministrativeUnit.objects.select_related("parent").prefetch_related("sources")
+            AdministrativeUnit.objects.select_related("parent")
+            .prefetch_related("sources")
             .order_by(LEVEL_ORDER, "gso_code", "slug")
         )
 
@@ -704,14 +745,23 @@ class UnitChangeResource(QnResource):
     class Meta:
         model = UnitChange
         fields = (
-            "unit", "kind", "date", "related_unit", "new_kind", "communes_after",
-            "description_vi", "description_en", "basis", "sources",
+            "unit",
+            "kind",
+            "date",
+            "related_unit",
+            "new_kind",
+            "communes_after",
+            "description_vi",
+            "description_en",
+            "basis",
+            "sources",
         )
         import_id_fields = ("unit", "kind", "date")
 
     def export_queryset(self):
         return (
-            UnitChange.objects.select_related("unit", "related_unit", "basis").prefetch_related("sources")
+            UnitChange.objects.select_related("unit", "related_unit", "basis")
+            .prefetch_related("sources")
             .order_by("date", "unit__slug", "kind")
         )
 
@@ -750,8 +800,19 @@ class BodyResource(QnResource):
     class Meta:
         model = Body
         fields = (
-            "slug", "unit", "name_vi", "name_en", "abbreviation", "sector", "function",
-            "founded_on", "ended_on", "end_reason", "successor", "note", "sources",
+            "slug",
+            "unit",
+            "name_vi",
+            "name_en",
+            "abbreviation",
+            "sector",
+            "function",
+            "founded_on",
+            "ended_on",
+            "end_reason",
+            "successor",
+            "note",
+            "sources",
         )
         import_id_fields = ("slug",)
 
@@ -791,8 +852,16 @@ class HoldingResource(QnResource):
     class Meta:
         model = Holding
         fields = (
-            "slug", "unit", "combination", "posts", "holder_name", "start_date", "end_date",
-            "reported_on", "note", "sources",
+            "slug",
+            "unit",
+            "combination",
+            "posts",
+            "holder_name",
+            "start_date",
+            "end_date",
+            "reported_on",
+            "note",
+            "sources",
         )
         import_id_fields = ("slug",)
 

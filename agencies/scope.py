@@ -44,12 +44,35 @@ CHOICE_SCOPE = {**RECORD_SCOPE, "agencies.administrativeunit": "district"}
 
 # Every model of both apps (historical copies excluded), by app label.
 ALL_MODELS = {
-    "agencies": ["source", "legaldocument", "administrativeunit", "unitchange", "body", "post", "holding", "districteditor",
-                 "legaldocumentcitation", "administrativeunitcitation", "unitchangecitation", "bodycitation",
-                 "postcitation", "holdingcitation"],
-    "mergers": ["mergermodel", "merger", "constituent", "milestone", "headcount", "reportedfigure",
-                "mergermodelcitation", "mergercitation", "milestonecitation", "headcountcitation",
-                "reportedfigurecitation"],
+    "agencies": [
+        "source",
+        "legaldocument",
+        "administrativeunit",
+        "unitchange",
+        "body",
+        "post",
+        "holding",
+        "districteditor",
+        "legaldocumentcitation",
+        "administrativeunitcitation",
+        "unitchangecitation",
+        "bodycitation",
+        "postcitation",
+        "holdingcitation",
+    ],
+    "mergers": [
+        "mergermodel",
+        "merger",
+        "constituent",
+        "milestone",
+        "headcount",
+        "reportedfigure",
+        "mergermodelcitation",
+        "mergercitation",
+        "milestonecitation",
+        "headcountcitation",
+        "reportedfigurecitation",
+    ],
 }
 EDITABLE_BY_DISTRICT_EDITORS = [label.split(".") for label in RECORD_SCOPE]
 # Shared records a district editor may add (never change or delete): a new
@@ -160,8 +183,11 @@ def out_of_scope_choices(instance, district_ids, m2m=None):
         related = type(records[0])
         if related._meta.label_lower not in CHOICE_SCOPE:
             continue
-        allowed = set(scope_choices(related._default_manager.filter(pk__in=[r.pk for r in records]), district_ids)
-                      .values_list("pk", flat=True))
+        allowed = set(
+            scope_choices(related._default_manager.filter(pk__in=[r.pk for r in records]), district_ids).values_list(
+                "pk", flat=True
+            )
+        )
         for record in records:
             if record.pk not in allowed:
                 refused.setdefault(name, record)

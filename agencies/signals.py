@@ -16,8 +16,8 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-from django.utils.translation import gettext
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .text import null_character_message, text_fields_with_nul
 
@@ -112,8 +112,12 @@ def connect():
     pre_save.connect(refuse_null_characters, dispatch_uid="qnmerge.refuse_null_characters")
     pre_save.connect(remember_access, sender=User, dispatch_uid="qnmerge.remember_access")
     post_save.connect(end_sessions_on_lost_access, sender=User, dispatch_uid="qnmerge.end_sessions_access")
-    m2m_changed.connect(end_sessions_on_lost_group, sender=User.groups.through, dispatch_uid="qnmerge.end_sessions_group")
     m2m_changed.connect(
-        end_sessions_on_lost_district, sender=DistrictEditor.districts.through, dispatch_uid="qnmerge.end_sessions_district"
+        end_sessions_on_lost_group, sender=User.groups.through, dispatch_uid="qnmerge.end_sessions_group"
+    )
+    m2m_changed.connect(
+        end_sessions_on_lost_district,
+        sender=DistrictEditor.districts.through,
+        dispatch_uid="qnmerge.end_sessions_district",
     )
     post_delete.connect(end_sessions_on_removed_grant, sender=DistrictEditor, dispatch_uid="qnmerge.end_sessions_grant")

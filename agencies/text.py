@@ -58,7 +58,9 @@ def refresh_search_text(sender, instance, raw=False, **kwargs):
     text = instance.build_search_text()
     if text != instance.search_text:
         instance.search_text = text
-        type(instance)._default_manager.using(kwargs.get("using") or "default").filter(pk=instance.pk).update(search_text=text)
+        type(instance)._default_manager.using(kwargs.get("using") or "default").filter(pk=instance.pk).update(
+            search_text=text
+        )
 
 
 # Abbreviations the articles and readers use, folded: a search for either
@@ -136,6 +138,8 @@ def search_terms(text, max_terms=12):
         group.extend(split for split in syllable_splits(word) if split not in group)
         groups.append(group)
     return groups[:max_terms]
+
+
 NUL = "\x00"
 
 
@@ -152,6 +156,8 @@ def text_fields_with_nul(instance):
         for field in instance._meta.concrete_fields
         if isinstance(getattr(instance, field.attname, None), str) and NUL in getattr(instance, field.attname)
     ]
+
+
 def slugify_vi(text, max_length=None):
     """An ASCII identifier from a Vietnamese title, keeping its letters:
     "Kiểm thử dùng chung bộ phận" -> "kiem-thu-dung-chung-bo-phan" (the

@@ -29,7 +29,6 @@ BENCH_PGOPTIONS (libpq options for the server's connections, e.g. "-c jit=off").
 
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -127,7 +126,9 @@ def psql(db, *args, **kwargs):
 def database_exists(db):
     out = subprocess.run(
         ["psql", f"{PG}/postgres", "-X", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{db}'"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return out.strip() == "1"
 
@@ -136,17 +137,34 @@ def ensure_database(db, scale):
     """Create, migrate and load the database unless it is already complete."""
     if database_exists(db):
         found = subprocess.run(
-            ["psql", f"{PG}/{db}", "-X", "-tAc",
-             "SELECT count(*) FROM agencies_source WHERE slug = 'vov-2019-hop-nhat' OR slug LIKE 'syn-%'"],
-            capture_output=True, text=True,
+            [
+                "psql",
+                f"{PG}/{db}",
+                "-X",
+                "-tAc",
+                "SELECT count(*) FROM agencies_source WHERE slug = 'vov-2019-hop-nhat' OR slug LIKE 'syn-%'",
+            ],
+            capture_output=True,
+            text=True,
         )
         real = subprocess.run(
-            ["psql", f"{PG}/{db}", "-X", "-tAc", "SELECT count(*) FROM agencies_administrativeunit WHERE slug LIKE 'vn-%'"],
-            capture_output=True, text=True,
+            [
+                "psql",
+                f"{PG}/{db}",
+                "-X",
+                "-tAc",
+                "SELECT count(*) FROM agencies_administrativeunit WHERE slug LIKE 'vn-%'",
+            ],
+            capture_output=True,
+            text=True,
         )
         has_register = real.returncode == 0 and real.stdout.strip() not in ("", "0")
-        if (found.returncode == 0 and found.stdout.strip() and int(found.stdout) >= (2 if scale else 1)
-                and (has_register or not scale)):
+        if (
+            found.returncode == 0
+            and found.stdout.strip()
+            and int(found.stdout) >= (2 if scale else 1)
+            and (has_register or not scale)
+        ):
             log(f"{db}: already loaded; applying any new migrations")
             manage(db, "migrate", "--noinput", "--verbosity", "0")
             psql(db, "-c", "ANALYZE")
@@ -188,9 +206,23 @@ class Server:
     def __enter__(self):
         OUT.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
-            [GUNICORN, "qnmerge.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT}", "--timeout", "600",
-             "--log-level", "warning", "--error-logfile", str(OUT / f"gunicorn-{self.db}.log")],
-            cwd=ROOT, env=env_for(self.db), start_new_session=True,
+            [
+                GUNICORN,
+                "qnmerge.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{PORT}",
+                "--timeout",
+                "600",
+                "--log-level",
+                "warning",
+                "--error-logfile",
+                str(OUT / f"gunicorn-{self.db}.log"),
+            ],
+            cwd=ROOT,
+            env=env_for(self.db),
+            start_new_session=True,
         )
         for _ in range(100):
             try:
@@ -237,14 +269,37 @@ def wrk(path):
     first = timed_fetch(path)
     single = timed_fetch(path)
     if single > SLOW_LIMIT * 1000:
-        return {"skipped": True, "single_ms": single, "first_ms": first, "rps": 0.0, "requests": 0,
-                "p50": single, "p95": single, "p99": single, "errors": 0}
+        return {
+            "skipped": True,
+            "single_ms": single,
+            "first_ms": first,
+            "rps": 0.0,
+            "requests": 0,
+            "p50": single,
+            "p95": single,
+            "p99": single,
+            "errors": 0,
+        }
     for _ in range(4):  # warm the other worker too
         fetch(path)
     out = subprocess.run(
-        ["wrk", "-t", str(THREADS), "-c", str(CLIENTS), "-d", f"{DURATION}s", "--timeout", "10s",
-         "-s", str(ROOT / "bench" / "report.lua"), f"http://127.0.0.1:{PORT}{path}"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t",
+            str(THREADS),
+            "-c",
+            str(CLIENTS),
+            "-d",
+            f"{DURATION}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(ROOT / "bench" / "report.lua"),
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     seconds = result["duration_us"] / 1e6
@@ -293,14 +348,22 @@ def csv_export(db):
     started = time.monotonic()
     copy = subprocess.run(
         ["psql", f"{PG}/{db}", "-X", "-q", "-c", f"\\copy ({' '.join(COPY_SQL.split())}) TO STDOUT CSV"],
-        capture_output=True, check=True,
+        capture_output=True,
+        check=True,
     )
     copy_seconds = time.monotonic() - started
     copy_rows = copy.stdout.count(b"\n")
     return {
-        "url": CSV_URL, "rows": rows, "bytes": size, "seconds": seconds, "rows_per_s": rows / seconds,
-        "worker_rss_before_mb": baseline.get(worker, 0) / 1024, "worker_peak_rss_mb": peaks[worker] / 1024,
-        "copy_rows": copy_rows, "copy_seconds": copy_seconds, "copy_rows_per_s": copy_rows / copy_seconds,
+        "url": CSV_URL,
+        "rows": rows,
+        "bytes": size,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+        "worker_rss_before_mb": baseline.get(worker, 0) / 1024,
+        "worker_peak_rss_mb": peaks[worker] / 1024,
+        "copy_rows": copy_rows,
+        "copy_seconds": copy_seconds,
+        "copy_rows_per_s": copy_rows / copy_seconds,
         "ratio": (rows / seconds) / (copy_rows / copy_seconds),
     }
 
@@ -327,8 +390,9 @@ def table(scale_results, seed_results, csv, load_seconds, loads=("?", "?")):
             seed_text = f"{seed['p95']:.1f}" if seed else "-"
             lines.append(
                 f"| {label} | {r['first_ms']:.0f} | - | {r['single_ms']:.0f} (one request) | - | - | - | - | {seed_text} | "
-                f"{r['single_ms'] / max(seed['p95'], 0.001):.0f}x |" if seed else
-                f"| {label} | {r['first_ms']:.0f} | - | {r['single_ms']:.0f} (one request) | - | - | - | - | - | - |"
+                f"{r['single_ms'] / max(seed['p95'], 0.001):.0f}x |"
+                if seed
+                else f"| {label} | {r['first_ms']:.0f} | - | {r['single_ms']:.0f} (one request) | - | - | - | - | - | - |"
             )
             lines[-1] += f" missed: one request takes {r['single_ms'] / 1000:.1f} s, not load-tested |"
             continue
@@ -344,8 +408,8 @@ def table(scale_results, seed_results, csv, load_seconds, loads=("?", "?")):
         lines.append(
             f"| {label} | {r['first_ms']:.0f} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | "
             f"{share:.0%} | {seed['p95']:.1f} | {ratio:.2f} | {'missed: ' + ', '.join(missed) if missed else 'met'} |"
-            if seed and ratio is not None else
-            f"| {label} | {r['first_ms']:.0f} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | "
+            if seed and ratio is not None
+            else f"| {label} | {r['first_ms']:.0f} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | "
             f"{share:.0%} | - | - | {'missed: ' + ', '.join(missed) if missed else 'met'} |"
         )
     if csv:
@@ -381,9 +445,20 @@ def main():
     print()
     print(report)
     (OUT / "results.md").write_text(report + "\n")
-    (OUT / "results.json").write_text(json.dumps(
-        {"scale": SCALE, "pages": scale_results, "seed_pages": seed_results, "csv": csv,
-         "load_seconds": load_seconds, "clients": CLIENTS, "duration": DURATION}, indent=2))
+    (OUT / "results.json").write_text(
+        json.dumps(
+            {
+                "scale": SCALE,
+                "pages": scale_results,
+                "seed_pages": seed_results,
+                "csv": csv,
+                "load_seconds": load_seconds,
+                "clients": CLIENTS,
+                "duration": DURATION,
+            },
+            indent=2,
+        )
+    )
     log(f"written {OUT / 'results.md'} and results.json")
 
 

@@ -15,9 +15,30 @@ import urllib.parse
 import urllib.request
 
 QUERIES = [
-    "ha khanh", "Phường Cao Xanh", "cao xanh", "06649", "06658", "tuan chau", "ha khau", "hoanh bo",
-    "ba dinh", "Hoàn Kiếm", "ben thanh", "hai chau", "ninh kieu", "xa tan lap", "thuy nguyen", "22",
-    "mong cai", "van don", "co to", "binh lieu", "dong trieu", "quang yen", "thanh xuan", "ngoc ha",
+    "ha khanh",
+    "Phường Cao Xanh",
+    "cao xanh",
+    "06649",
+    "06658",
+    "tuan chau",
+    "ha khau",
+    "hoanh bo",
+    "ba dinh",
+    "Hoàn Kiếm",
+    "ben thanh",
+    "hai chau",
+    "ninh kieu",
+    "xa tan lap",
+    "thuy nguyen",
+    "22",
+    "mong cai",
+    "van don",
+    "co to",
+    "binh lieu",
+    "dong trieu",
+    "quang yen",
+    "thanh xuan",
+    "ngoc ha",
 ]
 
 
@@ -47,8 +68,10 @@ def run(base, clients=16, seconds=20):
     for t in threads:
         t.join()
     q = statistics.quantiles(timings, n=100)
-    print(f"{clients} clients, {seconds} s: {len(timings)} requests ({len(timings) / seconds:.0f}/s), "
-          f"{errors[0]} errors; p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms")
+    print(
+        f"{clients} clients, {seconds} s: {len(timings)} requests ({len(timings) / seconds:.0f}/s), "
+        f"{errors[0]} errors; p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms, p99 {q[98]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

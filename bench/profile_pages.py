@@ -56,10 +56,14 @@ def profile(url, explain, top):
         response = client.get(url)
         total = time.perf_counter() - started
     sql_seconds = sum(float(q["time"]) for q in queries.captured_queries)
-    out = [f"## `{url}`", "",
-           f"status {response.status_code}, {len(response.content):,} bytes, {total * 1000:.0f} ms in all, "
-           f"{len(queries)} queries taking {sql_seconds * 1000:.0f} ms "
-           f"({sql_seconds / total:.0%} of the time; the rest is Python: ORM rows, template rendering).", ""]
+    out = [
+        f"## `{url}`",
+        "",
+        f"status {response.status_code}, {len(response.content):,} bytes, {total * 1000:.0f} ms in all, "
+        f"{len(queries)} queries taking {sql_seconds * 1000:.0f} ms "
+        f"({sql_seconds / total:.0%} of the time; the rest is Python: ORM rows, template rendering).",
+        "",
+    ]
     slowest = sorted(queries.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:explain]
     for i, query in enumerate(slowest, 1):
         sql = query["sql"]
@@ -67,8 +71,18 @@ def profile(url, explain, top):
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plan = "\n".join(shorten(row[0], 220) for row in cursor.fetchall())
         short = shorten(sql, 1200)
-        out += [f"### query {i}: {float(query['time']) * 1000:.0f} ms", "", "```sql", short, "```", "",
-                "```", plan, "```", ""]
+        out += [
+            f"### query {i}: {float(query['time']) * 1000:.0f} ms",
+            "",
+            "```sql",
+            short,
+            "```",
+            "",
+            "```",
+            plan,
+            "```",
+            "",
+        ]
     if top:
         profiler = cProfile.Profile()
         profiler.enable()

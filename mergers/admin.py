@@ -144,7 +144,10 @@ class MergerAdmin(QnAdmin):
     prepopulated_fields = {"slug": ["title_vi"]}
     inlines = [ConstituentInline, MilestoneInline, HeadcountInline, citation_inline(MergerCitation)]
     fieldsets = [
-        (_("What merged into what"), {"fields": ["merger_summary", "status_summary", "kind", "model", "unit", "result"]}),
+        (
+            _("What merged into what"),
+            {"fields": ["merger_summary", "status_summary", "kind", "model", "unit", "result"]},
+        ),
         (_("Title"), {"fields": ["title_vi", "title_en", "slug"]}),
         (_("Legal basis and sources"), {"fields": ["basis"]}),
         (_("Notes"), {"fields": ["note_vi", "note_en"], "classes": ["collapse"]}),
@@ -178,7 +181,9 @@ class MergerAdmin(QnAdmin):
             return "—"
         milestone = None
         if getattr(obj, "status_milestone_id", None):
-            milestone = Milestone.objects.prefetch_related("sources").select_related("basis").get(pk=obj.status_milestone_id)
+            milestone = (
+                Milestone.objects.prefetch_related("sources").select_related("basis").get(pk=obj.status_milestone_id)
+            )
         text = describe_status(obj)
         if milestone is None:
             return text

@@ -9,15 +9,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from agencies.history import QnHistoricalRecords as HistoricalRecords
 
 from agencies.dates import UncertainDatesMixin, date_field, describe, edtf_field, exact_day, sort_day
+from agencies.history import QnHistoricalRecords as HistoricalRecords
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, citation_model, localized
 from agencies.text import SearchableMixin
 
@@ -61,10 +61,10 @@ def status_when(status, edtf):
 
 def possible_text(status, edtf):
     return _("possibly %(status)s: %(date)s") % {"status": str(Status(status).label).lower(), "date": describe(edtf)}
+
+
 # Lifecycle order, to break ties between milestones reported on the same date.
-STATUS_RANK = Case(
-    *(When(status=s, then=Value(i)) for i, s in enumerate(Status.values)), output_field=IntegerField()
-)
+STATUS_RANK = Case(*(When(status=s, then=Value(i)) for i, s in enumerate(Status.values)), output_field=IntegerField())
 
 
 class SlugManager(models.Manager):
@@ -194,7 +194,11 @@ class Merger(SearchableMixin, models.Model):
     slug = models.SlugField(_("identifier"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.MERGER)
     model = models.ForeignKey(
-        MergerModel, verbose_name=_("merger model"), null=True, blank=True, on_delete=models.PROTECT,
+        MergerModel,
+        verbose_name=_("merger model"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="mergers",
     )
     unit = models.ForeignKey(
@@ -265,7 +269,10 @@ class Merger(SearchableMixin, models.Model):
             raise ValidationError({"result": _("The resulting body must belong to the merger's unit.")})
         if self.model_id and self.unit_id and self.model.level != self.unit.level:
             raise ValidationError(
-                {"model": _("This merger model applies at %(level)s level.") % {"level": self.model.get_level_display().lower()}}
+                {
+                    "model": _("This merger model applies at %(level)s level.")
+                    % {"level": self.model.get_level_display().lower()}
+                }
             )
 
 
@@ -278,7 +285,9 @@ class ConstituentManager(models.Manager):
 
 
 class Constituent(models.Model):
-    merger = models.ForeignKey(Merger, verbose_name=_("merger"), on_delete=models.CASCADE, related_name="constituent_links")
+    merger = models.ForeignKey(
+        Merger, verbose_name=_("merger"), on_delete=models.CASCADE, related_name="constituent_links"
+    )
     body = models.ForeignKey(Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="constituent_links")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -307,7 +316,9 @@ class Constituent(models.Model):
         if self.body_id == merger.result_id:
             raise ValidationError({"body": _("A body cannot be merged into itself.")})
         if self.body.unit_id != merger.unit_id:
-            raise ValidationError({"body": _("A constituent must belong to the merger's unit (%(unit)s).") % {"unit": merger.unit}})
+            raise ValidationError(
+                {"body": _("A constituent must belong to the merger's unit (%(unit)s).") % {"unit": merger.unit}}
+            )
         if merger.kind in Merger.CLOSING_KINDS:
             elsewhere = (
                 Constituent.objects.filter(body_id=self.body_id, merger__kind__in=Merger.CLOSING_KINDS)
@@ -325,7 +336,9 @@ class MilestoneQuerySet(models.QuerySet):
 
     def possibly_reached_by(self, day):
         """Milestones that may or may not have been reached on `day`: it falls inside their interval."""
-        return self.filter(Q(date__isnull=True) | Q(date__lte=day), Q(date_latest__isnull=True) | Q(date_latest__gt=day))
+        return self.filter(
+            Q(date__isnull=True) | Q(date__lte=day), Q(date_latest__isnull=True) | Q(date_latest__gt=day)
+        )
 
     def newest_first(self):
         """Newest first by the latest day each can mean; ties in lifecycle order."""
@@ -358,7 +371,11 @@ class Milestone(UncertainDatesMixin, models.Model):
     date = date_field(_("earliest day"))
     date_latest = date_field(_("latest day"))
     basis = models.ForeignKey(
-        LegalDocument, verbose_name=_("legal basis"), null=True, blank=True, on_delete=models.PROTECT,
+        LegalDocument,
+        verbose_name=_("legal basis"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="milestones",
     )
     note_vi = models.TextField(_("note (Vietnamese)"), blank=True)
@@ -497,21 +514,34 @@ class ReportedFigureQuerySet(models.QuerySet):
         mergers = Merger.objects.filter(in_scope, model__reported_figures=OuterRef("pk")).filter(completed_by("pk"))
         units_completed = (
             mergers.filter(unit__level=OuterRef("counted_level"))
-            .order_by().values("model__reported_figures").annotate(n=Count("unit", distinct=True)).values("n")
+            .order_by()
+            .values("model__reported_figures")
+            .annotate(n=Count("unit", distinct=True))
+            .values("n")
         )
-        merger_count = mergers.order_by().values("model__reported_figures").annotate(n=Count("pk", distinct=True)).values("n")
+        merger_count = (
+            mergers.order_by().values("model__reported_figures").annotate(n=Count("pk", distinct=True)).values("n")
+        )
         constituent_count = (
             Constituent.objects.filter(
                 AdministrativeUnit.within_q(OuterRef("unit"), "merger__unit"),
                 merger__model__reported_figures=OuterRef("pk"),
             )
             .filter(completed_by("merger"))
-            .order_by().values("merger__model__reported_figures").annotate(n=Count("pk")).values("n")
+            .order_by()
+            .values("merger__model__reported_figures")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
         held_on = Holding.held_on_q(OuterRef("as_of_latest"))
         titled_units = (
-            Holding.objects.filter(in_scope, held_on, combination=OuterRef("combination"), unit__level=OuterRef("counted_level"))
-            .order_by().values("combination").annotate(n=Count("unit", distinct=True)).values("n")
+            Holding.objects.filter(
+                in_scope, held_on, combination=OuterRef("combination"), unit__level=OuterRef("counted_level")
+            )
+            .order_by()
+            .values("combination")
+            .annotate(n=Count("unit", distinct=True))
+            .values("n")
         )
         units_in_scope = (
             AdministrativeUnit.objects.filter(
@@ -519,22 +549,28 @@ class ReportedFigureQuerySet(models.QuerySet):
             )
             .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of_latest")))
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of_latest")))
-            .order_by().values("level").annotate(n=Count("pk")).values("n")
+            .order_by()
+            .values("level")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
         communes = (
             AdministrativeUnit.objects.filter(province=OuterRef("unit"), level=AdministrativeUnit.Level.DISTRICT)
             .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of_latest")))
             .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of_latest")))
-            .order_by().values("province").annotate(n=Sum("communes_2018")).values("n")
+            .order_by()
+            .values("province")
+            .annotate(n=Sum("communes_2018"))
+            .values("n")
         )
         return self.annotate(
             computed_units_completed=Coalesce(Subquery(units_completed[:1]), 0),
             computed_units_with_title=Coalesce(Subquery(titled_units[:1]), 0),
-            computed_focal_points=Coalesce(Subquery(constituent_count[:1]), 0) - Coalesce(Subquery(merger_count[:1]), 0),
+            computed_focal_points=Coalesce(Subquery(constituent_count[:1]), 0)
+            - Coalesce(Subquery(merger_count[:1]), 0),
             computed_communes=Subquery(communes[:1]),
             computed_denominator=Subquery(units_in_scope[:1]),
         )
-
 
     def reported_by(self, day):
         """Figures a source had certainly reported on or before this day."""
@@ -592,30 +628,41 @@ class ReportedFigure(UncertainDatesMixin, models.Model):
     statement_vi = models.CharField(_("what is counted (Vietnamese)"), max_length=400)
     statement_en = models.CharField(_("what is counted (English)"), max_length=400, blank=True)
     unit = models.ForeignKey(
-        AdministrativeUnit, verbose_name=_("scope"), on_delete=models.PROTECT, related_name="reported_figures",
+        AdministrativeUnit,
+        verbose_name=_("scope"),
+        on_delete=models.PROTECT,
+        related_name="reported_figures",
         help_text=_("The unit the figure is about, e.g. the province for '3 of 14 districts'."),
     )
     counted_level = models.CharField(
-        _("counted units"), max_length=10, choices=AdministrativeUnit.Level, blank=True,
+        _("counted units"),
+        max_length=10,
+        choices=AdministrativeUnit.Level,
+        blank=True,
         help_text=_("The level of the units counted, when the figure counts units."),
     )
     metric = models.CharField(_("computed as"), max_length=30, choices=Metric, blank=True)
     merger_models = models.ManyToManyField(
         MergerModel, verbose_name=_("merger models"), blank=True, related_name="reported_figures"
     )
-    combination = models.CharField(
-        _("unified title"), max_length=30, choices=Holding.Combination, blank=True
-    )
+    combination = models.CharField(_("unified title"), max_length=30, choices=Holding.Combination, blank=True)
     value = models.DecimalField(
-        _("value"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("value"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Empty when the source reports the fact without a number."),
     )
     denominator = models.DecimalField(_("out of"), max_digits=14, decimal_places=2, null=True, blank=True)
     measure = models.CharField(_("measure"), max_length=20, choices=Measure, default=Measure.COUNT)
     names_units = models.BooleanField(
-        _("the source names the units"), default=True,
-        help_text=_("Untick when the source gives only a total (\"3 of 14 districts\") without saying which units: "
-                    "the records are then not expected to add up to it."),
+        _("the source names the units"),
+        default=True,
+        help_text=_(
+            'Untick when the source gives only a total ("3 of 14 districts") without saying which units: '
+            "the records are then not expected to add up to it."
+        ),
     )
     as_of_edtf = edtf_field(_("as of"))
     as_of = date_field(_("earliest day"))

@@ -38,8 +38,17 @@ class MergerModelResource(QnResource):
     class Meta:
         model = MergerModel
         fields = (
-            "slug", "name_vi", "name_en", "short_vi", "short_en", "level", "description_vi",
-            "description_en", "order", "basis", "sources",
+            "slug",
+            "name_vi",
+            "name_en",
+            "short_vi",
+            "short_en",
+            "level",
+            "description_vi",
+            "description_en",
+            "order",
+            "basis",
+            "sources",
         )
         import_id_fields = ("slug",)
 
@@ -63,14 +72,24 @@ class MergerResource(QnResource):
     class Meta:
         model = Merger
         fields = (
-            "slug", "kind", "model", "unit", "title_vi", "title_en", "result", "basis",
-            "note_vi", "note_en", "sources",
+            "slug",
+            "kind",
+            "model",
+            "unit",
+            "title_vi",
+            "title_en",
+            "result",
+            "basis",
+            "note_vi",
+            "note_en",
+            "sources",
         )
         import_id_fields = ("slug",)
 
     def export_queryset(self):
         return (
-            Merger.objects.select_related("model", "unit", "result").prefetch_related("basis", "sources")
+            Merger.objects.select_related("model", "unit", "result")
+            .prefetch_related("basis", "sources")
             .order_by("slug")
         )
 
@@ -115,7 +134,8 @@ class MilestoneResource(MergerChildResource):
 
     def export_queryset(self):
         return (
-            Milestone.objects.select_related("merger", "basis").prefetch_related("sources")
+            Milestone.objects.select_related("merger", "basis")
+            .prefetch_related("sources")
             .order_by("merger__slug", "date", "status")
         )
 
@@ -157,15 +177,27 @@ class ReportedFigureResource(QnResource):
     class Meta:
         model = ReportedFigure
         fields = (
-            "slug", "statement_vi", "statement_en", "unit", "counted_level", "metric", "merger_models",
-            "combination", "value", "denominator", "measure", "as_of", "note_vi", "note_en", "sources",
+            "slug",
+            "statement_vi",
+            "statement_en",
+            "unit",
+            "counted_level",
+            "metric",
+            "merger_models",
+            "combination",
+            "value",
+            "denominator",
+            "measure",
+            "as_of",
+            "note_vi",
+            "note_en",
+            "sources",
         )
         import_id_fields = ("slug",)
 
     def export_queryset(self):
         return (
-            ReportedFigure.objects.select_related("unit").prefetch_related("merger_models", "sources")
-            .order_by("slug")
+            ReportedFigure.objects.select_related("unit").prefetch_related("merger_models", "sources").order_by("slug")
         )
 
 

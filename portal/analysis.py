@@ -28,8 +28,8 @@ from .filters_analysis import (
     TitleFilter,
 )
 from .scope import current_province
-from .timeline_chart import consolidation_chart
 from .timeline import KIND_CHOICES, event_keys, group_by_year, iter_events, load_events, year_counts
+from .timeline_chart import consolidation_chart
 
 PAGE_SIZE = 100
 MILESTONE_PAGE_SIZE = 50
@@ -37,6 +37,7 @@ HEADCOUNT_PAGE_SIZE = 50  # mergers in the table and chart; Quảng Ninh's 47 fi
 
 
 # -- shared helpers ----------------------------------------------------------
+
 
 def _wants_csv(request):
     """Whether the page is asked for as a file (?format=csv or ?format=xlsx)."""
@@ -82,6 +83,7 @@ def _context(request, filterset, **extra):
 
 
 # -- headcount ---------------------------------------------------------------
+
 
 @dataclass
 class HeadcountRow:
@@ -211,27 +213,36 @@ def headcount(request):
     rows = [headcount_row(merger) for merger in page_obj.object_list]
     # What the sources say about headcount as a whole (the Front bloc's 12.54 % cut).
     figures = (
-        ReportedFigure.objects.about_headcount().in_scope_of(province).select_related("unit")
-        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"), to_attr="source_list"))
+        ReportedFigure.objects.about_headcount()
+        .in_scope_of(province)
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"), to_attr="source_list")
+        )
         .order_by("as_of", "slug")
     )
     group_heading = (_("Per province"), _("Province")) if province is None else (_("Per district"), _("District"))
-    return render(request, "portal/headcount.html", _context(
+    return render(
         request,
-        filterset,
-        rows=rows,
-        page_obj=page_obj,
-        chart_rows=[row for row in rows if row.before is not None or row.after is not None],
-        figures=figures,
-        total=totals["total"],
-        total_tables=[
-            (*group_heading, totals["by_group"]),
-            (_("Per merger model"), _("Merger model"), totals["by_model"]),
-        ],
-    ))
+        "portal/headcount.html",
+        _context(
+            request,
+            filterset,
+            rows=rows,
+            page_obj=page_obj,
+            chart_rows=[row for row in rows if row.before is not None or row.after is not None],
+            figures=figures,
+            total=totals["total"],
+            total_tables=[
+                (*group_heading, totals["by_group"]),
+                (_("Per merger model"), _("Merger model"), totals["by_model"]),
+            ],
+        ),
+    )
 
 
 # -- timeline ----------------------------------------------------------------
+
 
 @require_safe
 def timeline(request):
@@ -264,14 +275,17 @@ def timeline(request):
 
 # -- unified titles ----------------------------------------------------------
 
+
 @require_safe
 def title_list(request):
     province = current_province(request)
     choices = ScopeChoices(province, need_models=False)
     holdings = Holding.objects.select_related("unit__district").prefetch_related(_posts(), _citations(Holding))
     figures = (
-        ReportedFigure.objects.exclude(combination="").with_computed()
-        .select_related("unit").prefetch_related(_citations(ReportedFigure))
+        ReportedFigure.objects.exclude(combination="")
+        .with_computed()
+        .select_related("unit")
+        .prefetch_related(_citations(ReportedFigure))
     )
     if province is not None:
         holdings = holdings.filter(province.subtree_q("unit"))
@@ -298,12 +312,15 @@ def title_list(request):
 
 # -- reported figures --------------------------------------------------------
 
+
 @require_safe
 def figure_list(request):
     province = current_province(request)
     choices = ScopeChoices(province)
-    figures = ReportedFigure.objects.with_computed().select_related("unit").prefetch_related(
-        _citations(ReportedFigure), "merger_models"
+    figures = (
+        ReportedFigure.objects.with_computed()
+        .select_related("unit")
+        .prefetch_related(_citations(ReportedFigure), "merger_models")
     )
     if province is not None:
         figures = figures.filter(province.subtree_q("unit"))
@@ -311,12 +328,11 @@ def figure_list(request):
     filterset = FigureFilter(request.GET, figures, choices=choices)
     if _wants_csv(request):
         return exports.export_response(request, "figures", filterset.qs)
-    return render(
-        request, "portal/figures.html", _context(request, filterset, page_obj=_page(request, filterset.qs))
-    )
+    return render(request, "portal/figures.html", _context(request, filterset, page_obj=_page(request, filterset.qs)))
 
 
 # -- milestones --------------------------------------------------------------
+
 
 @require_safe
 def milestone_list(request):

@@ -59,7 +59,13 @@ def matrix_units(province):
     def key(unit):
         top = unit if unit.level == AdministrativeUnit.Level.PROVINCE else unit.province
         top_code = (top.gso_code or "") if top else ""
-        return (len(top_code), top_code, unit.level != AdministrativeUnit.Level.PROVINCE, len(unit.gso_code or ""), unit.gso_code or "")
+        return (
+            len(top_code),
+            top_code,
+            unit.level != AdministrativeUnit.Level.PROVINCE,
+            len(unit.gso_code or ""),
+            unit.gso_code or "",
+        )
 
     units.sort(key=key)
     return units

@@ -14,22 +14,22 @@ as true/false, and text cells that a spreadsheet would run as a formula
 
 import csv
 import datetime
-import io
 import decimal
+import io
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import Case, F, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Collate, Concat, Ord
 from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
-from django.utils import translation
 from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -67,7 +67,9 @@ class ColumnType:
         DECIMAL: _("number"),
         DATE: _("date (YYYY-MM-DD)"),
         WHEN: _("date as the source gives it, in words"),
-        EDTF: _("date in EDTF (ISO 8601-2): 2018, 2018-11, 2018-11-30, 2018-37 (early 2018), ../2017-09-27 (on or before), 2015-11-30/2017-09-27 (between), 2015~ (about)"),
+        EDTF: _(
+            "date in EDTF (ISO 8601-2): 2018, 2018-11, 2018-11-30, 2018-37 (early 2018), ../2017-09-27 (on or before), 2015-11-30/2017-09-27 (between), 2015~ (about)"
+        ),
         BOOLEAN: _("true or false"),
         LIST: _("list separated by ;"),
     }
@@ -80,6 +82,7 @@ class ColumnType:
 # chunk); `compile(index)` then gives a reader of the values row (a tuple,
 # `index` maps each path or relation to its position). A getter without
 # `fields` or `relation` needs model instances.
+
 
 def reads(*fields):
     """Declare the dotted paths a computed getter reads. On the fast path it
@@ -126,10 +129,22 @@ def uncertain_date(name, meaning, edtf_path=None, earliest_path=None, latest_pat
     return (
         C(name, T.WHEN, meaning, said, base=name, role="when"),
         C(f"{name}_edtf", T.EDTF, format_lazy(_("{name} in EDTF"), name=name), attr(edtf_path), base=name, role="edtf"),
-        C(f"{name}_earliest", T.DATE, format_lazy(_("Earliest day {name} can mean (empty when open)"), name=name),
-          attr(earliest_path), base=name, role="earliest"),
-        C(f"{name}_latest", T.DATE, format_lazy(_("Latest day {name} can mean (empty when open)"), name=name),
-          attr(latest_path), base=name, role="latest"),
+        C(
+            f"{name}_earliest",
+            T.DATE,
+            format_lazy(_("Earliest day {name} can mean (empty when open)"), name=name),
+            attr(earliest_path),
+            base=name,
+            role="earliest",
+        ),
+        C(
+            f"{name}_latest",
+            T.DATE,
+            format_lazy(_("Latest day {name} can mean (empty when open)"), name=name),
+            attr(latest_path),
+            base=name,
+            role="latest",
+        ),
     )
 
 
@@ -249,7 +264,7 @@ def passages(path="sources"):
         )
 
     getter.relation = (path, PASSAGE_KEY)
-    getter.compile = lambda index: (lambda row: PASSAGE_SEPARATOR.join(row[index[(path, PASSAGE_KEY)]]))
+    getter.compile = lambda index: lambda row: PASSAGE_SEPARATOR.join(row[index[(path, PASSAGE_KEY)]])
     return getter
 
 
@@ -318,8 +333,12 @@ UNIT_COLUMNS = (
     C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit (empty for communes)"), attr("unit.gso_code")),
     C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the unit"), attr("unit.slug")),
     C("unit_name", T.TEXT, _("Vietnamese name of the unit"), attr("unit.name_vi")),
-    C("district_gso_code", T.IDENTIFIER, _("GSO code of the district the unit is in (itself for a district)"),
-      attr("unit.district.gso_code")),
+    C(
+        "district_gso_code",
+        T.IDENTIFIER,
+        _("GSO code of the district the unit is in (itself for a district)"),
+        attr("unit.district.gso_code"),
+    ),
 )
 UNIT_JOINS = ("unit", "unit__district")
 
@@ -341,19 +360,52 @@ REPORT_LIST = [
         url_name="portal:dashboard",
         takes_as_of=True,
         columns=(
-            C("district_gso_code", T.IDENTIFIER, _("GSO code of the district, or of the province"), attr("unit.gso_code")),
+            C(
+                "district_gso_code",
+                T.IDENTIFIER,
+                _("GSO code of the district, or of the province"),
+                attr("unit.gso_code"),
+            ),
             C("district", T.TEXT, _("Vietnamese name of the district or province"), attr("unit.name_vi")),
             C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model"), attr("model.slug")),
-            C("status", T.CODE, _("Status on the chosen date: planned, in_progress, completed, reversed; none when nothing is recorded yet; not_applicable when the model is not made at this unit's level"),
-              dashboard_status, labels="status"),
-            *uncertain_date("status_date", _("Date of the milestone that gives the status"), "status_edtf",
-                            "status_date", "status_date_latest"),
-            C("possible_status", T.CODE, _("A later status that may already have been reached on the chosen date (its interval contains it), else empty"),
-              attr("possible_status"), labels="status"),
-            *uncertain_date("possible_status_date", _("Date of that possible status"), "possible_edtf",
-                            "possible_earliest", "possible_latest"),
-            C("source_ids", T.LIST, _("Identifiers (slugs) of the sources of that milestone, separated by ;"),
-              dashboard_source_ids),
+            C(
+                "status",
+                T.CODE,
+                _(
+                    "Status on the chosen date: planned, in_progress, completed, reversed; none when nothing is recorded yet; not_applicable when the model is not made at this unit's level"
+                ),
+                dashboard_status,
+                labels="status",
+            ),
+            *uncertain_date(
+                "status_date",
+                _("Date of the milestone that gives the status"),
+                "status_edtf",
+                "status_date",
+                "status_date_latest",
+            ),
+            C(
+                "possible_status",
+                T.CODE,
+                _(
+                    "A later status that may already have been reached on the chosen date (its interval contains it), else empty"
+                ),
+                attr("possible_status"),
+                labels="status",
+            ),
+            *uncertain_date(
+                "possible_status_date",
+                _("Date of that possible status"),
+                "possible_edtf",
+                "possible_earliest",
+                "possible_latest",
+            ),
+            C(
+                "source_ids",
+                T.LIST,
+                _("Identifiers (slugs) of the sources of that milestone, separated by ;"),
+                dashboard_source_ids,
+            ),
         ),
     ),
     Report(
@@ -369,8 +421,20 @@ REPORT_LIST = [
             C("slug", T.IDENTIFIER, _("Identifier used in addresses"), attr("slug")),
             C("name_vi", T.TEXT, _("Vietnamese name"), attr("name_vi")),
             C("name_en", T.TEXT, _("English name"), attr("name_en")),
-            C("level", T.CODE, _("Level: province, district, commune or village"), attr("level"), labels="agencies.AdministrativeUnit.level"),
-            C("kind", T.CODE, _("Kind: tinh, thanh-pho, thi-xa, huyen, phuong, xa, thi-tran"), attr("kind"), labels="agencies.AdministrativeUnit.kind"),
+            C(
+                "level",
+                T.CODE,
+                _("Level: province, district, commune or village"),
+                attr("level"),
+                labels="agencies.AdministrativeUnit.level",
+            ),
+            C(
+                "kind",
+                T.CODE,
+                _("Kind: tinh, thanh-pho, thi-xa, huyen, phuong, xa, thi-tran"),
+                attr("kind"),
+                labels="agencies.AdministrativeUnit.kind",
+            ),
             C("parent_gso_code", T.IDENTIFIER, _("GSO code of the parent unit"), attr("parent.gso_code")),
             C("parent_slug", T.IDENTIFIER, _("Identifier (slug) of the parent unit"), attr("parent.slug")),
             *uncertain_date("valid_from", _("First day the unit existed, if known")),
@@ -394,21 +458,53 @@ REPORT_LIST = [
             C("name_en", T.TEXT, _("English name"), attr("name_en")),
             C("abbreviation", T.TEXT, _("Abbreviation"), attr("abbreviation")),
             *UNIT_COLUMNS,
-            C("sector", T.CODE, _("Sector: party, state, front, joint or public_service"), attr("sector"), labels="agencies.Body.sector"),
-            C("function", T.CODE, _("Function, e.g. organisation, inspection, mass_mobilisation"), attr("function"), labels="agencies.Body.function"),
+            C(
+                "sector",
+                T.CODE,
+                _("Sector: party, state, front, joint or public_service"),
+                attr("sector"),
+                labels="agencies.Body.sector",
+            ),
+            C(
+                "function",
+                T.CODE,
+                _("Function, e.g. organisation, inspection, mass_mobilisation"),
+                attr("function"),
+                labels="agencies.Body.function",
+            ),
             *uncertain_date("founded_on", _("Date founded, if known")),
             *uncertain_date("ended_on", _("Date ended, if it ended")),
-            C("end_reason", T.CODE, _("Why it ended: merged, absorbed, renamed, split, abolished; empty if open"),
-              attr("end_reason"), labels="agencies.Body.end_reason"),
-            C("is_closed", T.BOOLEAN, _("Whether the body has ended, by its own record or with its unit"),
-              is_set("effective_end_reason")),
-            C("effective_end_reason", T.CODE,
-              _("Why it ended: its own reason, or unit_ended when it ended with its district; empty if open"),
-              attr("effective_end_reason")),
-            C("effective_end_edtf", T.EDTF, _("When it ended, its unit's end included (EDTF)"),
-              attr("effective_end_edtf")),
-            C("successor_slug", T.IDENTIFIER, _("Identifier of the body it merged or was absorbed into"),
-              attr("successor.slug")),
+            C(
+                "end_reason",
+                T.CODE,
+                _("Why it ended: merged, absorbed, renamed, split, abolished; empty if open"),
+                attr("end_reason"),
+                labels="agencies.Body.end_reason",
+            ),
+            C(
+                "is_closed",
+                T.BOOLEAN,
+                _("Whether the body has ended, by its own record or with its unit"),
+                is_set("effective_end_reason"),
+            ),
+            C(
+                "effective_end_reason",
+                T.CODE,
+                _("Why it ended: its own reason, or unit_ended when it ended with its district; empty if open"),
+                attr("effective_end_reason"),
+            ),
+            C(
+                "effective_end_edtf",
+                T.EDTF,
+                _("When it ended, its unit's end included (EDTF)"),
+                attr("effective_end_edtf"),
+            ),
+            C(
+                "successor_slug",
+                T.IDENTIFIER,
+                _("Identifier of the body it merged or was absorbed into"),
+                attr("successor.slug"),
+            ),
             *citation_columns(),
         ),
     ),
@@ -424,24 +520,60 @@ REPORT_LIST = [
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("slug", T.IDENTIFIER, _("Identifier of the merger"), attr("slug")),
             *_merger_unit_columns(""),
-            C("kind", T.CODE, _("Kind: merger, absorption, joint_agency or transfer"), attr("kind"), labels="mergers.Merger.kind"),
+            C(
+                "kind",
+                T.CODE,
+                _("Kind: merger, absorption, joint_agency or transfer"),
+                attr("kind"),
+                labels="mergers.Merger.kind",
+            ),
             C("title_vi", T.TEXT, _("Vietnamese title"), attr("title_vi")),
             C("title_en", T.TEXT, _("English title"), attr("title_en")),
-            C("status", T.CODE, _("Status on the chosen date: planned, in_progress, completed, reversed or none"),
-              attr("status"), labels="status"),
-            *uncertain_date("status_date", _("Date of the milestone that gives the status"), "status_edtf",
-                            "status_date", "status_date_latest"),
+            C(
+                "status",
+                T.CODE,
+                _("Status on the chosen date: planned, in_progress, completed, reversed or none"),
+                attr("status"),
+                labels="status",
+            ),
+            *uncertain_date(
+                "status_date",
+                _("Date of the milestone that gives the status"),
+                "status_edtf",
+                "status_date",
+                "status_date_latest",
+            ),
             C("result_body_slug", T.IDENTIFIER, _("Identifier of the resulting body"), attr("result.slug")),
-            C("constituent_body_slugs", T.LIST, _("Identifiers of the constituent bodies, separated by ;"),
-              slugs("constituents")),
-            C("headcount_before", T.INTEGER, _("Authorised posts before the merger; empty when unknown"),
-              attr("headcount_before")),
-            C("headcount_after", T.INTEGER, _("Authorised posts after the merger; empty when unknown"),
-              attr("headcount_after")),
-            C("headcount_change", T.INTEGER, _("headcount_after minus headcount_before (negative for a cut)"),
-              headcount_change),
-            C("basis_document_numbers", T.LIST, _("Numbers of the legal documents it is based on, separated by ;"),
-              slugs("basis", key="number")),
+            C(
+                "constituent_body_slugs",
+                T.LIST,
+                _("Identifiers of the constituent bodies, separated by ;"),
+                slugs("constituents"),
+            ),
+            C(
+                "headcount_before",
+                T.INTEGER,
+                _("Authorised posts before the merger; empty when unknown"),
+                attr("headcount_before"),
+            ),
+            C(
+                "headcount_after",
+                T.INTEGER,
+                _("Authorised posts after the merger; empty when unknown"),
+                attr("headcount_after"),
+            ),
+            C(
+                "headcount_change",
+                T.INTEGER,
+                _("headcount_after minus headcount_before (negative for a cut)"),
+                headcount_change,
+            ),
+            C(
+                "basis_document_numbers",
+                T.LIST,
+                _("Numbers of the legal documents it is based on, separated by ;"),
+                slugs("basis", key="number"),
+            ),
             *citation_columns(),
         ),
     ),
@@ -457,7 +589,13 @@ REPORT_LIST = [
             C("merger_id", T.INTEGER, _("Record number of the merger"), attr("merger_id")),
             C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("merger.slug")),
             *_merger_unit_columns("merger."),
-            C("status", T.CODE, _("Status reported: planned, in_progress, completed or reversed"), attr("status"), labels="status"),
+            C(
+                "status",
+                T.CODE,
+                _("Status reported: planned, in_progress, completed or reversed"),
+                attr("status"),
+                labels="status",
+            ),
             *uncertain_date("date", _("Date of the status")),
             C("basis_document_number", T.IDENTIFIER, _("Number of the legal document behind it"), attr("basis.number")),
             C("note_vi", T.TEXT, _("Note (Vietnamese)"), attr("note_vi")),
@@ -476,12 +614,25 @@ REPORT_LIST = [
             C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("slug")),
             *_merger_unit_columns(""),
             C("title_vi", T.TEXT, _("Vietnamese title of the merger"), attr("title_vi")),
-            C("headcount_before", T.INTEGER, _("Authorised posts before; empty when unknown"), attr("headcount_before")),
+            C(
+                "headcount_before",
+                T.INTEGER,
+                _("Authorised posts before; empty when unknown"),
+                attr("headcount_before"),
+            ),
             C("headcount_after", T.INTEGER, _("Authorised posts after; empty when unknown"), attr("headcount_after")),
-            C("headcount_change", T.INTEGER, _("headcount_after minus headcount_before (negative for a cut)"),
-              headcount_change),
-            C("headcount_change_percent", T.DECIMAL, _("The change as a percentage of headcount_before"),
-              headcount_change_percent),
+            C(
+                "headcount_change",
+                T.INTEGER,
+                _("headcount_after minus headcount_before (negative for a cut)"),
+                headcount_change,
+            ),
+            C(
+                "headcount_change_percent",
+                T.DECIMAL,
+                _("The change as a percentage of headcount_before"),
+                headcount_change_percent,
+            ),
         ),
     ),
     Report(
@@ -515,9 +666,14 @@ REPORT_LIST = [
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("slug", T.IDENTIFIER, _("Identifier of the holding"), attr("slug")),
             *UNIT_COLUMNS,
-            C("combination", T.CODE, _("Kind of unified title; empty for a single post"), attr("combination"), labels="agencies.Holding.combination"),
-            C("is_unified", T.BOOLEAN, _("Whether two or more posts are held at once"),
-              is_set("combination")),
+            C(
+                "combination",
+                T.CODE,
+                _("Kind of unified title; empty for a single post"),
+                attr("combination"),
+                labels="agencies.Holding.combination",
+            ),
+            C("is_unified", T.BOOLEAN, _("Whether two or more posts are held at once"), is_set("combination")),
             C("post_slugs", T.LIST, _("Identifiers of the posts held, separated by ;"), slugs("posts")),
             C("holder_name", T.TEXT, _("Name of the holder, if the source gives it"), attr("holder_name")),
             *uncertain_date("start_date", _("Date the holding began, if known")),
@@ -543,17 +699,53 @@ REPORT_LIST = [
             C("statement_en", T.TEXT, _("What is counted (English)"), attr("statement_en")),
             C("value", T.DECIMAL, _("The number the source reports; empty when it gives none"), attr("value")),
             C("denominator", T.DECIMAL, _("The number it is out of, if any"), attr("denominator")),
-            C("measure", T.CODE, _("Measure: count, percent, people or billion_vnd"), attr("measure"), labels="mergers.ReportedFigure.measure"),
+            C(
+                "measure",
+                T.CODE,
+                _("Measure: count, percent, people or billion_vnd"),
+                attr("measure"),
+                labels="mergers.ReportedFigure.measure",
+            ),
             *uncertain_date("as_of", _("Date the figure refers to")),
-            C("counted_level", T.CODE, _("Level of the units counted, when it counts units"), attr("counted_level"), labels="agencies.AdministrativeUnit.level"),
-            C("metric", T.CODE, _("How the records compute the same figure; empty when they cannot"), attr("metric"), labels="mergers.ReportedFigure.metric"),
-            C("merger_models", T.LIST, _("Identifiers of the merger models it is about, separated by ;"),
-              slugs("merger_models")),
-            C("combination", T.CODE, _("The unified title it counts, if any"), attr("combination"), labels="agencies.Holding.combination"),
-            C("computed_value", T.DECIMAL, _("What the records compute for the same date; empty when they cannot"),
-              attr("computed")),
-            C("matches_records", T.BOOLEAN, _("Whether value equals computed_value; empty when either is missing"),
-              figure_matches),
+            C(
+                "counted_level",
+                T.CODE,
+                _("Level of the units counted, when it counts units"),
+                attr("counted_level"),
+                labels="agencies.AdministrativeUnit.level",
+            ),
+            C(
+                "metric",
+                T.CODE,
+                _("How the records compute the same figure; empty when they cannot"),
+                attr("metric"),
+                labels="mergers.ReportedFigure.metric",
+            ),
+            C(
+                "merger_models",
+                T.LIST,
+                _("Identifiers of the merger models it is about, separated by ;"),
+                slugs("merger_models"),
+            ),
+            C(
+                "combination",
+                T.CODE,
+                _("The unified title it counts, if any"),
+                attr("combination"),
+                labels="agencies.Holding.combination",
+            ),
+            C(
+                "computed_value",
+                T.DECIMAL,
+                _("What the records compute for the same date; empty when they cannot"),
+                attr("computed"),
+            ),
+            C(
+                "matches_records",
+                T.BOOLEAN,
+                _("Whether value equals computed_value; empty when either is missing"),
+                figure_matches,
+            ),
             *citation_columns(),
         ),
     ),
@@ -569,9 +761,19 @@ REPORT_LIST = [
             C("title", T.TEXT, _("What happened"), attr("title")),
             C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit concerned"), attr("unit.gso_code")),
             C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the unit concerned"), attr("unit.slug")),
-            C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model, for milestones"),
-              attr("model.slug")),
-            C("status", T.CODE, _("Status reported by a milestone; empty for other events"), attr("status"), labels="status"),
+            C(
+                "merger_model",
+                T.IDENTIFIER,
+                _("Identifier (slug) of the merger model, for milestones"),
+                attr("model.slug"),
+            ),
+            C(
+                "status",
+                T.CODE,
+                _("Status reported by a milestone; empty for other events"),
+                attr("status"),
+                labels="status",
+            ),
             C("url", T.TEXT, _("Address of the record's page on this portal"), attr("url"), link=True),
             C("source_ids", T.LIST, SOURCES_MEANING, event_source_ids),
         ),
@@ -589,8 +791,12 @@ REPORT_LIST = [
             C("publisher", T.TEXT, _("Publisher"), attr("publisher")),
             C("author", T.TEXT, _("Author"), attr("author")),
             *uncertain_date("published_on", _("Date published")),
-            C("date_note", T.TEXT, _("How the date was established when the source does not print it"),
-              attr("date_note")),
+            C(
+                "date_note",
+                T.TEXT,
+                _("How the date was established when the source does not print it"),
+                attr("date_note"),
+            ),
             C("url", T.TEXT, _("Address of the original"), attr("url")),
             C("seed_file", T.TEXT, _("File name of the archived copy"), attr("seed_file")),
         ),
@@ -604,7 +810,13 @@ REPORT_LIST = [
         columns=(
             C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
             C("number", T.IDENTIFIER, _("The document's number (số hiệu)"), attr("number")),
-            C("kind", T.CODE, _("Kind: resolution, decision or letter"), attr("kind"), labels="agencies.LegalDocument.kind"),
+            C(
+                "kind",
+                T.CODE,
+                _("Kind: resolution, decision or letter"),
+                attr("kind"),
+                labels="agencies.LegalDocument.kind",
+            ),
             C("title_vi", T.TEXT, _("Vietnamese title"), attr("title_vi")),
             C("title_en", T.TEXT, _("English title"), attr("title_en")),
             C("issuer", T.TEXT, _("Who issued it"), attr("issuer")),
@@ -631,17 +843,32 @@ def dashboard_wide(models):
     return Report(
         name="dashboard_wide",
         title=_("Status by district and merger model (wide)"),
-        description=_("One row per district (and the province), one column per merger model: the status on the chosen date."),
+        description=_(
+            "One row per district (and the province), one column per merger model: the status on the chosen date."
+        ),
         url_name="portal:dashboard",
         url_query="format=csv&layout=wide",
         takes_as_of=True,
         columns=(
-            C("district_gso_code", T.IDENTIFIER, _("GSO code of the district, or of the province"), unit_value("gso_code")),
+            C(
+                "district_gso_code",
+                T.IDENTIFIER,
+                _("GSO code of the district, or of the province"),
+                unit_value("gso_code"),
+            ),
             C("district", T.TEXT, _("Vietnamese name of the district or province"), unit_value("name_vi")),
             *(
-                C(model.slug, T.CODE, format_lazy(_("Status of the model “{name}” on the chosen date (codes as in the dashboard report)"),
-                                                  name=model.name_vi), status_of(position), labels="status",
-                  heading=lambda model=model: model.short)
+                C(
+                    model.slug,
+                    T.CODE,
+                    format_lazy(
+                        _("Status of the model “{name}” on the chosen date (codes as in the dashboard report)"),
+                        name=model.name_vi,
+                    ),
+                    status_of(position),
+                    labels="status",
+                    heading=lambda model=model: model.short,
+                )
                 for position, model in enumerate(models)
             ),
         ),
@@ -649,6 +876,7 @@ def dashboard_wide(models):
 
 
 # -- cell formatting -------------------------------------------------------
+
 
 def format_number(value):
     if isinstance(value, decimal.Decimal):
@@ -677,6 +905,7 @@ def format_cell(value):
 
 
 # -- writing ---------------------------------------------------------------
+
 
 def batched(iterable, size):
     """Lists of `size` items (itertools.batched arrives only in Python 3.12)."""
@@ -802,9 +1031,9 @@ def absolute(get, base_url):
 def instance_cells(report, rows, base_url=""):
     """The cells of each row, read from instances (or other objects)."""
     getters = [
-        column.get if column.type in RAW_TYPES else (
-            lambda row, get=absolute(column.get, base_url) if column.link else column.get: format_cell(get(row))
-        )
+        column.get
+        if column.type in RAW_TYPES
+        else (lambda row, get=absolute(column.get, base_url) if column.link else column.get: format_cell(get(row)))  # noqa: B008
         for column in report.columns
     ]
     release = isinstance(rows, QuerySet)
@@ -859,11 +1088,14 @@ def relation_sql(model, relation):
     delimiter = LIST_SEPARATOR
     if key == PASSAGE_KEY:  # as passage_label: "slug: quote", else "slug: (Reasoning) ..."
         label = Concat(
-            Cast("source__slug", TextField()), Value(": "),
+            Cast("source__slug", TextField()),
+            Value(": "),
             Case(
                 When(~Q(quote=""), then=F("quote")),
-                When(~Q(reasoning=""), then=Concat(Value(f"({_('Reasoning')}) "), F("reasoning"),
-                                                   output_field=TextField())),
+                When(
+                    ~Q(reasoning=""),
+                    then=Concat(Value(f"({_('Reasoning')}) "), F("reasoning"), output_field=TextField()),
+                ),
                 default=Value(""),
                 output_field=TextField(),
             ),
@@ -1015,6 +1247,7 @@ def _in_language(language, pieces):
 
 # -- the registry the `export` command uses --------------------------------
 
+
 @dataclass(frozen=True)
 class ExportSource:
     """Where a report's rows come from outside a view: base rows + the page's FilterSet.
@@ -1074,7 +1307,9 @@ def _headcount_figures(mergers):
 def _milestones(as_of):
     from mergers.models import STATUS_RANK, Milestone
 
-    return Milestone.objects.order_by(sort_day("date"), STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "pk")
+    return Milestone.objects.order_by(
+        sort_day("date"), STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "pk"
+    )
 
 
 def _holdings(as_of):

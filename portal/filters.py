@@ -141,7 +141,9 @@ class BodyFilter(django_filters.FilterSet):
         label=_("Function"), choices=Body.Function.choices, empty_label=_("Any function")
     )
     state = django_filters.ChoiceFilter(
-        label=_("Open or closed"), choices=[(OPEN, _("Open")), (CLOSED, _("Closed"))], empty_label=_("Open and closed"),
+        label=_("Open or closed"),
+        choices=[(OPEN, _("Open")), (CLOSED, _("Closed"))],
+        empty_label=_("Open and closed"),
         method="filter_state",
     )
     q = TextFilter()

@@ -21,7 +21,6 @@ from .filters import YearFilter
 from .timeline import KIND_CHOICES
 
 
-
 class ScopeChoices:
     """The districts (of a province, or all) and merger models to choose from."""
 
@@ -119,9 +118,7 @@ class MilestoneFilter(AnalysisFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All statuses"))
     year_from = YearFilter(label=_("From year"), field_name="date", lookup_expr="year__gte")
     year_to = YearFilter(label=_("To year"), field_name="date", lookup_expr="year__lte")
-    sort = django_filters.ChoiceFilter(
-        label=_("Sort"), choices=SORT_CHOICES, empty_label=None, method="sort_by_date"
-    )
+    sort = django_filters.ChoiceFilter(label=_("Sort"), choices=SORT_CHOICES, empty_label=None, method="sort_by_date")
 
     class Meta:
         model = Milestone
@@ -130,7 +127,9 @@ class MilestoneFilter(AnalysisFilterSet):
 
     def sort_by_date(self, queryset, name, value):
         if value == "-date":
-            return queryset.order_by(sort_day("date").desc(), -STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "-pk")
+            return queryset.order_by(
+                sort_day("date").desc(), -STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "-pk"
+            )
         return queryset
 
 
@@ -150,9 +149,7 @@ class TitleFilter(AnalysisFilterSet):
         if queryset.model is ReportedFigure:
             return queryset.filter(Q(statement_vi__icontains=value) | Q(statement_en__icontains=value))
         posts = Post.objects.filter(holdings=OuterRef("pk"), search_text__contains=folded)
-        return queryset.filter(
-            Exists(posts) | Q(unit__search_text__contains=folded) | Q(holder_name__icontains=value)
-        )
+        return queryset.filter(Exists(posts) | Q(unit__search_text__contains=folded) | Q(holder_name__icontains=value))
 
 
 class TitleFigureFilter(TitleFilter):
@@ -186,4 +183,3 @@ class FigureFilter(AnalysisFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(statement_vi__icontains=value) | Q(statement_en__icontains=value))
-

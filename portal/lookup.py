@@ -43,19 +43,38 @@ def find(text):
 def _table(results):
     """The lookup's rows for a file: one per succession (or per unit without one)."""
     header = [
-        _("unit"), _("GSO code"), _("within"), _("direction"), _("other unit"), _("other unit's GSO code"),
-        _("partly"), _("effective"), _("legal basis"),
+        _("unit"),
+        _("GSO code"),
+        _("within"),
+        _("direction"),
+        _("other unit"),
+        _("other unit's GSO code"),
+        _("partly"),
+        _("effective"),
+        _("legal basis"),
     ]
     rows = []
     for unit, later, earlier in results:
         within = unit.parent.name_vi if unit.parent else ""
-        for direction, successions, other in ((_("became"), later, "successor"), (_("came from"), earlier, "predecessor")):
+        for direction, successions, other in (
+            (_("became"), later, "successor"),
+            (_("came from"), earlier, "predecessor"),
+        ):
             for row in successions:
                 other_unit = getattr(row, other)
-                rows.append([
-                    unit.name_vi, unit.gso_code or "", within, direction, other_unit.name_vi, other_unit.gso_code or "",
-                    _("yes") if row.partly else _("no"), row.date_edtf, row.basis.number if row.basis else "",
-                ])
+                rows.append(
+                    [
+                        unit.name_vi,
+                        unit.gso_code or "",
+                        within,
+                        direction,
+                        other_unit.name_vi,
+                        other_unit.gso_code or "",
+                        _("yes") if row.partly else _("no"),
+                        row.date_edtf,
+                        row.basis.number if row.basis else "",
+                    ]
+                )
         if not later and not earlier:
             rows.append([unit.name_vi, unit.gso_code or "", within, "", "", "", "", "", ""])
     return header, [[neutralise(str(value)) for value in row] for row in rows]
@@ -93,15 +112,21 @@ def lookup(request):
     text = request.GET.get("q", "").strip()
     notices = []
     if len(text) > MAX_QUERY_LENGTH:
-        notices.append(_("The search text is too long; it was shortened to %(n)s characters.") % {"n": MAX_QUERY_LENGTH})
+        notices.append(
+            _("The search text is too long; it was shortened to %(n)s characters.") % {"n": MAX_QUERY_LENGTH}
+        )
         text = text[:MAX_QUERY_LENGTH]
     results, more = find(text) if text else ([], False)
     if text and request.GET.get("format") in ("csv", "xlsx"):
         return _file(results, request.GET["format"])
-    return render(request, "portal/lookup.html", {
-        "q": text,
-        "results": results,
-        "more": more,
-        "max_units": MAX_UNITS,
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/lookup.html",
+        {
+            "q": text,
+            "results": results,
+            "more": more,
+            "max_units": MAX_UNITS,
+            "page_notices": notices,
+        },
+    )

@@ -78,7 +78,7 @@ def signed(value):
 
 
 def signed_percent(value):
-    """"−25 %" / "−25%", "+4,5 %" / "+4.5%"; "" when unknown."""
+    """ "−25 %" / "−25%", "+4,5 %" / "+4.5%"; "" when unknown."""
     text = signed(value)
     return f"{text}{_style()[2]}%" if text else ""
 

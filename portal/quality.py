@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, Exists, ManyToManyField, OuterRef, Q, Window
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.contrib.admin.views.decorators import staff_member_required
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -146,9 +146,14 @@ def figure_mismatches():
     wrong = [figure for figure in figures if figure.mismatch]
     check.total = len(wrong)
     check.items = [
-        item(f, _("Reported %(reported)s; the records give %(computed)s.") % {
-            "reported": f"{f.value.normalize():f}", "computed": f.computed,
-        })
+        item(
+            f,
+            _("Reported %(reported)s; the records give %(computed)s.")
+            % {
+                "reported": f"{f.value.normalize():f}",
+                "computed": f.computed,
+            },
+        )
         for f in wrong[:LIMIT]
     ]
     return check
@@ -189,9 +194,14 @@ def unknown_headcounts():
         _("A merger that closes bodies needs the headcount before and after."),
         total,
         [
-            item(m, _("Before: %(before)s; after: %(after)s.") % {
-                "before": known(m.headcount_before), "after": known(m.headcount_after),
-            })
+            item(
+                m,
+                _("Before: %(before)s; after: %(after)s.")
+                % {
+                    "before": known(m.headcount_before),
+                    "after": known(m.headcount_after),
+                },
+            )
             for m in rows
         ],
     )

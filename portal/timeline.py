@@ -150,6 +150,7 @@ def _sources():
 
 # -- dates: the first date a record gives among several ---------------------
 
+
 def _given(name):
     return ~Q(**{f"{name}_edtf": ""})
 
@@ -330,7 +331,9 @@ def _document_events(documents):
         if not edtf:
             continue
         yield Event(
-            edtf, earliest, latest,
+            edtf,
+            earliest,
+            latest,
             kind=DOCUMENT,
             title=f"{document}: {document.title}",
             url=document.get_absolute_url(),
@@ -414,7 +417,9 @@ def _holding_events(holdings):
         if holding.holder_name:
             title += f" ({holding.holder_name})"
         yield Event(
-            edtf, earliest, latest,
+            edtf,
+            earliest,
+            latest,
             kind=TITLE,
             title=title,
             url=f"{titles_url}#holding-{holding.pk}",
@@ -427,6 +432,7 @@ def _holding_events(holdings):
 
 
 # -- all kinds: keys, then Events --------------------------------------------
+
 
 @dataclass(frozen=True)
 class EventKind:
@@ -474,7 +480,8 @@ def kinds_for(filters):
 def _dated_rows(kind, filters):
     spec = EVENT_KINDS[kind]
     return (
-        spec.rows(filters).order_by()
+        spec.rows(filters)
+        .order_by()
         .alias(timeline_day=spec.day, key_latest=spec.latest)
         .filter(timeline_day__isnull=False)
     )
@@ -578,7 +585,7 @@ def iter_events(filters=None, chunk=None):
     chunk = chunk or LOAD_CHUNK
     keys = record_keys(filters)
     for start in range(0, len(keys), chunk):
-        yield from load_events(keys[start:start + chunk])
+        yield from load_events(keys[start : start + chunk])
 
 
 def build_events(filters=None):

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.urls import reverse
-
 from django.utils.translation import gettext as _
 
 from agencies.dates import describe
@@ -87,20 +86,28 @@ def _milestone_values(filters):
         values = dict(zip(names, row))
 
         def part(prefix, fields, values=values):
-            return None if values[f"{prefix}id"] is None else SimpleNamespace(
-                **{name: values[f"{prefix}{name}"] for name in fields}
+            return (
+                None
+                if values[f"{prefix}id"] is None
+                else SimpleNamespace(**{name: values[f"{prefix}{name}"] for name in fields})
             )
 
         unit = part("merger__unit__", UNIT_FIELDS)
         district = part("merger__unit__district__", UNIT_FIELDS)
-        records.append(SimpleNamespace(
-            pk=values["pk"], date=values["date"], date_latest=values["date_latest"], edtf=values["date_edtf"],
-            status=values["status"], merger_id=values["merger_id"],
-            title=SimpleNamespace(title_vi=values["merger__title_vi"], title_en=values["merger__title_en"]),
-            unit=unit,
-            row=unit if unit.level in LEVELS_DRAWN or district is None else district,
-            model=part("merger__model__", MODEL_FIELDS),
-        ))
+        records.append(
+            SimpleNamespace(
+                pk=values["pk"],
+                date=values["date"],
+                date_latest=values["date_latest"],
+                edtf=values["date_edtf"],
+                status=values["status"],
+                merger_id=values["merger_id"],
+                title=SimpleNamespace(title_vi=values["merger__title_vi"], title_en=values["merger__title_en"]),
+                unit=unit,
+                row=unit if unit.level in LEVELS_DRAWN or district is None else district,
+                model=part("merger__model__", MODEL_FIELDS),
+            )
+        )
     return records
 
 
@@ -133,7 +140,12 @@ def consolidation_chart(filters):
     colours = {model.id: PALETTE[i % len(PALETTE)] for i, model in enumerate(ordered_models)}
     ordered_units = sorted(
         units.values(),
-        key=lambda u: (u.level != AdministrativeUnit.Level.PROVINCE, len(u.gso_code or ""), u.gso_code or "", u.name_vi),
+        key=lambda u: (
+            u.level != AdministrativeUnit.Level.PROVINCE,
+            len(u.gso_code or ""),
+            u.gso_code or "",
+            u.name_vi,
+        ),
     )
     rows = {}
     for index, unit in enumerate(ordered_units):
@@ -146,20 +158,23 @@ def consolidation_chart(filters):
         right = x(milestone.date_latest) if milestone.date_latest else WIDTH - RIGHT
         exact = milestone.date is not None and milestone.date == milestone.date_latest
         model = milestone.model
-        row.marks.append(Mark(
-            x=left,
-            width=0 if exact else max(right - left, 2),
-            y=row.y,
-            colour=colours[model.id] if model else "#4a5360",
-            filled=milestone.status == Status.COMPLETED,
-            title=_("%(unit)s · %(model)s: %(status)s, %(date)s") % {
-                "unit": localized(milestone.unit, "name"),
-                "model": localized(model, "short") if model else localized(milestone.title, "title"),
-                "status": Status(milestone.status).label if milestone.status in Status.values else milestone.status,
-                "date": describe(milestone.edtf),
-            },
-            url=reverse("portal:merger", args=[milestone.merger_id]) + f"#milestone-{milestone.pk}",
-        ))
+        row.marks.append(
+            Mark(
+                x=left,
+                width=0 if exact else max(right - left, 2),
+                y=row.y,
+                colour=colours[model.id] if model else "#4a5360",
+                filled=milestone.status == Status.COMPLETED,
+                title=_("%(unit)s · %(model)s: %(status)s, %(date)s")
+                % {
+                    "unit": localized(milestone.unit, "name"),
+                    "model": localized(model, "short") if model else localized(milestone.title, "title"),
+                    "status": Status(milestone.status).label if milestone.status in Status.values else milestone.status,
+                    "date": describe(milestone.edtf),
+                },
+                url=reverse("portal:merger", args=[milestone.merger_id]) + f"#milestone-{milestone.pk}",
+            )
+        )
     years = [
         {"x": _n(x(datetime.date(year, 1, 1))), "label_x": _n(x(datetime.date(year, 7, 1))), "year": year}
         for year in range(first, last)
@@ -182,8 +197,12 @@ def consolidation_chart(filters):
                 "mid_y": _n(row.y + LABEL + 4 + TRACK / 2),
                 "marks": [
                     {
-                        "x": _n(mark.x), "width": _n(mark.width), "colour": mark.colour, "filled": mark.filled,
-                        "title": mark.title, "url": mark.url,
+                        "x": _n(mark.x),
+                        "width": _n(mark.width),
+                        "colour": mark.colour,
+                        "filled": mark.filled,
+                        "title": mark.title,
+                        "url": mark.url,
                     }
                     for mark in row.marks
                 ],

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from agencies.cache import cached
 from agencies.dates import sort_day
 from agencies.models import (
-    AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange, UnitSuccession, seen_from,
+    AdministrativeUnit,
+    Body,
+    Holding,
+    LegalDocument,
+    Post,
+    Source,
+    UnitChange,
+    UnitSuccession,
+    seen_from,
 )
 from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure, headcount_change
 
@@ -27,6 +35,7 @@ SOURCE_GROUP_SIZE = 200
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def _csv(request, report, rows, as_of=None, subject=None):
     """The report as the file `?format=` asks for: CSV or XLSX."""
@@ -69,18 +78,22 @@ def _scoped_request(request, province):
 def _sources_prefetch(model, to_attr="source_list"):
     """A record's citations (source, quote, reasoning) in source order, as `to_attr`:
     the sources include shows each source with the passage it rests on."""
-    citations = model.sources.through.objects.select_related("source").order_by(
-        "source__published_on", "source__slug"
-    )
+    citations = model.sources.through.objects.select_related("source").order_by("source__published_on", "source__slug")
     return Prefetch("citations", queryset=citations, to_attr=to_attr)
 
 
 def _posts_with_holders(to_attr="post_list"):
     """A body's posts, each with the named people the sources say held it."""
-    holders = Holding.objects.exclude(holder_name="").prefetch_related(_sources_prefetch(Holding)).order_by("reported_on", "slug")
+    holders = (
+        Holding.objects.exclude(holder_name="")
+        .prefetch_related(_sources_prefetch(Holding))
+        .order_by("reported_on", "slug")
+    )
     return Prefetch(
         "posts",
-        queryset=Post.objects.prefetch_related(Prefetch("holdings", queryset=holders, to_attr="holder_list")).order_by("title_vi"),
+        queryset=Post.objects.prefetch_related(Prefetch("holdings", queryset=holders, to_attr="holder_list")).order_by(
+            "title_vi"
+        ),
         to_attr=to_attr,
     )
 
@@ -106,6 +119,7 @@ def _merger_rows(queryset):
 
 # ---------------------------------------------------------------- dashboard
 
+
 def dashboard(request):
     province = current_province(request)
     day, asked, notices = _as_of(request)
@@ -127,24 +141,31 @@ def dashboard(request):
     figures = province and cached(
         f"dashboard-figures:{province.pk}:{day.isoformat()}",
         lambda: list(
-            ReportedFigure.objects.about_province(province).reported_by(day).with_computed()
-            .select_related("unit").prefetch_related(_sources_prefetch(ReportedFigure))
+            ReportedFigure.objects.about_province(province)
+            .reported_by(day)
+            .with_computed()
+            .select_related("unit")
+            .prefetch_related(_sources_prefetch(ReportedFigure))
         ),
     )
-    return render(request, "portal/dashboard.html", {
-        "has_records": any(cell.merger for cell in matrix.cells_of(rows)) or matrix.has_mergers(province),
-        "province": province,
-        "provinces": AdministrativeUnit.objects.provinces().order_by("gso_code"),
-        "rows": rows,
-        "citations": matrix.cite(matrix.cells_of(rows)),
-        "page_obj": page_obj,
-        "models": models,
-        "day": day,
-        "as_of": asked,
-        "as_of_value": day.isoformat(),
-        "figures": figures,
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "has_records": any(cell.merger for cell in matrix.cells_of(rows)) or matrix.has_mergers(province),
+            "province": province,
+            "provinces": AdministrativeUnit.objects.provinces().order_by("gso_code"),
+            "rows": rows,
+            "citations": matrix.cite(matrix.cells_of(rows)),
+            "page_obj": page_obj,
+            "models": models,
+            "day": day,
+            "as_of": asked,
+            "as_of_value": day.isoformat(),
+            "figures": figures,
+            "page_notices": notices,
+        },
+    )
 
 
 def model_list(request):
@@ -161,14 +182,18 @@ def model_list(request):
     for model in models:
         model.merger_count = totals.get(model.pk, 0)
         model.completed_count = completed.get(model.pk, 0)
-    return render(request, "portal/model_list.html", {
-        "models": models,
-        "province": province,
-        "day": day,
-        "as_of": asked,
-        "as_of_value": day.isoformat(),
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/model_list.html",
+        {
+            "models": models,
+            "province": province,
+            "day": day,
+            "as_of": asked,
+            "as_of_value": day.isoformat(),
+            "page_notices": notices,
+        },
+    )
 
 
 def model_detail(request, slug):
@@ -188,22 +213,31 @@ def model_detail(request, slug):
         return _csv(request, "dashboard", cells, as_of=day, subject=model.slug)
     cells = [cell for cell in cells if cell.applies]
     figures = (
-        ReportedFigure.objects.of_model(model).in_scope_of(province).with_computed()
-        .select_related("unit").prefetch_related(_sources_prefetch(ReportedFigure)).order_by("as_of", "slug")
+        ReportedFigure.objects.of_model(model)
+        .in_scope_of(province)
+        .with_computed()
+        .select_related("unit")
+        .prefetch_related(_sources_prefetch(ReportedFigure))
+        .order_by("as_of", "slug")
     )
-    return render(request, "portal/model_detail.html", {
-        "model": model,
-        "figures": figures,
-        "province": province,
-        "cells": cells,
-        "day": day,
-        "as_of": asked,
-        "as_of_value": day.isoformat(),
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/model_detail.html",
+        {
+            "model": model,
+            "figures": figures,
+            "province": province,
+            "cells": cells,
+            "day": day,
+            "as_of": asked,
+            "as_of_value": day.isoformat(),
+            "page_notices": notices,
+        },
+    )
 
 
 # ---------------------------------------------------------------- districts
+
 
 def district_list(request):
     province = current_province(request)
@@ -213,6 +247,7 @@ def district_list(request):
         units = units.filter(province=province)
     if _wants_csv(request):
         return _csv(request, "districts", units, as_of=day)
+
     # Counts cover the district and the communes below it; subqueries, not
     # joins, so bodies and mergers do not multiply each other.
     def count_in(queryset):
@@ -226,7 +261,9 @@ def district_list(request):
     completed_by_unit = dict(
         Merger.objects.completed(day)
         .filter(unit__district__in=units.values("pk"))
-        .order_by().values_list("unit__district").annotate(n=Count("pk"))
+        .order_by()
+        .values_list("unit__district")
+        .annotate(n=Count("pk"))
     )
     units = list(units)
     endings = matrix.ending_changes(units, day)
@@ -234,54 +271,77 @@ def district_list(request):
         unit.completed_count = completed_by_unit.get(unit.pk, 0)
         unit.ending_change = endings.get(unit.pk)
         unit.has_ended = unit.ended_by(day) or unit.ending_change is not None
-    return render(request, "portal/district_list.html", {
-        "province": province,
-        "units": units,
-        "day": day,
-        "as_of": asked,
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/district_list.html",
+        {
+            "province": province,
+            "units": units,
+            "day": day,
+            "as_of": asked,
+            "page_notices": notices,
+        },
+    )
 
 
 def district_detail(request, slug):
     unit = get_object_or_404(
         AdministrativeUnit.objects.select_related("parent", "district", "province").prefetch_related(
             _sources_prefetch(AdministrativeUnit),
-            Prefetch("children", queryset=AdministrativeUnit.objects.order_by("gso_code", "name_vi"), to_attr="child_list"),
+            Prefetch(
+                "children", queryset=AdministrativeUnit.objects.order_by("gso_code", "name_vi"), to_attr="child_list"
+            ),
         ),
         slug=slug,
     )
     day, asked, notices = _as_of(request)
     scope = _in_scope(unit)
-    bodies = Body.objects.with_end(day).filter(scope).select_related("unit", "successor").order_by("unit__gso_code", "name_vi")
+    bodies = (
+        Body.objects.with_end(day)
+        .filter(scope)
+        .select_related("unit", "successor")
+        .order_by("unit__gso_code", "name_vi")
+    )
     mergers = Merger.objects.filter(scope).with_status(day).with_headcount().order_by("model__order", "slug")
     if _wants_csv(request):
         # The district's mergers with their status on the day shown: the mergers report.
         return _csv(request, "mergers", mergers, as_of=day, subject=unit.slug)
     mergers = _merger_rows(mergers)
     holdings = (
-        Holding.objects.unified().filter(scope).select_related("unit")
-        .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
-                          _sources_prefetch(Holding))
+        Holding.objects.unified()
+        .filter(scope)
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"),
+            _sources_prefetch(Holding),
+        )
         .order_by("unit__gso_code", "combination", "slug")
     )
     heads = (
-        Holding.objects.filter(scope, combination="").exclude(holder_name="").select_related("unit")
-        .prefetch_related(Prefetch("posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"),
-                          _sources_prefetch(Holding))
+        Holding.objects.filter(scope, combination="")
+        .exclude(holder_name="")
+        .select_related("unit")
+        .prefetch_related(
+            Prefetch("posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"),
+            _sources_prefetch(Holding),
+        )
         .order_by("unit__gso_code", "slug")
     )
     figures = (
-        ReportedFigure.objects.with_computed().filter(unit=unit).prefetch_related(_sources_prefetch(ReportedFigure))
+        ReportedFigure.objects.with_computed()
+        .filter(unit=unit)
+        .prefetch_related(_sources_prefetch(ReportedFigure))
         .order_by("as_of", "slug")
     )
     milestones = (
         Milestone.objects.filter(_in_scope(unit, prefix="merger__"))
-        .select_related("merger", "merger__unit", "basis").prefetch_related(_sources_prefetch(Milestone))
+        .select_related("merger", "merger__unit", "basis")
+        .prefetch_related(_sources_prefetch(Milestone))
     )
     changes = seen_from(
         UnitChange.objects.concerning(unit)
-        .select_related("unit", "related_unit", "basis").prefetch_related(_sources_prefetch(UnitChange))
+        .select_related("unit", "related_unit", "basis")
+        .prefetch_related(_sources_prefetch(UnitChange))
         .order_by(sort_day("date"), "pk"),
         unit,
     )
@@ -298,26 +358,31 @@ def district_detail(request, slug):
     reorganisation = {}
     for row in UnitSuccession.objects.around(unit):
         reorganisation.setdefault(row.successor, []).append(row)
-    return render(request, "portal/district_detail.html", {
-        "unit": unit,
-        "reorganisation": list(reorganisation.items()),
-        "bodies": bodies,
-        "mergers": mergers,
-        "holdings": holdings,
-        "heads": heads,
-        "figures": figures,
-        "timeline": timeline,
-        "changes": changes,
-        "ending": endings.get(unit.pk),
-        "ended": unit.ended_by(day) or unit.pk in endings,
-        "day": day,
-        "as_of": asked,
-        "as_of_value": day.isoformat(),
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/district_detail.html",
+        {
+            "unit": unit,
+            "reorganisation": list(reorganisation.items()),
+            "bodies": bodies,
+            "mergers": mergers,
+            "holdings": holdings,
+            "heads": heads,
+            "figures": figures,
+            "timeline": timeline,
+            "changes": changes,
+            "ending": endings.get(unit.pk),
+            "ended": unit.ended_by(day) or unit.pk in endings,
+            "day": day,
+            "as_of": asked,
+            "as_of_value": day.isoformat(),
+            "page_notices": notices,
+        },
+    )
 
 
 # ---------------------------------------------------------------- mergers
+
 
 def merger_list(request):
     province = current_province(request)
@@ -330,16 +395,20 @@ def merger_list(request):
     if _wants_csv(request):
         return _csv(request, "mergers", mergers, as_of=day)
     page = _page(request, _merger_rows(mergers))
-    return render(request, "portal/merger_list.html", {
-        "filter": filterset,
-        "page_obj": page,
-        "mergers": page.object_list,
-        "province": province,
-        "day": day,
-        "as_of_value": day.isoformat(),
-        "as_of": asked,
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/merger_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "mergers": page.object_list,
+            "province": province,
+            "day": day,
+            "as_of_value": day.isoformat(),
+            "as_of": asked,
+            "page_notices": notices,
+        },
+    )
 
 
 def merger_detail(request, pk):
@@ -347,10 +416,15 @@ def merger_detail(request, pk):
     if _wants_csv(request):
         # The merger's dated statuses: the milestones report, for this merger.
         merger = get_object_or_404(Merger, pk=pk)
-        return _csv(request, "milestones", Milestone.objects.filter(merger=merger).order_by(sort_day("date"), "pk"),
-                    subject=merger.slug)
+        return _csv(
+            request,
+            "milestones",
+            Milestone.objects.filter(merger=merger).order_by(sort_day("date"), "pk"),
+            subject=merger.slug,
+        )
     merger = get_object_or_404(
-        _merger_rows(Merger.objects.with_status(day).with_headcount()).prefetch_related(
+        _merger_rows(Merger.objects.with_status(day).with_headcount())
+        .prefetch_related(
             Prefetch("basis", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="basis_list"),
             Prefetch(
                 "milestones",
@@ -365,31 +439,40 @@ def merger_detail(request, pk):
             Prefetch(
                 "result__posts",
                 queryset=Post.objects.prefetch_related(
-                    Prefetch("holdings", queryset=Holding.objects.exclude(holder_name="").order_by("reported_on", "slug"),
-                             to_attr="holder_list")
+                    Prefetch(
+                        "holdings",
+                        queryset=Holding.objects.exclude(holder_name="").order_by("reported_on", "slug"),
+                        to_attr="holder_list",
+                    )
                 ).order_by("title_vi"),
                 to_attr="post_list",
             ),
             _sources_prefetch(Merger),
-        ).select_related("model", "unit__province"),
+        )
+        .select_related("model", "unit__province"),
         pk=pk,
     )
     before, after = merger.headcount_before, merger.headcount_after
     change, percent = headcount_change(before, after)
-    return render(request, "portal/merger_detail.html", {
-        "merger": merger,
-        "before": before,
-        "after": after,
-        "change": change,
-        "percent": percent,
-        "day": day,
-        "as_of": asked,
-        "as_of_value": day.isoformat(),
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/merger_detail.html",
+        {
+            "merger": merger,
+            "before": before,
+            "after": after,
+            "change": change,
+            "percent": percent,
+            "day": day,
+            "as_of": asked,
+            "as_of_value": day.isoformat(),
+            "page_notices": notices,
+        },
+    )
 
 
 # ---------------------------------------------------------------- bodies
+
 
 def body_list(request):
     province = current_province(request)
@@ -404,20 +487,30 @@ def body_list(request):
     if _wants_csv(request):
         return _csv(request, "bodies", bodies)
     page = _page(request, bodies.select_related("unit", "successor"))
-    return render(request, "portal/body_list.html", {
-        "filter": filterset,
-        "page_obj": page,
-        "bodies": page.object_list,
-        "province": province,
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/body_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "bodies": page.object_list,
+            "province": province,
+            "page_notices": notices,
+        },
+    )
 
 
 def body_detail(request, pk):
     day, asked, notices = _as_of(request)
     body = get_object_or_404(
-        Body.objects.with_end(day).select_related("unit", "successor", "successor__unit").prefetch_related(
-            Prefetch("predecessors", queryset=Body.objects.select_related("unit").order_by("name_vi"), to_attr="predecessor_list"),
+        Body.objects.with_end(day)
+        .select_related("unit", "successor", "successor__unit")
+        .prefetch_related(
+            Prefetch(
+                "predecessors",
+                queryset=Body.objects.select_related("unit").order_by("name_vi"),
+                to_attr="predecessor_list",
+            ),
             Prefetch(
                 "formed_by",
                 queryset=_merger_rows(Merger.objects.with_status(day)).order_by("slug"),
@@ -439,39 +532,62 @@ def body_detail(request, pk):
     for merger in body.formed_by_list:
         for link in merger.links:
             predecessors.setdefault(link.body.pk, link.body)
-    return render(request, "portal/body_detail.html", {
-        "body": body,
-        "predecessors": sorted(predecessors.values(), key=lambda b: b.name_vi),
-        "day": day,
-        "as_of": asked,
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/body_detail.html",
+        {
+            "body": body,
+            "predecessors": sorted(predecessors.values(), key=lambda b: b.name_vi),
+            "day": day,
+            "as_of": asked,
+            "page_notices": notices,
+        },
+    )
 
 
 # ---------------------------------------------------------------- documents and sources
 
+
 def document_list(request):
     notices = []
-    filterset = DocumentFilter(clean_params(request.GET), queryset=LegalDocument.objects.order_by("signed_on", "number"))
+    filterset = DocumentFilter(
+        clean_params(request.GET), queryset=LegalDocument.objects.order_by("signed_on", "number")
+    )
     documents = _filtered(filterset, notices)
     if _wants_csv(request):
         return _csv(request, "documents", documents)
     page = _page(request, documents.prefetch_related(_sources_prefetch(LegalDocument)))
-    return render(request, "portal/document_list.html", {
-        "filter": filterset, "page_obj": page, "documents": page.object_list, "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/document_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "documents": page.object_list,
+            "page_notices": notices,
+        },
+    )
 
 
 def document_detail(request, pk):
     document = get_object_or_404(
         LegalDocument.objects.prefetch_related(
-            Prefetch("mergers", queryset=Merger.objects.select_related("unit", "model").order_by("unit__gso_code", "slug"),
-                     to_attr="merger_list"),
+            Prefetch(
+                "mergers",
+                queryset=Merger.objects.select_related("unit", "model").order_by("unit__gso_code", "slug"),
+                to_attr="merger_list",
+            ),
             Prefetch("merger_models", queryset=MergerModel.objects.order_by("order", "slug"), to_attr="model_list"),
-            Prefetch("milestones", queryset=Milestone.objects.select_related("merger", "merger__unit").order_by(sort_day("date"), "pk"),
-                     to_attr="milestone_list"),
-            Prefetch("unit_changes", queryset=UnitChange.objects.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
-                     to_attr="change_list"),
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.select_related("merger", "merger__unit").order_by(sort_day("date"), "pk"),
+                to_attr="milestone_list",
+            ),
+            Prefetch(
+                "unit_changes",
+                queryset=UnitChange.objects.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
+                to_attr="change_list",
+            ),
             _sources_prefetch(LegalDocument),
         ),
         pk=pk,
@@ -486,9 +602,16 @@ def source_list(request):
     if _wants_csv(request):
         return _csv(request, "sources", sources)
     page = _page(request, sources)
-    return render(request, "portal/source_list.html", {
-        "filter": filterset, "page_obj": page, "sources": page.object_list, "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/source_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "sources": page.object_list,
+            "page_notices": notices,
+        },
+    )
 
 
 def source_detail(request, pk):
@@ -498,31 +621,54 @@ def source_detail(request, pk):
         (_("Bodies"), "body", source.bodies.select_related("unit").order_by("unit__gso_code", "name_vi")),
         (_("Mergers"), "merger", source.mergers.select_related("unit", "model").order_by("unit__gso_code", "slug")),
         (_("Merger models"), "model", source.merger_models.order_by("order", "slug")),
-        (_("Milestones"), "milestone", source.milestones.select_related("merger", "merger__unit").order_by(sort_day("date"), "pk")),
-        (_("Headcount figures"), "headcount", source.headcounts.select_related("merger", "merger__unit").order_by("merger__slug", "phase")),
-        (_("Post holdings and unified titles"), "holding",
-         source.holdings.select_related("unit").prefetch_related(
-             Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list")).order_by("unit__gso_code", "slug")),
+        (
+            _("Milestones"),
+            "milestone",
+            source.milestones.select_related("merger", "merger__unit").order_by(sort_day("date"), "pk"),
+        ),
+        (
+            _("Headcount figures"),
+            "headcount",
+            source.headcounts.select_related("merger", "merger__unit").order_by("merger__slug", "phase"),
+        ),
+        (
+            _("Post holdings and unified titles"),
+            "holding",
+            source.holdings.select_related("unit")
+            .prefetch_related(Prefetch("posts", queryset=Post.objects.order_by("title_vi"), to_attr="post_list"))
+            .order_by("unit__gso_code", "slug"),
+        ),
         (_("Reported figures"), "figure", source.reported_figures.select_related("unit").order_by("as_of", "slug")),
         (_("Legal documents"), "document", source.documents.order_by("signed_on", "number")),
-        (_("Unit changes"), "unit_change", source.unit_changes.select_related("unit", "related_unit").order_by(sort_day("date"), "pk")),
+        (
+            _("Unit changes"),
+            "unit_change",
+            source.unit_changes.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
+        ),
         (_("Posts"), "post", source.posts.select_related("unit").order_by("unit__gso_code", "title_vi")),
     ]
     # Each group is bounded: one more row than shown tells whether there are more.
     groups = [
         {"label": label, "kind": kind, "records": rows[:SOURCE_GROUP_SIZE], "more": len(rows) > SOURCE_GROUP_SIZE}
-        for label, kind, rows in ((label, kind, list(records[: SOURCE_GROUP_SIZE + 1])) for label, kind, records in groups)
+        for label, kind, rows in (
+            (label, kind, list(records[: SOURCE_GROUP_SIZE + 1])) for label, kind, records in groups
+        )
     ]
-    return render(request, "portal/source_detail.html", {
-        "source": source,
-        "groups": groups,
-        "group_size": SOURCE_GROUP_SIZE,
-        "cited_count": sum(len(g["records"]) for g in groups),
-        "more": any(g["more"] for g in groups),
-    })
+    return render(
+        request,
+        "portal/source_detail.html",
+        {
+            "source": source,
+            "groups": groups,
+            "group_size": SOURCE_GROUP_SIZE,
+            "cited_count": sum(len(g["records"]) for g in groups),
+            "more": any(g["more"] for g in groups),
+        },
+    )
 
 
 # ---------------------------------------------------------------- search
+
 
 def search(request):
     q = request.GET.get("q", "").replace("\x00", "")
@@ -530,25 +676,56 @@ def search(request):
     groups = []
     if len(q) > MAX_QUERY_LENGTH:
         notices.append(
-            _("The search is too long (%(length)s characters); use at most %(max)s.") % {"length": len(q), "max": MAX_QUERY_LENGTH}
+            _("The search is too long (%(length)s characters); use at most %(max)s.")
+            % {"length": len(q), "max": MAX_QUERY_LENGTH}
         )
         q_ok = False
     else:
         q_ok = bool(q.strip())
     if q_ok:
         groups = [
-            (_("Districts and units"), "unit", matching(AdministrativeUnit.objects.all(), q).order_by("gso_code", "name_vi")),
-            (_("Bodies"), "body", matching(Body.objects.with_end(), q).select_related("unit").order_by("unit__gso_code", "name_vi")),
-            (_("Mergers"), "merger", matching(Merger.objects.all(), q).select_related("unit", "model").order_by("unit__gso_code", "slug")),
-            (_("Legal documents"), "document", matching(LegalDocument.objects.all(), q).order_by("signed_on", "number")),
-            (_("Posts and unified titles"), "post",
-             matching(Post.objects.all(), q).select_related("unit", "body").prefetch_related(
-                 Prefetch("holdings", queryset=Holding.objects.order_by("slug"), to_attr="holding_list"))
-             .order_by("unit__gso_code", "title_vi")),
-            (_("People"), "person",
-             matching(Holding.objects.exclude(holder_name=""), q).select_related("unit").prefetch_related(
-                 Prefetch("posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"))
-             .order_by("holder_name", "slug")),
+            (
+                _("Districts and units"),
+                "unit",
+                matching(AdministrativeUnit.objects.all(), q).order_by("gso_code", "name_vi"),
+            ),
+            (
+                _("Bodies"),
+                "body",
+                matching(Body.objects.with_end(), q).select_related("unit").order_by("unit__gso_code", "name_vi"),
+            ),
+            (
+                _("Mergers"),
+                "merger",
+                matching(Merger.objects.all(), q).select_related("unit", "model").order_by("unit__gso_code", "slug"),
+            ),
+            (
+                _("Legal documents"),
+                "document",
+                matching(LegalDocument.objects.all(), q).order_by("signed_on", "number"),
+            ),
+            (
+                _("Posts and unified titles"),
+                "post",
+                matching(Post.objects.all(), q)
+                .select_related("unit", "body")
+                .prefetch_related(
+                    Prefetch("holdings", queryset=Holding.objects.order_by("slug"), to_attr="holding_list")
+                )
+                .order_by("unit__gso_code", "title_vi"),
+            ),
+            (
+                _("People"),
+                "person",
+                matching(Holding.objects.exclude(holder_name=""), q)
+                .select_related("unit")
+                .prefetch_related(
+                    Prefetch(
+                        "posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"
+                    )
+                )
+                .order_by("holder_name", "slug"),
+            ),
             (_("Sources"), "source", matching(Source.objects.all(), q).order_by("published_on", "slug")),
         ]
         # ?kind= shows every result of one group, a page at a time; without
@@ -560,23 +737,39 @@ def search(request):
         shown = []
         for label, group_kind, records in groups:
             if kind is None:
-                shown.append({"label": label, "kind": group_kind, "count": records.count(),
-                              "records": list(records[:SEARCH_GROUP_SIZE])})
+                shown.append(
+                    {
+                        "label": label,
+                        "kind": group_kind,
+                        "count": records.count(),
+                        "records": list(records[:SEARCH_GROUP_SIZE]),
+                    }
+                )
             elif group_kind == kind:
                 page_obj = _page(request, records)
-                shown.append({"label": label, "kind": group_kind, "count": page_obj.paginator.count,
-                              "records": list(page_obj.object_list)})
+                shown.append(
+                    {
+                        "label": label,
+                        "kind": group_kind,
+                        "count": page_obj.paginator.count,
+                        "records": list(page_obj.object_list),
+                    }
+                )
         groups = shown
     else:
         kind = page_obj = None
-    return render(request, "portal/search.html", {
-        "kind": kind,
-        "page_obj": page_obj,
-        "q": q if len(q) <= MAX_QUERY_LENGTH else "",
-        "search_query": q if len(q) <= MAX_QUERY_LENGTH else "",
-        "searched": q_ok,
-        "groups": groups,
-        "total": sum(g["count"] for g in groups),
-        "group_size": SEARCH_GROUP_SIZE,
-        "page_notices": notices,
-    })
+    return render(
+        request,
+        "portal/search.html",
+        {
+            "kind": kind,
+            "page_obj": page_obj,
+            "q": q if len(q) <= MAX_QUERY_LENGTH else "",
+            "search_query": q if len(q) <= MAX_QUERY_LENGTH else "",
+            "searched": q_ok,
+            "groups": groups,
+            "total": sum(g["count"] for g in groups),
+            "group_size": SEARCH_GROUP_SIZE,
+            "page_notices": notices,
+        },
+    )

@@ -21,7 +21,8 @@ import io
 from django.apps import apps
 from django.http import HttpResponse
 from django.utils import translation
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -166,8 +167,15 @@ class Sheet:
         self.out = []  # (header, meaning, type label, kind, index)
         for index, column in enumerate(columns):
             if column.role == "when":
-                self.out.append((day_header(column), column.meaning, gettext("date (Excel), when the source gives the day"),
-                                 "day", index))
+                self.out.append(
+                    (
+                        day_header(column),
+                        column.meaning,
+                        gettext("date (Excel), when the source gives the day"),
+                        "day",
+                        index,
+                    )
+                )
             self.out.append((header(column), column.meaning, str(column.type_label), column.type, index))
 
     def bounds(self, index):
@@ -243,15 +251,23 @@ def workbook_bytes(report, rows, base_url=""):
         heads.append(cell)
     ws.append(heads)
     for values in raw_rows(report, rows):
-        ws.append([xlsx_cell(sheet, kind, index, values, base_url, ws, formats)
-                   for _title, _meaning, _type, kind, index in sheet.out])
+        ws.append(
+            [
+                xlsx_cell(sheet, kind, index, values, base_url, ws, formats)
+                for _title, _meaning, _type, kind, index in sheet.out
+            ]
+        )
 
     about = book.create_sheet(title=gettext("Columns")[:SHEET_TITLE_LIMIT])
     about.freeze_panes = "A2"
     for letter, width in zip("ABCD", (34, 26, 30, 80)):
         about.column_dimensions[letter].width = width
-    about.append([WriteOnlyCell(about, value=text) for text in
-                  (gettext("Column"), gettext("Code in the CSV"), gettext("Type"), gettext("Meaning"))])
+    about.append(
+        [
+            WriteOnlyCell(about, value=text)
+            for text in (gettext("Column"), gettext("Code in the CSV"), gettext("Type"), gettext("Meaning"))
+        ]
+    )
     for title, meaning, type_label, kind, index in sheet.out:
         code = report.columns[index].name
         about.append([title, code if kind != "day" else "", type_label, _text(str(meaning))])
@@ -268,4 +284,3 @@ def xlsx_response(request, report, rows, as_of=None, subject=None):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-

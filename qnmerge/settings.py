@@ -26,9 +26,7 @@ def env_bool(name, default):
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"{name}={raw!r} is not a boolean: use one of {sorted(_TRUE | _FALSE)}"
-    )
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use one of {sorted(_TRUE | _FALSE)}")
 
 
 def env_int(name, default, minimum=0):
@@ -62,9 +60,7 @@ if DEBUG:
 else:
     missing = [n for n, v in (("SECRET_KEY", SECRET_KEY), ("ALLOWED_HOSTS", ALLOWED_HOSTS)) if not v]
     if missing:
-        raise ImproperlyConfigured(
-            "DEBUG is off, so these environment variables must be set: " + ", ".join(missing)
-        )
+        raise ImproperlyConfigured("DEBUG is off, so these environment variables must be set: " + ", ".join(missing))
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
         raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters")
     if len(set(SECRET_KEY)) < 10:
@@ -254,6 +250,8 @@ QNMERGE_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 )
+
+
 # BEHIND_HTTPS_PROXY: how many reverse proxies in front of the portal are
 # trusted (true = 1, false/unset = 0). With none, the client address is
 # REMOTE_ADDR and X-Forwarded-* headers are ignored (anyone could send them);

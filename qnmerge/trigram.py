@@ -28,7 +28,7 @@ def trigram_indexes(*tables):
                             f'ON "{table}" USING gin ("search_text" gin_trgm_ops)'
                         )
         except DatabaseError as exc:
-            warnings.warn(f"search indexes not created (pg_trgm unavailable: {exc}); search will scan")
+            warnings.warn(f"search indexes not created (pg_trgm unavailable: {exc}); search will scan", stacklevel=2)
 
     def backward(apps, schema_editor):
         connection = schema_editor.connection

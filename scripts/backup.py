@@ -66,7 +66,6 @@ def _require(tool):
 
 def backup(directory=DEFAULT_DIR):
     """Write a backup of the configured database into `directory`; return its path."""
-    from django.core.management import call_command
 
     directory = Path(directory)
     # Backups hold password hashes: the folder and the file are the owner's
@@ -82,7 +81,7 @@ def _write_backup(directory):
     from django.core.management import call_command
 
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     vendor, db = _database()
     if vendor == "postgresql":
         path = directory / f"qnmerge-{stamp}.dump"
@@ -123,8 +122,17 @@ def restore(path):
         connections.close_all()
         args, env = _pg_args(db)
         subprocess.run(
-            [_require("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction", *args,
-             "--dbname", db["NAME"], str(path)],
+            [
+                _require("pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                *args,
+                "--dbname",
+                db["NAME"],
+                str(path),
+            ],
             env=env,
             check=True,
         )

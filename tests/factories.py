@@ -157,10 +157,14 @@ class MergerFactory(factory.django.DjangoModelFactory):
     def constituents(self, create, extracted, **kwargs):
         if not create:
             return
-        bodies = extracted if extracted is not None else [
-            BodyFactory(unit=self.unit, sector=Body.Sector.PARTY),
-            BodyFactory(unit=self.unit, sector=Body.Sector.STATE),
-        ]
+        bodies = (
+            extracted
+            if extracted is not None
+            else [
+                BodyFactory(unit=self.unit, sector=Body.Sector.PARTY),
+                BodyFactory(unit=self.unit, sector=Body.Sector.STATE),
+            ]
+        )
         for order, body in enumerate(bodies):
             Constituent.objects.create(merger=self, body=body, order=order)
 

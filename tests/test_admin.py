@@ -5,9 +5,9 @@ merger page says what merged into what; an invalid merger writes nothing."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import translation
 
@@ -41,7 +41,6 @@ ADMIN_MODELS = [
     ReportedFigure,
 ]
 HISTORY_MODELS = [model for model in ADMIN_MODELS if model is not DistrictEditor]
-
 
 
 @pytest.fixture(autouse=True)
@@ -101,9 +100,7 @@ def build_ha_long():
         constituents=[board, office],
     )
     merger.basis.add(document)
-    milestone = factories.MilestoneFactory(
-        merger=merger, status="completed", date_edtf="2018"
-    )
+    milestone = factories.MilestoneFactory(merger=merger, status="completed", date_edtf="2018")
     milestone.sources.add(source)
     factories.HeadcountFactory(merger=merger, phase=Headcount.Phase.BEFORE, value=20)
     factories.HeadcountFactory(merger=merger, phase=Headcount.Phase.AFTER, value=15)
@@ -157,7 +154,12 @@ def test_every_changelist_searches(superuser_client, records, model):
         (LegalDocument, "44-qd/tu", "number", ["44-QĐ/TU"]),
         (AdministrativeUnit, "hoanh bo", "name_vi", ["Huyện Hoành Bồ"]),
         (Merger, "phong noi vu ha long", "title_vi", ["Hợp nhất Ban Tổ chức Thành ủy và Phòng Nội vụ Hạ Long"]),
-        (Milestone, "phong noi vu ha long", "merger.title_vi", ["Hợp nhất Ban Tổ chức Thành ủy và Phòng Nội vụ Hạ Long"]),
+        (
+            Milestone,
+            "phong noi vu ha long",
+            "merger.title_vi",
+            ["Hợp nhất Ban Tổ chức Thành ủy và Phòng Nội vụ Hạ Long"],
+        ),
         (UnitChange, "hoanh bo", "unit.name_vi", ["Huyện Hoành Bồ"]),
     ],
 )
@@ -304,7 +306,9 @@ def test_merger_with_a_constituent_of_another_district_is_refused(superuser_clie
     foreign = factories.BodyFactory(unit=uong_bi, name_vi="Phòng Nội vụ thành phố Uông Bí")
     local = factories.BodyFactory(unit=records["ha_long"], name_vi="Ủy ban Kiểm tra Thành ủy Hạ Long")
     result = factories.BodyFactory(unit=records["ha_long"], name_vi="Cơ quan Kiểm tra - Thanh tra Thành ủy Hạ Long")
-    response = superuser_client.post(admin_url(Merger, "add"), merger_post(records["ha_long"], result, [local, foreign]))
+    response = superuser_client.post(
+        admin_url(Merger, "add"), merger_post(records["ha_long"], result, [local, foreign])
+    )
     assert "A constituent must belong to the merger's unit (Thành phố Hạ Long)." in inline_errors(response)
     assert not Merger.objects.filter(slug="ha-long-thu").exists()
 
@@ -322,8 +326,16 @@ def test_body_already_merged_elsewhere_is_refused(superuser_client, records):
 def test_ids_that_are_not_ids_are_form_errors_not_500s(superuser_client, records, bad_id):
     board = factories.BodyFactory(unit=records["ha_long"], name_vi="Ủy ban Kiểm tra Thành ủy Hạ Long")
     data = merger_post(records["ha_long"], records["result"], [board, records["office"]])
-    data.update({"unit": bad_id, "basis": bad_id, "constituent_links-1-body": bad_id,
-                 "citations-TOTAL_FORMS": 1, "citations-0-source": bad_id, "citations-0-quote": "Một câu."})
+    data.update(
+        {
+            "unit": bad_id,
+            "basis": bad_id,
+            "constituent_links-1-body": bad_id,
+            "citations-TOTAL_FORMS": 1,
+            "citations-0-source": bad_id,
+            "citations-0-quote": "Một câu.",
+        }
+    )
     response = superuser_client.post(admin_url(Merger, "add"), data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -350,7 +362,9 @@ def test_valid_merger_is_saved_with_its_constituents(superuser_client, records):
     board = factories.BodyFactory(unit=records["ha_long"], name_vi="Ủy ban Kiểm tra Thành ủy Hạ Long")
     inspectorate = factories.BodyFactory(unit=records["ha_long"], name_vi="Thanh tra thành phố Hạ Long")
     result = factories.BodyFactory(unit=records["ha_long"], name_vi="Cơ quan Kiểm tra - Thanh tra Thành ủy Hạ Long")
-    response = superuser_client.post(admin_url(Merger, "add"), merger_post(records["ha_long"], result, [board, inspectorate]))
+    response = superuser_client.post(
+        admin_url(Merger, "add"), merger_post(records["ha_long"], result, [board, inspectorate])
+    )
     assert response.status_code == 302
     merger = Merger.objects.get(slug="ha-long-thu")
     assert list(merger.constituents.order_by("constituent_links__order")) == [board, inspectorate]

@@ -38,7 +38,9 @@ def format_index(page, extension):
 def post_import(client, app, model, name, content, extension):
     page = client.get(url(app, model, "import"))
     upload = SimpleUploadedFile(name, content)
-    return client.post(url(app, model, "import"), {"resource": "0", "format": format_index(page, extension), "import_file": upload})
+    return client.post(
+        url(app, model, "import"), {"resource": "0", "format": format_index(page, extension), "import_file": upload}
+    )
 
 
 @pytest.mark.parametrize("app,model", IMPORTABLE, ids=lambda v: v)
@@ -83,7 +85,7 @@ def test_the_preview_numbers_rows_as_excel_and_names_what_identifiers_point_to(a
     page = response.content.decode()
     assert not Body.objects.filter(slug="ban-moi-thu").exists()
     assert "Dòng trong Excel" in page
-    assert "<th scope=\"row\">3</th>" in page  # the bad row is Excel's row 3 (header = 1)
+    assert '<th scope="row">3</th>' in page  # the bad row is Excel's row 3 (header = 1)
     bad_row = page.split('<th scope="row">3</th>')[1].split("</tr>")[0]
     assert "Đơn vị:" in bad_row and "“999”" in bad_row  # the whole message, beside its row
     assert "validation-error-container" not in page  # errors written out, not hidden behind a hover
@@ -113,5 +115,5 @@ def test_a_file_with_wrong_columns_is_refused_with_the_message_alone(admin_clien
     response = post_import(admin_client, "agencies", "body", "sai-cot.csv", text.encode("utf-8"), "csv")
     page = response.content.decode()
     assert "Màu" in page  # the unknown column is named
-    assert "Traceback" not in page and "File \"" not in page
+    assert "Traceback" not in page and 'File "' not in page
     assert not Body.objects.filter(slug="ban-a").exists()

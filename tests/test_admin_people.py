@@ -10,10 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from agencies.models import AdministrativeUnit, DistrictEditor
+from agencies.models import DistrictEditor
 from agencies.roles import assign_role
 from agencies.scope import DISTRICT_EDITOR_GROUP, PROVINCIAL_ADMIN_GROUP
-from mergers.models import Merger
 from tests.test_scope import cities  # noqa: F401  (fixture: Hạ Long and Uông Bí)
 
 PASSWORD = "Cẩm-Phả-2018-biên-chế"
@@ -85,8 +84,14 @@ def test_changing_the_role_to_provincial_admin_drops_the_districts(provincial_cl
     user.save()
     response = provincial_client.post(
         reverse("admin:auth_user_change", args=[user.pk]),
-        {"username": "bien-tap", "first_name": "", "last_name": "", "email": "", "is_active": "on",
-         "role": PROVINCIAL_ADMIN_GROUP},
+        {
+            "username": "bien-tap",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "role": PROVINCIAL_ADMIN_GROUP,
+        },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(user.groups.values_list("name", flat=True)) == [PROVINCIAL_ADMIN_GROUP]

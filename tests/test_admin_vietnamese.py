@@ -31,9 +31,7 @@ ENGLISH = [
     "Submit",
 ]
 
-MODELS = sorted(
-    (model._meta.app_label, model._meta.model_name) for model in admin.site._registry
-)
+MODELS = sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
 
 
 def visible_text(html):

@@ -58,6 +58,7 @@ def all_timeline_pages(client, url):
 
 # -- headcount -------------------------------------------------------------
 
+
 def test_headcount_shows_ha_long_cut_from_20_to_15(client, seed):
     merger = Merger.objects.get(slug="ha-long-to-chuc-noi-vu")
     page = html(client.get("/en/headcount/"))
@@ -87,12 +88,14 @@ def test_headcount_totals_count_only_known_mergers_and_say_how_many_are_unknown(
 
 def test_headcount_per_district_totals(client, seed):
     page = html(client.get("/en/headcount/"))
-    district_table = page[page.index('id="totals-1"'):page.index('id="totals-2"')]
-    ha_long = text_of(re.search(r'<tr>\s*<th scope="row"><a href="/en/districts/ha-long/">.*?</tr>', district_table,
-                                re.S).group(0))
+    district_table = page[page.index('id="totals-1"') : page.index('id="totals-2"')]
+    ha_long = text_of(
+        re.search(r'<tr>\s*<th scope="row"><a href="/en/districts/ha-long/">.*?</tr>', district_table, re.S).group(0)
+    )
     assert ha_long.startswith("Ha Long City 3 2 20 15")
-    uong_bi = text_of(re.search(r'<tr>\s*<th scope="row"><a href="/en/districts/uong-bi/">.*?</tr>', district_table,
-                                re.S).group(0))
+    uong_bi = text_of(
+        re.search(r'<tr>\s*<th scope="row"><a href="/en/districts/uong-bi/">.*?</tr>', district_table, re.S).group(0)
+    )
     assert uong_bi.endswith("unknown") and "20" not in uong_bi
 
 
@@ -116,16 +119,18 @@ def test_headcount_csv_long_has_the_two_figures(client, seed):
     response = client.get("/en/headcount/?format=csv&shape=long")
     rows = list(csv.DictReader(b"".join(response.streaming_content).decode("utf-8-sig").splitlines()))
     assert [(r["unit_slug"], r["merger_model"], r["phase"], r["value"]) for r in rows] == [
-        ("ha-long", "to-chuc-noi-vu", "after", "15"), ("ha-long", "to-chuc-noi-vu", "before", "20")
+        ("ha-long", "to-chuc-noi-vu", "after", "15"),
+        ("ha-long", "to-chuc-noi-vu", "before", "20"),
     ]
 
 
 # -- timeline --------------------------------------------------------------
 
+
 def test_timeline_shows_each_date_at_its_precision(client, seed):
     pages = all_timeline_pages(client, "/en/timeline/")
     events = [event for page in pages for event in events_html(page)]
-    decision = [e for e in events if "44-QĐ/TU" in e and 'event--document' in e]
+    decision = [e for e in events if "44-QĐ/TU" in e and "event--document" in e]
     assert len(decision) == 1
     assert '<span class="event__date"><time datetime="2015-11-30">30/11/2015</time></span>' in decision[0]
     # The district mergers of early 2018: no day, no month, and not "2018-01-01".
@@ -141,8 +146,11 @@ def test_timeline_in_vietnamese_shows_the_same_dates(client, seed):
 
 
 def test_timeline_is_grouped_by_year_in_order(client, seed):
-    years = [int(y) for page in all_timeline_pages(client, "/en/timeline/")
-             for y in re.findall(r'<h2 id="year-(\d{4})">', page)]
+    years = [
+        int(y)
+        for page in all_timeline_pages(client, "/en/timeline/")
+        for y in re.findall(r'<h2 id="year-(\d{4})">', page)
+    ]
     assert years[0] == 2015 and 2018 in years
     assert all(a <= b for a, b in zip(years, years[1:]))
     dates = [e.day for e in build_events({})]
@@ -178,11 +186,15 @@ def test_timeline_year_range(client, seed):
 
 # -- unified titles and figures ---------------------------------------------
 
+
 def test_titles_page_says_3_of_14_is_a_total_the_article_does_not_break_down(client, seed):
     page = html(client.get("/en/titles/"))
-    figures = page[page.index('id="title-figures-heading"'):page.index('id="heads-heading"')]
-    council = [text_of(r) for r in re.findall(r"<tr id=\"figure-\d+\".*?</tr>", figures, re.S)
-               if "also chair the People&#x27;s Council" in r]
+    figures = page[page.index('id="title-figures-heading"') : page.index('id="heads-heading"')]
+    council = [
+        text_of(r)
+        for r in re.findall(r"<tr id=\"figure-\d+\".*?</tr>", figures, re.S)
+        if "also chair the People&#x27;s Council" in r
+    ]
     assert len(council) == 1
     # The article names no district: 0 recorded is no mismatch, it only gives the total.
     assert "3/14 0/14 The article only gives the total" in council[0]
@@ -191,7 +203,7 @@ def test_titles_page_says_3_of_14_is_a_total_the_article_does_not_break_down(cli
 
 def test_titles_page_shows_the_reported_title_figures(client, seed):
     page = html(client.get("/en/titles/"))
-    figures = text_of(page[page.index('id="title-figures-heading"'):page.index('id="heads-heading"')])
+    figures = text_of(page[page.index('id="title-figures-heading"') : page.index('id="heads-heading"')])
     for value in ("99.8%", "100/100", "7/10"):
         assert f" {value} " in figures
     assert "99.8% — Not computed from the records" in figures
@@ -199,16 +211,16 @@ def test_titles_page_shows_the_reported_title_figures(client, seed):
 
 def test_titles_page_lists_unified_titles_and_named_heads(client, seed):
     page = html(client.get("/en/titles/"))
-    unified = text_of(page[page.index('id="unified-heading"'):page.index('id="title-figures-heading"')])
+    unified = text_of(page[page.index('id="unified-heading"') : page.index('id="title-figures-heading"')])
     assert "Nguyễn Văn Đọc" in unified
     assert "Secretary of the Quang Ninh Provincial Party Committee Chair of the People&#x27;s Council" in unified
-    heads = text_of(page[page.index('id="heads-heading"'):])
+    heads = text_of(page[page.index('id="heads-heading"') :])
     assert "Nguyễn Hữu Thọ" in heads and "Nguyễn Hoàng Quý" in heads
 
 
 def test_titles_filter_by_district(client, seed):
     page = html(client.get("/en/titles/?district=uong-bi"))
-    figures = text_of(page[page.index('id="title-figures-heading"'):page.index('id="heads-heading"')])
+    figures = text_of(page[page.index('id="title-figures-heading"') : page.index('id="heads-heading"')])
     assert "7/10" in figures and "3/14" not in figures
     assert "Nguyễn Văn Đọc" not in page
 
@@ -231,6 +243,7 @@ def test_figures_filter_by_model(client, seed):
 
 # -- milestones ------------------------------------------------------------
 
+
 def test_milestones_of_ha_long_organisation_merger(client, seed):
     page = html(client.get("/en/milestones/?district=ha-long&model=to-chuc-noi-vu"))
     # Article 000: "Đầu năm 2018, Quảng Ninh triển khai hợp nhất..." - one
@@ -249,14 +262,18 @@ def test_milestones_newest_first(client, seed):
 
 # -- bad input -------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "/en/headcount/?district=%E2%80%AE&model=x",
-    "/en/timeline/?year_from=2o18",
-    "/en/timeline/?year_to=-5&district=atlantis&page=999",
-    "/en/titles/?combination=%E2%80%8B",
-    "/en/figures/?model=../../etc",
-    "/en/milestones/?status=done&page=abc",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/headcount/?district=%E2%80%AE&model=x",
+        "/en/timeline/?year_from=2o18",
+        "/en/timeline/?year_to=-5&district=atlantis&page=999",
+        "/en/titles/?combination=%E2%80%8B",
+        "/en/figures/?model=../../etc",
+        "/en/milestones/?status=done&page=abc",
+    ],
+)
 def test_bad_parameters_show_a_message_not_an_error(client, seed, url):
     page = html(client.get(url))
     assert 'class="field-errors"' in page

@@ -43,11 +43,15 @@ def two_districts(db):
 
 # -- headcount -------------------------------------------------------------
 
+
 def test_headcount_shows_change_and_percent_and_unknown(client, two_districts):
     page = html(client.get("/en/headcount/"))
     row_a = re.search(r'<tr id="merger-%d".*?</tr>' % two_districts["a"].pk, page, re.S).group(0)
     assert [c for c in text_of(row_a).split() if c[0].isdigit() or c[0] in "+" + MINUS][-4:] == [
-        "20", "15", f"{MINUS}5", f"{MINUS}25%"
+        "20",
+        "15",
+        f"{MINUS}5",
+        f"{MINUS}25%",
     ]
     row_b = text_of(re.search(r'<tr id="merger-%d".*?</tr>' % two_districts["b"].pk, page, re.S).group(0))
     assert "8" in row_b.split() and row_b.count("unknown") == 3
@@ -146,6 +150,7 @@ def test_headcount_csv_wide_and_long(client, two_districts):
 
 # -- timeline --------------------------------------------------------------
 
+
 def test_timeline_dates_as_the_sources_give_them(client, two_districts):
     factories.MilestoneFactory(merger=two_districts["a"], status="in_progress", date_edtf="2018")
     factories.MilestoneFactory(merger=two_districts["b"], status="completed", date_edtf="2018-37")
@@ -221,6 +226,7 @@ def test_timeline_csv_has_every_filtered_event(client, two_districts):
 
 # -- titles and figures -----------------------------------------------------
 
+
 def test_titles_lists_unified_titles_named_heads_and_figures(client, two_districts):
     alpha = two_districts["alpha"]
     secretary = factories.PostFactory(unit=alpha, title_vi="Bí thư Huyện ủy", title_en="District Party Secretary")
@@ -229,25 +235,36 @@ def test_titles_lists_unified_titles_named_heads_and_figures(client, two_distric
     head = factories.PostFactory(unit=alpha, title_vi="Thủ trưởng", title_en="Head of the merged agency")
     factories.HoldingFactory(unit=alpha, combination="", posts=[head], holder_name="Trần Thị B")
     factories.ReportedFigureFactory(
-        unit=two_districts["province"], statement_en="Districts with Secretary = Council Chair",
-        combination=Holding.Combination.SECRETARY_COUNCIL, metric=ReportedFigure.Metric.UNITS_WITH_TITLE,
-        counted_level="district", value=3, denominator=14,
+        unit=two_districts["province"],
+        statement_en="Districts with Secretary = Council Chair",
+        combination=Holding.Combination.SECRETARY_COUNCIL,
+        metric=ReportedFigure.Metric.UNITS_WITH_TITLE,
+        counted_level="district",
+        value=3,
+        denominator=14,
     )
     page = html(client.get("/en/titles/"))
     assert "District Party Secretary" in page and "Nguyễn Văn A" in page
-    heads = page[page.index('id="heads-heading"'):]
+    heads = page[page.index('id="heads-heading"') :]
     assert "Head of the merged agency" in heads and "Trần Thị B" in heads
     assert "Mismatch: the source reports 3/14, the records give 1/2." in page
 
 
 def test_figures_page_shows_percent_and_match(client, two_districts):
     factories.ReportedFigureFactory(
-        unit=two_districts["province"], statement_en="Villages with one head", value="99.8", denominator=None,
+        unit=two_districts["province"],
+        statement_en="Villages with one head",
+        value="99.8",
+        denominator=None,
         measure=ReportedFigure.Measure.PERCENT,
     )
     factories.ReportedFigureFactory(
-        unit=two_districts["province"], statement_en="Districts that merged", value=0, denominator=2,
-        metric=ReportedFigure.Metric.UNITS_COMPLETED, counted_level="district",
+        unit=two_districts["province"],
+        statement_en="Districts that merged",
+        value=0,
+        denominator=2,
+        metric=ReportedFigure.Metric.UNITS_COMPLETED,
+        counted_level="district",
     ).merger_models.add(two_districts["model"])
     page = html(client.get("/en/figures/"))
     assert "99.8%" in page and "Not computed from the records" in page
@@ -267,6 +284,7 @@ def test_figures_filter_by_scope_and_text(client, two_districts):
 
 # -- milestones ------------------------------------------------------------
 
+
 def test_milestones_filter_sort_and_paginate(client, two_districts):
     factories.MilestoneFactory(merger=two_districts["a"], status="in_progress", date_edtf="2018")
     factories.MilestoneFactory(merger=two_districts["b"], status="completed", date_edtf="2019-06")
@@ -277,22 +295,27 @@ def test_milestones_filter_sort_and_paginate(client, two_districts):
     page = html(client.get("/en/milestones/?year_to=2018&district=alpha"))
     assert "Alpha merger" in page and "Beta merger" not in page
     for day in range(2, 60):
-        factories.MilestoneFactory(merger=two_districts["a"], status="planned",
-                                   date=datetime.date(2017, 1, 1) + datetime.timedelta(days=day))
+        factories.MilestoneFactory(
+            merger=two_districts["a"], status="planned", date=datetime.date(2017, 1, 1) + datetime.timedelta(days=day)
+        )
     page = html(client.get("/en/milestones/?page=2"))
     assert "Page 2 of 2" in page
 
 
 # -- bad input -------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "/en/headcount/?district=nowhere&model=%FF",
-    "/en/timeline/?year_from=abc&year_to=99999&kind=x&page=zz",
-    "/en/timeline/?year_from=2020&year_to=2010",
-    "/en/titles/?combination=nope&q=" + "x" * 500,
-    "/en/figures/?district=%27%22<script>&page=-1",
-    "/en/milestones/?year_from=1e9&sort=drop&status=??",
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/en/headcount/?district=nowhere&model=%FF",
+        "/en/timeline/?year_from=abc&year_to=99999&kind=x&page=zz",
+        "/en/timeline/?year_from=2020&year_to=2010",
+        "/en/titles/?combination=nope&q=" + "x" * 500,
+        "/en/figures/?district=%27%22<script>&page=-1",
+        "/en/milestones/?year_from=1e9&sort=drop&status=??",
+    ],
+)
 def test_bad_parameters_never_break_a_page(client, two_districts, url):
     page = html(client.get(url))
     assert 'class="field-errors"' in page or "form-errors" in page
@@ -313,8 +336,12 @@ def test_unknown_province_is_404(client, two_districts):
 
 def test_unit_change_event_links_to_its_district(two_districts):
     commune = factories.CommuneFactory(parent=two_districts["alpha"])
-    factories.UnitChangeFactory(unit=commune, kind=UnitChange.Kind.ABSORBED, related_unit=two_districts["alpha"],
-                                date=datetime.date(2019, 12, 31))
+    factories.UnitChangeFactory(
+        unit=commune,
+        kind=UnitChange.Kind.ABSORBED,
+        related_unit=two_districts["alpha"],
+        date=datetime.date(2019, 12, 31),
+    )
     with translation.override("vi"):
         (event,) = build_events({"kind": "unit_change", "district": "alpha"})
     assert event.url == "/districts/alpha/" and event.unit == commune
@@ -327,7 +354,9 @@ def test_headcount_chart_bars_are_drawn_to_scale(client, two_districts):
         (title, phase): float(width)
         for phase, width, title in re.findall(
             r'<rect class="chart__bar chart__bar--(\w+)" x="[\d.]+" y="[\d.]+" width="([\d.]+)" '
-            r'height="[\d.]+"><title>(?:Before|After): (\d+)</title>', svg)
+            r'height="[\d.]+"><title>(?:Before|After): (\d+)</title>',
+            svg,
+        )
     }
     assert widths[("20", "before")] == pytest.approx(widths[("15", "after")] * 20 / 15, rel=0.01)
     assert widths[("8", "before")] == pytest.approx(widths[("20", "before")] * 8 / 20, rel=0.01)

@@ -111,9 +111,7 @@ def run_script(database_url, *args):
     env.update(DATABASE_URL=database_url, DEBUG="true", DJANGO_SETTINGS_MODULE="qnmerge.settings")
     # A file cache of this test process's own, never the checkout's var/cache.
     env["QNMERGE_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / f"qnmerge-test-cache-{os.getpid()}")
-    return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -168,9 +166,13 @@ def test_restore_replaces_what_was_there(tmp_path):
     path = script.backup(tmp_path)
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     assert run_script(url, str(SCRIPT), "restore", str(path)).returncode == 0
-    added = run_script(url, "-c", COUNT_ROWS.replace(
-        "print(json.dumps(", "from tests import factories; factories.SourceFactory(slug='late'); print(json.dumps("
-    ))
+    added = run_script(
+        url,
+        "-c",
+        COUNT_ROWS.replace(
+            "print(json.dumps(", "from tests import factories; factories.SourceFactory(slug='late'); print(json.dumps("
+        ),
+    )
     assert added.returncode == 0, added.stderr
     assert json.loads(added.stdout.strip().splitlines()[-1])["agencies_source"] == 2
     assert run_script(url, str(SCRIPT), "restore", str(path)).returncode == 0
@@ -190,7 +192,13 @@ def test_restore_refuses_an_unknown_file(tmp_path):
 
 def test_make_restore_without_file_prints_usage():
     # -o: take the virtualenv as installed, whatever its stamp says
-    result = subprocess.run(["make", "-s", "-o", ".venv/.installed-stamp", "restore"], cwd=BASE_DIR, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["make", "-s", "-o", ".venv/.installed-stamp", "restore"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0
     assert "Usage: make restore FILE=" in result.stderr
 

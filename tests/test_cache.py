@@ -53,8 +53,8 @@ def test_bulk_writers_bump_the_version_themselves():
     assert data_version() != before
 
 
-
 # -- the page cache (qnmerge.middleware.PageCacheMiddleware) ---------------
+
 
 @pytest.fixture
 def body(db):

@@ -51,7 +51,9 @@ def ha_long():
     district = factories.DistrictFactory(gso_code="193", slug="ha-long", name_vi="Thành phố Hạ Long")
     board = factories.BodyFactory(unit=district, slug="ban-to-chuc-ha-long", name_vi="Ban Tổ chức Thành ủy Hạ Long")
     office = factories.BodyFactory(unit=district, slug="phong-noi-vu-ha-long", name_vi="Phòng Nội vụ thành phố Hạ Long")
-    result = factories.BodyFactory(unit=district, slug="to-chuc-noi-vu-ha-long", name_vi="Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long")
+    result = factories.BodyFactory(
+        unit=district, slug="to-chuc-noi-vu-ha-long", name_vi="Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
+    )
     merger = factories.MergerFactory(unit=district, result=result, constituents=[board, office])
     return {"district": district, "board": board, "office": office, "result": result, "merger": merger}
 
@@ -74,11 +76,15 @@ def test_a_constituent_must_belong_to_the_mergers_unit(ha_long):
 
 
 def test_a_body_cannot_be_merged_into_two_different_results(ha_long):
-    other_result = factories.BodyFactory(unit=ha_long["district"], name_vi="Cơ quan Kiểm tra - Thanh tra Thành ủy Hạ Long")
+    other_result = factories.BodyFactory(
+        unit=ha_long["district"], name_vi="Cơ quan Kiểm tra - Thanh tra Thành ủy Hạ Long"
+    )
     second = factories.MergerFactory(unit=ha_long["district"], result=other_result, constituents=[])
     assert_refused(Constituent(merger=second, body=ha_long["board"]), "This body is already merged into another body.")
     # A transfer of tasks keeps both bodies: the same body may appear again.
-    transfer = factories.MergerFactory(unit=ha_long["district"], result=other_result, kind=Merger.Kind.TRANSFER, constituents=[])
+    transfer = factories.MergerFactory(
+        unit=ha_long["district"], result=other_result, kind=Merger.Kind.TRANSFER, constituents=[]
+    )
     Constituent(merger=transfer, body=ha_long["board"]).full_clean()
 
 
@@ -134,14 +140,19 @@ def test_one_milestone_per_status_and_date(ha_long):
 
 def test_a_reported_figure_cannot_exceed_its_denominator(db):
     figure = factories.ReportedFigureFactory.build(
-        unit=factories.ProvinceFactory(), statement_vi="Huyện có Bí thư đồng thời là Chủ tịch HĐND", value=15, denominator=14
+        unit=factories.ProvinceFactory(),
+        statement_vi="Huyện có Bí thư đồng thời là Chủ tịch HĐND",
+        value=15,
+        denominator=14,
     )
     assert_refused(figure, "The value cannot exceed the number it is out of.")
     assert_db_refuses("mergers_figure_within_denominator", figure.save)
 
 
 def test_a_reported_figure_cannot_be_negative(db):
-    figure = factories.ReportedFigureFactory.build(unit=factories.ProvinceFactory(), value=Decimal("-28"), denominator=None)
+    figure = factories.ReportedFigureFactory.build(
+        unit=factories.ProvinceFactory(), value=Decimal("-28"), denominator=None
+    )
     assert_refused(figure, "A reported figure cannot be negative; say 'cut' in the statement.")
     assert_db_refuses("mergers_figure_value_not_negative", figure.save)
 
@@ -180,8 +191,12 @@ def test_a_body_cannot_be_its_own_successor(ha_long):
 
 def test_a_unit_cannot_end_before_it_begins(db):
     unit = factories.DistrictFactory.build(
-        parent=factories.ProvinceFactory(), gso_code="204", slug="hoanh-bo", name_vi="Huyện Hoành Bồ",
-        valid_from=D(2020, 1, 1), valid_until=D(2019, 12, 17),
+        parent=factories.ProvinceFactory(),
+        gso_code="204",
+        slug="hoanh-bo",
+        name_vi="Huyện Hoành Bồ",
+        valid_from=D(2020, 1, 1),
+        valid_until=D(2019, 12, 17),
     )
     assert_refused(unit, "A unit cannot end before it begins.")
     assert_db_refuses("agencies_unit_ends_after_start", unit.save)
@@ -236,17 +251,32 @@ def test_the_2025_register_reuses_codes_but_never_twice_on_one_side(db):
     province = factories.ProvinceFactory()
     district = factories.DistrictFactory(parent=province, gso_code="193", slug="ha-long", name_vi="Thành phố Hạ Long")
     AdministrativeUnit.objects.create(
-        slug="ha-khanh", name_vi="Phường Cao Xanh", level="commune", kind="phuong", parent=district, gso_code="06658",
+        slug="ha-khanh",
+        name_vi="Phường Cao Xanh",
+        level="commune",
+        kind="phuong",
+        parent=district,
+        gso_code="06658",
     )
     new = AdministrativeUnit(
-        slug="cao-xanh-2025", name_vi="Phường Cao Xanh", level="commune", kind="phuong", parent=province,
-        gso_code="06658", valid_from_edtf="2025-07-01",
+        slug="cao-xanh-2025",
+        name_vi="Phường Cao Xanh",
+        level="commune",
+        kind="phuong",
+        parent=province,
+        gso_code="06658",
+        valid_from_edtf="2025-07-01",
     )
     new.full_clean()
     new.save()
     again = AdministrativeUnit(
-        slug="cao-xanh-2025-b", name_vi="Phường Cao Xanh", level="commune", kind="phuong", parent=province,
-        gso_code="06658", valid_from_edtf="2025-07-01",
+        slug="cao-xanh-2025-b",
+        name_vi="Phường Cao Xanh",
+        level="commune",
+        kind="phuong",
+        parent=province,
+        gso_code="06658",
+        valid_from_edtf="2025-07-01",
     )
     assert_refused(again, "Another unit from 01/07/2025 has this GSO code.")
     assert_db_refuses("gso_code", again.save)
@@ -269,14 +299,18 @@ def test_a_district_needs_its_gso_code_and_parent(db):
     orphan = AdministrativeUnit(slug="mo-coi", name_vi="Huyện mồ côi", level="district", kind="huyen")
     with pytest.raises(ValidationError) as excinfo:
         orphan.full_clean()
-    assert {"A province or district must have its GSO code.", "Only a province has no parent unit."} <= set(messages_of(excinfo))
+    assert {"A province or district must have its GSO code.", "Only a province has no parent unit."} <= set(
+        messages_of(excinfo)
+    )
     assert_db_refuses("agencies_unit_", orphan.save)
 
 
 def test_a_units_parent_is_one_level_up(db):
     province = factories.ProvinceFactory()
     district = factories.DistrictFactory(parent=province, gso_code="196", slug="uong-bi", name_vi="Thành phố Uông Bí")
-    village = AdministrativeUnit(slug="khu-cau-sen", name_vi="Khu Cầu Sến", level="village", kind="khu", parent=district)
+    village = AdministrativeUnit(
+        slug="khu-cau-sen", name_vi="Khu Cầu Sến", level="village", kind="khu", parent=district
+    )
     assert_refused(village, "The parent of a village / quarter must be a commune.")
 
 
@@ -303,7 +337,13 @@ def test_a_post_body_belongs_to_the_posts_unit(ha_long):
 
 
 def test_body_names_are_unique_within_a_unit(ha_long):
-    twin = Body(unit=ha_long["district"], slug="ban-to-chuc-2", name_vi="Ban Tổ chức Thành ủy Hạ Long", sector="party", function="organisation")
+    twin = Body(
+        unit=ha_long["district"],
+        slug="ban-to-chuc-2",
+        name_vi="Ban Tổ chức Thành ủy Hạ Long",
+        sector="party",
+        function="organisation",
+    )
     with pytest.raises(ValidationError):
         twin.full_clean()
     assert_db_refuses("", twin.save)
@@ -330,19 +370,48 @@ def test_every_declared_constraint_is_tested():
     """Guard: a constraint added to a model needs a test in this file."""
     from agencies.models import UnitSuccession
 
-    models = (AdministrativeUnit, Body, Post, Holding, LegalDocument, UnitChange, UnitSuccession, Merger, Constituent,
-              Milestone, Headcount, ReportedFigure)
+    models = (
+        AdministrativeUnit,
+        Body,
+        Post,
+        Holding,
+        LegalDocument,
+        UnitChange,
+        UnitSuccession,
+        Merger,
+        Constituent,
+        Milestone,
+        Headcount,
+        ReportedFigure,
+    )
     declared = {c.name for model in models for c in model._meta.constraints}
     tested = {
-        "agencies_unit_gso_code_digits", "agencies_unit_gso_code_required", "agencies_unit_parent_required",
-        "agencies_unit_ends_after_start", "agencies_body_unique_name_in_unit", "agencies_body_not_own_successor",
-        "agencies_body_ends_after_founding", "agencies_body_end_needs_reason", "agencies_holding_ends_after_start",
-        "agencies_holding_dated", "agencies_legaldocument_effective_after_signed", "agencies_unitchange_unique",
-        "agencies_unitchange_other_unit", "agencies_unitchange_related_required", "mergers_headcount_one_per_phase",
-        "mergers_headcount_not_negative", "mergers_figure_value_not_negative", "mergers_figure_within_denominator",
-        "mergers_figure_title_metric_needs_combination", "mergers_merger_one_per_unit_and_model",
-        "agencies_post_unique_title_in_unit", "mergers_constituent_unique", "mergers_milestone_unique",
-        "agencies_unit_gso_code_unique_before_2025", "agencies_unit_gso_code_unique_from_2025",
-        "agencies_unitsuccession_unique", "agencies_unitsuccession_other_unit",
+        "agencies_unit_gso_code_digits",
+        "agencies_unit_gso_code_required",
+        "agencies_unit_parent_required",
+        "agencies_unit_ends_after_start",
+        "agencies_body_unique_name_in_unit",
+        "agencies_body_not_own_successor",
+        "agencies_body_ends_after_founding",
+        "agencies_body_end_needs_reason",
+        "agencies_holding_ends_after_start",
+        "agencies_holding_dated",
+        "agencies_legaldocument_effective_after_signed",
+        "agencies_unitchange_unique",
+        "agencies_unitchange_other_unit",
+        "agencies_unitchange_related_required",
+        "mergers_headcount_one_per_phase",
+        "mergers_headcount_not_negative",
+        "mergers_figure_value_not_negative",
+        "mergers_figure_within_denominator",
+        "mergers_figure_title_metric_needs_combination",
+        "mergers_merger_one_per_unit_and_model",
+        "agencies_post_unique_title_in_unit",
+        "mergers_constituent_unique",
+        "mergers_milestone_unique",
+        "agencies_unit_gso_code_unique_before_2025",
+        "agencies_unit_gso_code_unique_from_2025",
+        "agencies_unitsuccession_unique",
+        "agencies_unitsuccession_other_unit",
     }
     assert declared <= tested, declared - tested

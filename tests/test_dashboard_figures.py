@@ -12,11 +12,17 @@ from tests import factories
 def figures(db):
     province = factories.ProvinceFactory()
     early = factories.ReportedFigureFactory(
-        unit=province, statement_vi="12/14 huyện có cơ quan khối", value=12, denominator=14,
+        unit=province,
+        statement_vi="12/14 huyện có cơ quan khối",
+        value=12,
+        denominator=14,
         as_of=datetime.date(2017, 9, 27),
     )
     late = factories.ReportedFigureFactory(
-        unit=province, statement_vi="Giảm 28 đầu mối", value=28, denominator=None,
+        unit=province,
+        statement_vi="Giảm 28 đầu mối",
+        value=28,
+        denominator=None,
         as_of_edtf="2019",
     )
     return early, late

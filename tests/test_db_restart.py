@@ -114,13 +114,23 @@ def test_portal_recovers_after_postgresql_restarts(django_db_blocker):
     db.create()
     server = None
     try:
-        migrated = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=BASE_DIR,
-                                  env=env, capture_output=True, text=True, timeout=600)
+        migrated = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert migrated.returncode == 0, migrated.stderr
         # One worker with threads: its connections persist between requests.
         server = subprocess.Popen(
             [str(gunicorn), "qnmerge.wsgi", "-w", "1", "--threads", "2", "-b", f"127.0.0.1:{port}"],
-            cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         page = f"http://127.0.0.1:{port}/en/timeline/"  # reads milestones, documents, units, holdings
         deadline = time.monotonic() + 60

@@ -124,7 +124,9 @@ def test_every_seeded_record_cites_a_source():
 def test_later_administrative_changes_cite_their_resolutions_as_sources():
     resolutions = Source.objects.filter(kind=Source.Kind.LEGAL_DOCUMENT)
     assert {s.slug for s in resolutions} >= {
-        "nghi-quyet-837-nq-ubtvqh14", "nghi-quyet-1199-nq-ubtvqh15", "nghi-quyet-203-2025-qh15",
+        "nghi-quyet-837-nq-ubtvqh14",
+        "nghi-quyet-1199-nq-ubtvqh15",
+        "nghi-quyet-203-2025-qh15",
         "nghi-quyet-1679-nq-ubtvqh15",
     }
     from agencies.models import UnitChange
@@ -135,14 +137,20 @@ def test_later_administrative_changes_cite_their_resolutions_as_sources():
     assert "837/NQ-UBTVQH14" in citation.reasoning and "01/01/2020" in citation.reasoning
     abolished = UnitChange.objects.get(unit__slug="co-to", kind="abolished")
     assert sorted(abolished.sources.values_list("slug", flat=True)) == [
-        "nghi-quyet-1679-nq-ubtvqh15", "nghi-quyet-203-2025-qh15",
+        "nghi-quyet-1679-nq-ubtvqh15",
+        "nghi-quyet-203-2025-qh15",
     ]
-    assert "54 đơn vị hành chính cấp xã" in abolished.citations.get(source__slug="nghi-quyet-1679-nq-ubtvqh15").reasoning
+    assert (
+        "54 đơn vị hành chính cấp xã" in abolished.citations.get(source__slug="nghi-quyet-1679-nq-ubtvqh15").reasoning
+    )
 
 
 def test_organisations_no_article_names_cite_the_constitution():
     farmers = Body.objects.get(slug="ba-che-hoi-nong-dan")
-    assert sorted(farmers.sources.values_list("slug", flat=True)) == ["baoquangninh-2017-co-quan-khoi", "hien-phap-2013"]
+    assert sorted(farmers.sources.values_list("slug", flat=True)) == [
+        "baoquangninh-2017-co-quan-khoi",
+        "hien-phap-2013",
+    ]
     reasoning = farmers.citations.get(source__slug="hien-phap-2013").reasoning
     assert "Điều 9 Hiến pháp năm 2013" in reasoning and "Hội Nông dân Việt Nam" in reasoning
 
@@ -176,10 +184,13 @@ def test_public_text_carries_no_research_shorthand():
 def test_ha_long_district_page_shows_its_figures_and_merged_agency_with_their_passages(client):
     text = page(client, "/districts/ha-long/")
     assert "18.000" in text or "18000" in text
-    assert passage_shown(text, "Trở thành \"hai trong một\", các công tác tổ chức cán bộ;"
-                               " tổ chức bộ máy, biên chế; cải cách hành chính; thi đua khen thưởng, lưu trữ,... với "
-                               "trên 18.000 đảng viên trực thuộc đều được bố trí hợp lý cho cán bộ đảm nhiệm, tạo sự "
-                               "liên thông, tinh gọn đầu mối, tiết kiệm nhân lực.")
+    assert passage_shown(
+        text,
+        'Trở thành "hai trong một", các công tác tổ chức cán bộ;'
+        " tổ chức bộ máy, biên chế; cải cách hành chính; thi đua khen thưởng, lưu trữ,... với "
+        "trên 18.000 đảng viên trực thuộc đều được bố trí hợp lý cho cán bộ đảm nhiệm, tạo sự "
+        "liên thông, tinh gọn đầu mối, tiết kiệm nhân lực.",
+    )
     # The passage is behind a keyboard-operable disclosure, one click away.
     assert '<details class="citation"><summary>Trích dẫn</summary>' in text
 
@@ -198,8 +209,9 @@ def test_ha_long_merger_page_shows_the_daily_work_and_what_awaited_guidance_with
 def test_body_page_shows_the_passage_its_record_rests_on(client):
     body = Body.objects.get(slug="hoanh-bo-co-quan-kiem-tra-thanh-tra")
     text = page(client, body.get_absolute_url())
-    assert passage_shown(text, "Còn tại huyện miền núi Hoành Bồ, những kết quả tích cực sau hơn 1 năm thí điểm cũng "
-                               "rất đáng kể.")
+    assert passage_shown(
+        text, "Còn tại huyện miền núi Hoành Bồ, những kết quả tích cực sau hơn 1 năm thí điểm cũng rất đáng kể."
+    )
 
 
 def test_a_district_body_resting_on_the_province_wide_sentence_says_so(client):
@@ -212,12 +224,15 @@ def test_a_district_body_resting_on_the_province_wide_sentence_says_so(client):
 def test_model_page_shows_what_the_mergers_awaited_with_the_passage(client):
     text = page(client, "/models/to-chuc-noi-vu/")
     assert "tỉnh còn chờ hướng dẫn thi hành của Trung ương" in text
-    assert passage_shown(text, "Đầu năm 2018, Quảng Ninh triển khai hợp nhất Ban Tổ chức cấp ủy với Phòng Nội vụ cấp "
-                               "huyện thành Cơ quan Tổ chức - Nội vụ, Ủy ban Kiểm tra với Thanh tra cấp huyện thành Cơ "
-                               "quan Kiểm tra - Thanh tra. … Với các vấn đề về nguồn kinh phí, biên chế cán bộ, quy "
-                               "định sử dụng con dấu cho các cơ quan hợp nhất, Quảng Ninh hiện đang chờ hướng dẫn thi "
-                               "hành của Trung ương để tháo gỡ khó khăn, tiếp tục hoàn thiện mô hình này tại địa "
-                               "phương.")
+    assert passage_shown(
+        text,
+        "Đầu năm 2018, Quảng Ninh triển khai hợp nhất Ban Tổ chức cấp ủy với Phòng Nội vụ cấp "
+        "huyện thành Cơ quan Tổ chức - Nội vụ, Ủy ban Kiểm tra với Thanh tra cấp huyện thành Cơ "
+        "quan Kiểm tra - Thanh tra. … Với các vấn đề về nguồn kinh phí, biên chế cán bộ, quy "
+        "định sử dụng con dấu cho các cơ quan hợp nhất, Quảng Ninh hiện đang chờ hướng dẫn thi "
+        "hành của Trung ương để tháo gỡ khó khăn, tiếp tục hoàn thiện mô hình này tại địa "
+        "phương.",
+    )
 
 
 def test_all_fourteen_districts_hold_both_unified_titles_so_the_figure_agrees():
@@ -239,15 +254,20 @@ def test_province_page_says_the_article_only_gives_the_total_for_three_of_fourte
     text = page(client, "/districts/quang-ninh/")
     assert "Bài chỉ nêu tổng số" in text
     assert "khác với nguồn" not in text
-    assert passage_shown(text, ReportedFigure.objects.get(slug="quang-ninh-bi-thu-chu-tich-hdnd-3-14")
-                         .citations.get().quote)
+    assert passage_shown(
+        text, ReportedFigure.objects.get(slug="quang-ninh-bi-thu-chu-tich-hdnd-3-14").citations.get().quote
+    )
     assert "Bố trí Bí thư cấp ủy cấp huyện không là người địa phương" in text
 
 
 def test_uong_bi_page_shows_cadre_rotation_and_non_local_secretaries_with_their_passages(client):
     text = page(client, "/districts/uong-bi/")
-    for slug in ("uong-bi-luan-chuyen-133", "uong-bi-quy-hoach-905", "uong-bi-dao-tao-7739",
-                 "uong-bi-bi-thu-khong-la-nguoi-dia-phuong"):
+    for slug in (
+        "uong-bi-luan-chuyen-133",
+        "uong-bi-quy-hoach-905",
+        "uong-bi-dao-tao-7739",
+        "uong-bi-bi-thu-khong-la-nguoi-dia-phuong",
+    ):
         figure = ReportedFigure.objects.get(slug=slug)
         assert figure.statement_vi in text, slug
         assert passage_shown(text, figure.citations.get().quote), slug

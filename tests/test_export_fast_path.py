@@ -24,7 +24,8 @@ def _nationwide_rows(report):
 
 
 FAST_REPORTS = [
-    name for name, report in exports.REPORTS.items()
+    name
+    for name, report in exports.REPORTS.items()
     if exports.reads_values(report) and exports.EXPORT_SOURCES[name].build is None
 ]
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
 
-from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source
+from agencies.models import Body, Holding, LegalDocument
 from mergers.models import Headcount, Merger, Milestone, ReportedFigure
 from portal import exports
 from portal.management.commands.export import Command as ExportCommand
@@ -64,26 +64,48 @@ def ids(rows, column="id"):
 
 LIST_CASES = [
     # (report, url, expected ids as the page filters them, id column)
-    ("mergers", "/mergers/?format=csv&district=ha-long",
-     lambda d: list(Merger.objects.filter(unit=d["ha_long"]).order_by("slug").values_list("pk", flat=True)), "id"),
-    ("bodies", "/bodies/?format=csv&district=uong-bi",
-     lambda d: list(Body.objects.filter(unit=d["uong_bi"]).order_by("name_vi").values_list("pk", flat=True)), "id"),
-    ("milestones", "/milestones/?format=csv&district=ha-long",
-     lambda d: list(Milestone.objects.filter(merger__unit=d["ha_long"]).order_by("date").values_list("pk", flat=True)), "id"),
-    ("headcount", "/headcount/?format=csv&district=ha-long",
-     lambda d: [d["merger"].pk], "merger_id"),
-    ("headcount_long", "/headcount/?format=csv&layout=long",
-     lambda d: list(Headcount.objects.order_by("phase").values_list("pk", flat=True)), "id"),
-    ("titles", "/titles/?format=csv&district=uong-bi",
-     lambda d: list(Holding.objects.filter(unit=d["uong_bi"]).values_list("pk", flat=True)), "id"),
-    ("figures", "/figures/?format=csv",
-     lambda d: list(ReportedFigure.objects.values_list("pk", flat=True)), "id"),
-    ("districts", "/districts/?format=csv",
-     lambda d: [d["ha_long"].pk, d["uong_bi"].pk], "id"),
-    ("sources", "/sources/?format=csv&q=hop nhat",
-     lambda d: [d["source"].pk], "id"),
-    ("documents", "/documents/?format=csv&q=44-qd",
-     lambda d: list(LegalDocument.objects.filter(number="44-QĐ/TU").values_list("pk", flat=True)), "id"),
+    (
+        "mergers",
+        "/mergers/?format=csv&district=ha-long",
+        lambda d: list(Merger.objects.filter(unit=d["ha_long"]).order_by("slug").values_list("pk", flat=True)),
+        "id",
+    ),
+    (
+        "bodies",
+        "/bodies/?format=csv&district=uong-bi",
+        lambda d: list(Body.objects.filter(unit=d["uong_bi"]).order_by("name_vi").values_list("pk", flat=True)),
+        "id",
+    ),
+    (
+        "milestones",
+        "/milestones/?format=csv&district=ha-long",
+        lambda d: list(
+            Milestone.objects.filter(merger__unit=d["ha_long"]).order_by("date").values_list("pk", flat=True)
+        ),
+        "id",
+    ),
+    ("headcount", "/headcount/?format=csv&district=ha-long", lambda d: [d["merger"].pk], "merger_id"),
+    (
+        "headcount_long",
+        "/headcount/?format=csv&layout=long",
+        lambda d: list(Headcount.objects.order_by("phase").values_list("pk", flat=True)),
+        "id",
+    ),
+    (
+        "titles",
+        "/titles/?format=csv&district=uong-bi",
+        lambda d: list(Holding.objects.filter(unit=d["uong_bi"]).values_list("pk", flat=True)),
+        "id",
+    ),
+    ("figures", "/figures/?format=csv", lambda d: list(ReportedFigure.objects.values_list("pk", flat=True)), "id"),
+    ("districts", "/districts/?format=csv", lambda d: [d["ha_long"].pk, d["uong_bi"].pk], "id"),
+    ("sources", "/sources/?format=csv&q=hop nhat", lambda d: [d["source"].pk], "id"),
+    (
+        "documents",
+        "/documents/?format=csv&q=44-qd",
+        lambda d: list(LegalDocument.objects.filter(number="44-QĐ/TU").values_list("pk", flat=True)),
+        "id",
+    ),
 ]
 
 
@@ -103,7 +125,8 @@ def test_timeline_csv_lists_the_district_events_only(client, data):
     expected = Milestone.objects.filter(merger__unit=data["ha_long"]).order_by("date")
     assert [(r["kind"], int(r["record_id"])) for r in rows] == [("milestone", m.pk) for m in expected]
     assert [(r["date_edtf"], r["date_earliest"], r["date_latest"]) for r in rows] == [
-        ("2018", "2018-01-01", "2018-12-31"), ("2019-03-05", "2019-03-05", "2019-03-05"),
+        ("2018", "2018-01-01", "2018-12-31"),
+        ("2019-03-05", "2019-03-05", "2019-03-05"),
     ]
 
 
@@ -111,10 +134,20 @@ def test_dashboard_csv_has_exactly_the_agreed_columns_and_the_status_as_of(clien
     content, response = download(client, "/en/?format=csv&as_of=2018-12-31")
     header, rows = parse(content)
     assert header == [
-        "district_gso_code", "district", "merger_model", "status",
-        "status_date", "status_date_edtf", "status_date_earliest", "status_date_latest",
-        "possible_status", "possible_status_date", "possible_status_date_edtf", "possible_status_date_earliest",
-        "possible_status_date_latest", "source_ids",
+        "district_gso_code",
+        "district",
+        "merger_model",
+        "status",
+        "status_date",
+        "status_date_edtf",
+        "status_date_earliest",
+        "status_date_latest",
+        "possible_status",
+        "possible_status_date",
+        "possible_status_date_edtf",
+        "possible_status_date_earliest",
+        "possible_status_date_latest",
+        "source_ids",
     ]
     by_district = {(r["district_gso_code"], r["merger_model"]): r for r in rows}
     model = data["merger"].model.slug
@@ -138,7 +171,9 @@ def test_dashboard_csv_never_claims_a_status_its_interval_does_not_reach(client,
     row = {(r["district_gso_code"], r["merger_model"]): r for r in rows}[("193", data["merger"].model.slug)]
     assert (row["status"], row["status_date"]) == ("none", "")
     assert (row["possible_status"], row["possible_status_date"], row["possible_status_date_latest"]) == (
-        "in_progress", "2018", "2018-12-31",
+        "in_progress",
+        "2018",
+        "2018-12-31",
     )
 
 
@@ -169,6 +204,7 @@ def test_data_dictionary_links_every_export(client, db):
 
 # -- Excel-ready cells -------------------------------------------------------
 
+
 def test_file_starts_with_bom_and_keeps_vietnamese(client, data):
     content, _response = download(client, "/mergers/?format=csv&district=ha-long")
     assert content.startswith(BOM)
@@ -183,7 +219,11 @@ def test_numbers_dates_and_booleans_are_plain(client, data):
     _header, rows = parse(content)
     row = rows[0]
     assert (row["headcount_before"], row["headcount_after"], row["headcount_change"]) == ("20", "15", "-5")
-    assert (row["status"], row["status_date_edtf"], row["status_date_earliest"]) == ("completed", "2019-03-05", "2019-03-05")
+    assert (row["status"], row["status_date_edtf"], row["status_date_earliest"]) == (
+        "completed",
+        "2019-03-05",
+        "2019-03-05",
+    )
     content, _response = download(client, "/headcount/?format=csv&district=ha-long")
     _header, rows = parse(content)
     assert rows[0]["headcount_change"] == "-5"
@@ -197,12 +237,14 @@ def test_status_as_of_an_earlier_date_follows_the_as_of(client, data):
     content, response = download(client, "/mergers/?format=csv&district=ha-long&as_of=2018-12-31")
     _header, rows = parse(content)
     assert (rows[0]["status"], rows[0]["status_date_edtf"], rows[0]["status_date_latest"]) == (
-        "in_progress", "2018", "2018-12-31",
+        "in_progress",
+        "2018",
+        "2018-12-31",
     )
     assert re.search(r'filename="qnmerge-mergers-asof-2018-12-31-\d{8}T\d{6}\.csv"', response["Content-Disposition"])
 
 
-@pytest.mark.parametrize("dangerous", ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"])
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"])
 def test_formula_like_text_is_neutralised(client, data, dangerous):
     body = factories.BodyFactory(unit=data["ha_long"], name_vi=dangerous)
     content, _response = download(client, "/bodies/?format=csv&district=ha-long")
@@ -225,9 +267,7 @@ def test_format_cell_keeps_negative_numbers_as_numbers():
 
 def test_filename_without_as_of(client, data):
     _content, response = download(client, "/sources/?format=csv")
-    assert re.fullmatch(
-        r'attachment; filename="qnmerge-sources-\d{8}T\d{6}\.csv"', response["Content-Disposition"]
-    )
+    assert re.fullmatch(r'attachment; filename="qnmerge-sources-\d{8}T\d{6}\.csv"', response["Content-Disposition"])
 
 
 def test_unknown_report_is_refused():
@@ -237,16 +277,20 @@ def test_unknown_report_is_refused():
 
 # -- the seed: the dashboard on 27/09/2017 -------------------------------------
 
+
 def test_seed_dashboard_on_2017_09_27_has_12_completed_front_bloc_districts(client, seed):
     content, _response = download(client, "/?format=csv&as_of=2017-09-27")
     _header, rows = parse(content)
     completed = [r for r in rows if r["merger_model"] == "khoi-mttq" and r["status"] == "completed"]
     assert len(completed) == 12
-    assert all(r["status_date"] and r["status_date_edtf"] and r["status_date_latest"] and r["source_ids"] for r in completed)
+    assert all(
+        r["status_date"] and r["status_date_edtf"] and r["status_date_latest"] and r["source_ids"] for r in completed
+    )
     assert any("Hạ Long" in r["district"] or "Uông Bí" in r["district"] for r in rows)
 
 
 # -- the export command: the same file as the page ------------------------------
+
 
 def test_export_command_writes_the_same_rows_as_the_page(client, data, tmp_path):
     target = tmp_path / "mergers.csv"
@@ -256,13 +300,16 @@ def test_export_command_writes_the_same_rows_as_the_page(client, data, tmp_path)
     assert target.read_bytes().startswith(BOM)
 
 
-@pytest.mark.parametrize("report,url", [
-    ("milestones", "/milestones/?format=csv&district=ha-long&status=completed"),
-    ("bodies", "/bodies/?format=csv&province=all"),
-    ("headcount_long", "/headcount/?format=csv&layout=long"),
-    ("timeline", "/timeline/?format=csv&district=ha-long"),
-    ("dashboard", "/?format=csv&as_of=2018-06-30"),
-])
+@pytest.mark.parametrize(
+    "report,url",
+    [
+        ("milestones", "/milestones/?format=csv&district=ha-long&status=completed"),
+        ("bodies", "/bodies/?format=csv&province=all"),
+        ("headcount_long", "/headcount/?format=csv&layout=long"),
+        ("timeline", "/timeline/?format=csv&district=ha-long"),
+        ("dashboard", "/?format=csv&as_of=2018-06-30"),
+    ],
+)
 def test_export_command_matches_each_page(client, data, tmp_path, report, url):
     query = url.split("?", 1)[1]
     args = [report]
@@ -280,14 +327,17 @@ def test_export_command_matches_each_page(client, data, tmp_path, report, url):
     assert parse(target.read_bytes()) == parse(page)
 
 
-@pytest.mark.parametrize("args,message", [
-    (["nope"], "Unknown report 'nope'"),
-    (["mergers", "--filter", "colour=red"], "Unknown filter colour"),
-    (["mergers", "--filter", "status=bogus"], "status"),
-    (["mergers", "--filter", "nonsense"], "is not KEY=VALUE"),
-    (["mergers", "--as-of", "2018-02-31"], "is not a date"),
-    (["bodies", "--filter", "province=atlantis"], "Unknown province"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["nope"], "Unknown report 'nope'"),
+        (["mergers", "--filter", "colour=red"], "Unknown filter colour"),
+        (["mergers", "--filter", "status=bogus"], "status"),
+        (["mergers", "--filter", "nonsense"], "is not KEY=VALUE"),
+        (["mergers", "--as-of", "2018-02-31"], "is not a date"),
+        (["bodies", "--filter", "province=atlantis"], "Unknown province"),
+    ],
+)
 def test_export_command_refuses_unknown_reports_and_filters(data, tmp_path, args, message):
     target = tmp_path / "out.csv"
     with pytest.raises(CommandError, match=message):
@@ -296,6 +346,7 @@ def test_export_command_refuses_unknown_reports_and_filters(data, tmp_path, args
 
 
 # -- streaming: memory stays flat ------------------------------------------------
+
 
 def _peak_export_memory(count, merger_count=20):
     """(peak traced bytes, bytes sent) while streaming `count` milestones to nowhere."""
@@ -306,8 +357,13 @@ def _peak_export_memory(count, merger_count=20):
     per_merger = count // merger_count
     Milestone.objects.bulk_create(
         [
-            Milestone(merger=merger, status="completed", date=start + datetime.timedelta(days=i),
-                      date_latest=start + datetime.timedelta(days=i), date_edtf=(start + datetime.timedelta(days=i)).isoformat())
+            Milestone(
+                merger=merger,
+                status="completed",
+                date=start + datetime.timedelta(days=i),
+                date_latest=start + datetime.timedelta(days=i),
+                date_edtf=(start + datetime.timedelta(days=i)).isoformat(),
+            )
             for merger in mergers
             for i in range(per_merger)
         ],

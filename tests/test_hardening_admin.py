@@ -30,6 +30,7 @@ def admin_export(client, fmt):
 
 # -- item 2: admin exports never carry a live formula ---------------------------
 
+
 @pytest.mark.django_db
 def test_admin_csv_export_neutralises_formulas(admin_client):
     factories.BodyFactory(slug="ban-a", name_vi=FORMULA, note="+1 nữa")
@@ -68,7 +69,9 @@ def test_a_neutralised_export_imports_back_unchanged(admin_client):
 
 # -- item 3: the confirm step cannot name (or delete) another file -------------------
 
-BODY_HEADER = "slug,unit,name_vi,name_en,abbreviation,sector,function,founded_on,ended_on,end_reason,successor,note,sources"
+BODY_HEADER = (
+    "slug,unit,name_vi,name_en,abbreviation,sector,function,founded_on,ended_on,end_reason,successor,note,sources"
+)
 
 
 @pytest.fixture
@@ -108,8 +111,17 @@ def test_confirm_cannot_name_or_delete_another_file(admin_client, place, pending
         assert len(list(pending.glob("*.upload"))) == 1
         assert "bodies" not in initial["import_file_name"] and "/" not in initial["import_file_name"]
         inside.write_text("also precious")
-        for forged in (victim.name, str(victim), "../" + victim.name, "x", "x.upload", initial["import_file_name"] + "x"):
-            response = admin_client.post("/en/admin/agencies/body/process_import/", {**initial, "import_file_name": forged})
+        for forged in (
+            victim.name,
+            str(victim),
+            "../" + victim.name,
+            "x",
+            "x.upload",
+            initial["import_file_name"] + "x",
+        ):
+            response = admin_client.post(
+                "/en/admin/agencies/body/process_import/", {**initial, "import_file_name": forged}
+            )
             assert response.status_code == 302  # back to the upload form, with a message
             assert victim.read_text() == "precious" and inside.read_text() == "also precious"
         assert not Body.objects.filter(slug="ban-a").exists()
@@ -143,6 +155,7 @@ def test_a_refused_preview_keeps_no_file_and_abandoned_ones_are_swept(admin_clie
 
 
 # -- item 4: bounded before parsing; item 11: errors say what is wrong ---------------
+
 
 def xlsx_declaring(rows, real_rows=()):
     """An XLSX of a header (and `real_rows`) whose sheet declares `rows` data rows."""
@@ -192,7 +205,9 @@ def test_an_xlsx_declaring_two_million_rows_is_refused_quickly_in_vietnamese(adm
 
 def test_rows_past_the_limit_are_refused_while_reading(admin_client, place, pending, settings):
     settings.QNMERGE_IMPORT_MAX_ROWS = 3
-    rows = [[f"ban-{n}", "193", f"Ban {n}", "", "", "party", "organisation", "2015", "", "", "", "", ""] for n in range(5)]
+    rows = [
+        [f"ban-{n}", "193", f"Ban {n}", "", "", "party", "organisation", "2015", "", "", "", "", ""] for n in range(5)
+    ]
     text = BODY_HEADER + "\n" + "\n".join(",".join(row) for row in rows) + "\n"
     html = upload_body_csv(admin_client, text).content.decode()
     assert "The file has more than 3 rows" in html

@@ -18,7 +18,9 @@ from tests import factories
 # QNMERGE_TEST_IMPORT_ROWS=20000 QNMERGE_TEST_IMPORT_SECONDS=30 checks the target.
 ROWS = int(__import__("os").environ.get("QNMERGE_TEST_IMPORT_ROWS", "1000"))
 SECONDS = float(__import__("os").environ.get("QNMERGE_TEST_IMPORT_SECONDS", "150"))
-BODY_HEADER = "slug,unit,name_vi,name_en,abbreviation,sector,function,founded_on,ended_on,end_reason,successor,note,sources"
+BODY_HEADER = (
+    "slug,unit,name_vi,name_en,abbreviation,sector,function,founded_on,ended_on,end_reason,successor,note,sources"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +52,7 @@ def run(text, user=None):
 
 # -- item 7 -------------------------------------------------------------------------
 
+
 def test_import_refuses_another_districts_body_as_successor(place, ha_long_editor):
     factories.BodyFactory(unit=place["uong_bi"], slug="ban-uong-bi", name_vi="Ban Tổ chức Uông Bí")
     text = f"{BODY_HEADER}\nban-a,ha-long,Ban A,,,party,organisation,2015,2018,merged,ban-uong-bi,,\n"
@@ -67,11 +70,20 @@ def test_the_admin_form_refuses_the_same_successor(client, place, ha_long_editor
     ha_long_editor.groups.add(Group.objects.get(name="district_editor"))
     other = factories.BodyFactory(unit=place["uong_bi"], slug="ban-uong-bi", name_vi="Ban Tổ chức Uông Bí")
     client.force_login(ha_long_editor)
-    response = client.post("/en/admin/agencies/body/add/", {
-        "slug": "ban-a", "unit": place["ha_long"].pk, "name_vi": "Ban A", "sector": "party",
-        "function": "organisation", "founded_on_edtf": "2015", "ended_on_edtf": "2018", "end_reason": "merged",
-        "successor": other.pk,
-    })
+    response = client.post(
+        "/en/admin/agencies/body/add/",
+        {
+            "slug": "ban-a",
+            "unit": place["ha_long"].pk,
+            "name_vi": "Ban A",
+            "sector": "party",
+            "function": "organisation",
+            "founded_on_edtf": "2015",
+            "ended_on_edtf": "2018",
+            "end_reason": "merged",
+            "successor": other.pk,
+        },
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Body.objects.filter(slug="ban-a").exists()
@@ -85,6 +97,7 @@ def test_import_accepts_a_successor_of_the_editors_own_district(place, ha_long_e
 
 
 # -- item 9: NUL characters ------------------------------------------------------------
+
 
 def test_import_refuses_a_null_character_and_writes_nothing(place):
     text = f"{BODY_HEADER}\nban-a,ha-long,Ban A,,,party,organisation,2015,,,,ghi\x00chú,\n"
@@ -102,15 +115,22 @@ def test_a_model_save_with_a_null_character_is_refused(place):
 
 
 def test_the_admin_form_refuses_a_null_character(admin_client, place):
-    response = admin_client.post("/en/admin/agencies/source/add/", {
-        "slug": "nguon", "kind": "article", "title": "Tiêu\x00đề", "publisher": "Báo Quảng Ninh",
-        "published_on_edtf": "2019",
-    })
+    response = admin_client.post(
+        "/en/admin/agencies/source/add/",
+        {
+            "slug": "nguon",
+            "kind": "article",
+            "title": "Tiêu\x00đề",
+            "publisher": "Báo Quảng Ninh",
+            "published_on_edtf": "2019",
+        },
+    )
     assert response.status_code == 200
     assert "Null characters are not allowed." in response.content.decode()
 
 
 # -- item 8: losing a role ends the sessions ------------------------------------------
+
 
 @pytest.fixture
 def staff_client(client, db):
@@ -154,11 +174,14 @@ def test_a_district_editor_losing_a_district_or_role_loses_their_session(client,
 
 # -- item 4: manage.py import_file, fast and all or nothing ---------------------------
 
+
 def body_rows(count, bad_row=None):
     lines = [BODY_HEADER]
     for number in range(count):
         unit = "999" if number == bad_row else "193"
-        lines.append(f"ban-{number},{unit},Ban số {number},Board {number},,party,organisation,2015,,,,,bao-quang-ninh-1")
+        lines.append(
+            f"ban-{number},{unit},Ban số {number},Board {number},,party,organisation,2015,,,,,bao-quang-ninh-1"
+        )
     return "\n".join(lines) + "\n"
 
 

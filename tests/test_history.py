@@ -12,7 +12,6 @@ from agencies.models import Body, BodyCitation
 from tests import factories
 
 
-
 @pytest.fixture(autouse=True)
 def english():
     """Pages are opened under /en/; messages are compared as their English msgids."""
@@ -29,7 +28,7 @@ def form_data(response, **changes):
     """The POST data of an admin form as it was rendered, with changes."""
     form = response.context["adminform"].form
     data = {}
-    for name, field in form.fields.items():
+    for name, _field in form.fields.items():
         value = form[name].value()
         if value is None:
             value = ""
@@ -41,7 +40,7 @@ def form_data(response, **changes):
     # Inline formsets (a record's citations) as rendered: management form and rows.
     for inline in response.context.get("inline_admin_formsets") or ():
         formset = inline.formset
-        for name, field in formset.management_form.fields.items():
+        for name, _field in formset.management_form.fields.items():
             data[formset.management_form.add_prefix(name)] = formset.management_form[name].value()
         for row in formset.forms:
             for name in row.fields:
@@ -81,8 +80,10 @@ def admin_client(client, admin_user):
 def test_change_via_admin_records_who_when_what_and_why(admin_client, admin_user, ha_long):
     board = ha_long["board"]
     url = admin_url("agencies_body_change", board.pk)
-    data = form_data(admin_client.get(url), name_en="Ha Long Party Organisation Board", change_reason="Tên tiếng Anh theo bài 000")
-    before = datetime.datetime.now(datetime.timezone.utc)
+    data = form_data(
+        admin_client.get(url), name_en="Ha Long Party Organisation Board", change_reason="Tên tiếng Anh theo bài 000"
+    )
+    before = datetime.datetime.now(datetime.UTC)
     response = admin_client.post(url, data)
     assert response.status_code == 302
 
@@ -137,7 +138,8 @@ def test_deleting_a_body_a_merger_refers_to_is_refused_with_the_reason(admin_cli
 def test_deleting_a_constituent_body_is_refused_in_bulk_too(admin_client, ha_long):
     board = ha_long["board"]
     response = admin_client.post(
-        admin_url("agencies_body_changelist"), {"action": "delete_selected", "_selected_action": [board.pk], "post": "yes"}
+        admin_url("agencies_body_changelist"),
+        {"action": "delete_selected", "_selected_action": [board.pk], "post": "yes"},
     )
     assert response.status_code == 200
     assert "protected related objects" in response.content.decode()
@@ -146,7 +148,9 @@ def test_deleting_a_constituent_body_is_refused_in_bulk_too(admin_client, ha_lon
 
 def test_a_deleted_record_is_recovered_from_history(admin_client, ha_long):
     stray = factories.BodyFactory(
-        unit=ha_long["district"], slug="trung-tam-bdct-ha-long", name_vi="Trung tâm Bồi dưỡng chính trị thành phố Hạ Long"
+        unit=ha_long["district"],
+        slug="trung-tam-bdct-ha-long",
+        name_vi="Trung tâm Bồi dưỡng chính trị thành phố Hạ Long",
     )
     pk = stray.pk
     response = admin_client.post(admin_url("agencies_body_delete", pk), {"post": "yes"})
@@ -168,10 +172,16 @@ def test_a_deleted_record_is_recovered_from_history(admin_client, ha_long):
     assert recovered.history.first().history_change_reason == "Xoá nhầm"
 
 
-
 @pytest.mark.parametrize(
     "path",
-    ["abc/history/", "1/history/abc/", "abc/history/1/", f"{'9' * 25}/history/", f"1/history/{'9' * 25}/", "424242/history/"],
+    [
+        "abc/history/",
+        "1/history/abc/",
+        "abc/history/1/",
+        f"{'9' * 25}/history/",
+        f"1/history/{'9' * 25}/",
+        "424242/history/",
+    ],
 )
 def test_history_urls_with_bad_ids_are_404_not_500(admin_client, ha_long, path):
     with translation.override("en"):
@@ -180,6 +190,7 @@ def test_history_urls_with_bad_ids_are_404_not_500(admin_client, ha_long, path):
 
 
 # -- issue 16, items 6 and 10 ------------------------------------------------------------
+
 
 def test_a_cited_source_cannot_be_deleted_and_the_page_names_who_cites_it(admin_client, ha_long):
     from django.db.models import ProtectedError
@@ -194,7 +205,8 @@ def test_a_cited_source_cannot_be_deleted_and_the_page_names_who_cites_it(admin_
     assert "Ban Tổ chức Thành ủy Hạ Long" in page
     assert admin_client.post(url, {"post": "yes"}).status_code == 200
     response = admin_client.post(
-        admin_url("agencies_source_changelist"), {"action": "delete_selected", "_selected_action": [source.pk], "post": "yes"}
+        admin_url("agencies_source_changelist"),
+        {"action": "delete_selected", "_selected_action": [source.pk], "post": "yes"},
     )
     assert "protected related objects" in response.content.decode()
     from django.db import transaction
@@ -240,7 +252,9 @@ def test_deleting_a_user_keeps_their_name_in_history(admin_client, ha_long):
     admin_client.force_login(editor)
     board = ha_long["board"]
     url = admin_url("agencies_body_change", board.pk)
-    admin_client.post(url, form_data(admin_client.get(url), name_en="Organisation Board", change_reason="Tên tiếng Anh"))
+    admin_client.post(
+        url, form_data(admin_client.get(url), name_en="Organisation Board", change_reason="Tên tiếng Anh")
+    )
     version = board.history.first()
     assert version.history_user == editor
     editor.delete()

@@ -5,8 +5,8 @@ import io
 
 import pytest
 import tablib
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
@@ -18,7 +18,9 @@ from mergers.resources import MERGERS_RESOURCES, HeadcountResource, MilestoneRes
 from tests import factories
 
 ALL_RESOURCES = AGENCIES_RESOURCES + MERGERS_RESOURCES
-BODY_HEADER = "slug,unit,name_vi,name_en,abbreviation,sector,function,founded_on,ended_on,end_reason,successor,note,sources"
+BODY_HEADER = (
+    "slug,unit,name_vi,name_en,abbreviation,sector,function,founded_on,ended_on,end_reason,successor,note,sources"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +52,7 @@ def place(db):
 
 # -- round trip ------------------------------------------------------------------
 
+
 def export_everything():
     return {cls.__name__: cls().export(cls().export_queryset()).csv for cls in ALL_RESOURCES}
 
@@ -58,12 +61,12 @@ def export_everything():
 def rich(place):
     """Every model, with partial dates, lists of sources and a chain of successors."""
     ha_long, source = place["ha_long"], Source.objects.get(slug="bao-quang-ninh-1")
-    document = factories.LegalDocumentFactory(
-        number="44-QĐ/TU", signed_on_edtf="2015-11"
-    )
+    document = factories.LegalDocumentFactory(number="44-QĐ/TU", signed_on_edtf="2015-11")
     document.sources.add(source)
     commune = factories.CommuneFactory(parent=ha_long, name_vi="Phường Hồng Gai", slug="hong-gai")
-    factories.UnitChangeFactory(unit=commune, kind="absorbed", related_unit=ha_long, date=datetime.date(2020, 1, 1), basis=document)
+    factories.UnitChangeFactory(
+        unit=commune, kind="absorbed", related_unit=ha_long, date=datetime.date(2020, 1, 1), basis=document
+    )
     merger = factories.MergerFactory(unit=ha_long, title_vi="Hợp nhất Tổ chức - Nội vụ")
     merger.sources.add(source)
     merger.basis.add(document)
@@ -75,16 +78,24 @@ def rich(place):
     older = factories.BodyFactory(unit=ha_long, name_vi="Ban cũ")
     middle = factories.BodyFactory(unit=ha_long, name_vi="Ban giữa")
     Body.objects.filter(pk=middle.pk).update(
-        successor=merger.result, end_reason="merged",
-        ended_on_edtf="2019", ended_on=datetime.date(2019, 1, 1), ended_on_latest=datetime.date(2019, 12, 31),
+        successor=merger.result,
+        end_reason="merged",
+        ended_on_edtf="2019",
+        ended_on=datetime.date(2019, 1, 1),
+        ended_on_latest=datetime.date(2019, 12, 31),
     )
     Body.objects.filter(pk=older.pk).update(
-        successor=middle, end_reason="merged",
-        ended_on_edtf="../2018-01", ended_on=None, ended_on_latest=datetime.date(2018, 1, 31),
+        successor=middle,
+        end_reason="merged",
+        ended_on_edtf="../2018-01",
+        ended_on=None,
+        ended_on_latest=datetime.date(2018, 1, 31),
     )
     holding = factories.HoldingFactory(unit=ha_long, start_date_edtf="2016")
     holding.sources.add(source)
-    figure = factories.ReportedFigureFactory(unit=place["province"], statement_vi="3 trên 14 huyện", value=3, denominator=14)
+    figure = factories.ReportedFigureFactory(
+        unit=place["province"], statement_vi="3 trên 14 huyện", value=3, denominator=14
+    )
     figure.merger_models.add(merger.model)
     figure.sources.add(source)
     return merger
@@ -119,9 +130,16 @@ def test_round_trip_export_import_export_is_identical(rich):
     assert export_everything() == first
     milestone = Milestone.objects.get(status="in_progress")
     assert (milestone.date_edtf, milestone.date, milestone.date_latest) == (
-        "2018", datetime.date(2018, 1, 1), datetime.date(2018, 12, 31))
+        "2018",
+        datetime.date(2018, 1, 1),
+        datetime.date(2018, 12, 31),
+    )
     older = Body.objects.get(name_vi="Ban cũ")
-    assert (older.ended_on_edtf, older.ended_on, older.ended_on_latest) == ("../2018-01", None, datetime.date(2018, 1, 31))
+    assert (older.ended_on_edtf, older.ended_on, older.ended_on_latest) == (
+        "../2018-01",
+        None,
+        datetime.date(2018, 1, 31),
+    )
     assert Body.objects.get(name_vi="Ban cũ").successor.name_vi == "Ban giữa"
 
 
@@ -146,7 +164,10 @@ def test_import_creates_and_updates_by_natural_key(place):
     body = Body.objects.get(slug="ban-to-chuc")
     assert body.unit == place["ha_long"]
     assert (body.founded_on_edtf, body.founded_on, body.founded_on_latest) == (
-        "2015", datetime.date(2015, 1, 1), datetime.date(2015, 12, 31))
+        "2015",
+        datetime.date(2015, 1, 1),
+        datetime.date(2015, 12, 31),
+    )
     assert [s.slug for s in body.sources.all()] == ["bao-quang-ninh-1"]
     text = text.replace("Ban Tổ chức Thành ủy,", "Ban Tổ chức Thành ủy Hạ Long,").replace(",2015,", ",30/11/2015,")
     result, errors = run(BodyResource, text)
@@ -154,26 +175,32 @@ def test_import_creates_and_updates_by_natural_key(place):
     body.refresh_from_db()
     assert body.name_vi == "Ban Tổ chức Thành ủy Hạ Long"
     assert (body.founded_on_edtf, body.founded_on, body.founded_on_latest) == (
-        "2015-11-30", datetime.date(2015, 11, 30), datetime.date(2015, 11, 30))
+        "2015-11-30",
+        datetime.date(2015, 11, 30),
+        datetime.date(2015, 11, 30),
+    )
 
 
 D = datetime.date
 MILESTONE_HEADER = "merger,status,date,basis,note_vi,note_en,sources"
 
 
-@pytest.mark.parametrize("cell,expected", [
-    ("2018", ("2018", D(2018, 1, 1), D(2018, 12, 31))),
-    ("2015-11", ("2015-11", D(2015, 11, 1), D(2015, 11, 30))),
-    ("11/2015", ("2015-11", D(2015, 11, 1), D(2015, 11, 30))),
-    ("2015-11-30", ("2015-11-30", D(2015, 11, 30), D(2015, 11, 30))),
-    ("30/11/2015", ("2015-11-30", D(2015, 11, 30), D(2015, 11, 30))),
-    # day/month/year, as a Vietnamese clerk types it: 1 June, not 6 January
-    ("01/06/2018", ("2018-06-01", D(2018, 6, 1), D(2018, 6, 1))),
-    ("đầu năm 2018", ("2018-37", D(2018, 1, 1), D(2018, 4, 30))),
-    ("trước 27/09/2017", ("../2017-09-27", None, D(2017, 9, 27))),
-    ("trong khoảng 30/11/2015 - 27/09/2017", ("2015-11-30/2017-09-27", D(2015, 11, 30), D(2017, 9, 27))),
-    ("2015~/2016~", ("2015~/2016~", D(2015, 1, 1), D(2016, 12, 31))),
-])
+@pytest.mark.parametrize(
+    "cell,expected",
+    [
+        ("2018", ("2018", D(2018, 1, 1), D(2018, 12, 31))),
+        ("2015-11", ("2015-11", D(2015, 11, 1), D(2015, 11, 30))),
+        ("11/2015", ("2015-11", D(2015, 11, 1), D(2015, 11, 30))),
+        ("2015-11-30", ("2015-11-30", D(2015, 11, 30), D(2015, 11, 30))),
+        ("30/11/2015", ("2015-11-30", D(2015, 11, 30), D(2015, 11, 30))),
+        # day/month/year, as a Vietnamese clerk types it: 1 June, not 6 January
+        ("01/06/2018", ("2018-06-01", D(2018, 6, 1), D(2018, 6, 1))),
+        ("đầu năm 2018", ("2018-37", D(2018, 1, 1), D(2018, 4, 30))),
+        ("trước 27/09/2017", ("../2017-09-27", None, D(2017, 9, 27))),
+        ("trong khoảng 30/11/2015 - 27/09/2017", ("2015-11-30/2017-09-27", D(2015, 11, 30), D(2017, 9, 27))),
+        ("2015~/2016~", ("2015~/2016~", D(2015, 1, 1), D(2016, 12, 31))),
+    ],
+)
 def test_uncertain_dates_import_as_edtf_with_their_bounds(place, cell, expected):
     merger = factories.MergerFactory(unit=place["ha_long"])
     result, errors = run(MilestoneResource, f"{MILESTONE_HEADER}\n{merger.slug},completed,{cell},,,,\n")
@@ -204,22 +231,36 @@ def test_a_month_first_date_is_refused_with_a_row_error_and_nothing_written(plac
 
 # -- bad rows: a message naming row and column, and nothing written ----------------
 
+
 def assert_nothing_written(before):
     assert Body.objects.count() == before
 
 
-@pytest.mark.parametrize("rows,message", [
-    (["ban-a,999,Ban A,,,party,organisation,,,,,,"],
-     "Row 2, column unit: No administrative unit with GSO code “999”."),
-    (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,organisation,31/02/2018,,,,,"],
-     "Row 3, column founded_on: “31/02/2018”: month 2 has no day 31."),
-    (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,organisation,,,,,,khong-co"],
-     "Row 3, column sources: No source with slug “khong-co”."),
-    (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,cooking,,,,,,"],
-     "Row 3, column function: Value 'cooking' is not a valid choice."),
-    (["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-a,ha-long,Ban A,,,party,organisation,,,,,,"],
-     "Row 3, column slug: Row 3 repeats row 2 (same slug: ban-a)."),
-])
+@pytest.mark.parametrize(
+    "rows,message",
+    [
+        (
+            ["ban-a,999,Ban A,,,party,organisation,,,,,,"],
+            "Row 2, column unit: No administrative unit with GSO code “999”.",
+        ),
+        (
+            ["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,organisation,31/02/2018,,,,,"],
+            "Row 3, column founded_on: “31/02/2018”: month 2 has no day 31.",
+        ),
+        (
+            ["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,organisation,,,,,,khong-co"],
+            "Row 3, column sources: No source with slug “khong-co”.",
+        ),
+        (
+            ["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-b,193,Ban B,,,party,cooking,,,,,,"],
+            "Row 3, column function: Value 'cooking' is not a valid choice.",
+        ),
+        (
+            ["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-a,ha-long,Ban A,,,party,organisation,,,,,,"],
+            "Row 3, column slug: Row 3 repeats row 2 (same slug: ban-a).",
+        ),
+    ],
+)
 def test_a_bad_row_is_named_and_the_whole_file_is_rolled_back(place, rows, message):
     before = Body.objects.count()
     result, errors = run(BodyResource, "\n".join([BODY_HEADER, *rows]) + "\n")
@@ -227,11 +268,14 @@ def test_a_bad_row_is_named_and_the_whole_file_is_rolled_back(place, rows, messa
     assert_nothing_written(before)
 
 
-@pytest.mark.parametrize("value,message", [
-    ("-5", "Row 3, column value: A headcount cannot be negative."),
-    ("abc", "Row 3, column value: “abc” is not a whole number."),
-    ("12.5", "Row 3, column value: “12.5” is not a whole number."),
-])
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("-5", "Row 3, column value: A headcount cannot be negative."),
+        ("abc", "Row 3, column value: “abc” is not a whole number."),
+        ("12.5", "Row 3, column value: “12.5” is not a whole number."),
+    ],
+)
 def test_negative_or_non_numeric_headcount_is_a_row_error(place, value, message):
     merger = factories.MergerFactory(unit=place["ha_long"])
     text = f"merger,phase,value,as_of,note,sources\n{merger.slug},before,20,,,\n{merger.slug},after,{value},,,\n"
@@ -266,6 +310,7 @@ def test_dry_run_previews_every_row_and_writes_nothing(place):
 
 # -- the district editor ------------------------------------------------------------
 
+
 @pytest.fixture
 def ha_long_editor(place):
     user = factories.UserFactory(username="bien-tap-ha-long", is_staff=True)
@@ -275,7 +320,9 @@ def ha_long_editor(place):
 
 
 def test_district_editor_cannot_import_another_districts_rows(place, ha_long_editor):
-    text = f"{BODY_HEADER}\nban-a,193,Ban A,,,party,organisation,,,,,,\nban-b,uong-bi,Ban B,,,party,organisation,,,,,,\n"
+    text = (
+        f"{BODY_HEADER}\nban-a,193,Ban A,,,party,organisation,,,,,,\nban-b,uong-bi,Ban B,,,party,organisation,,,,,,\n"
+    )
     result, errors = run(BodyResource, text, user=ha_long_editor)
     assert "Row 3, column unit: Row 3: Thành phố Uông Bí is outside the districts you may edit." in errors
     assert not Body.objects.filter(slug__in=["ban-a", "ban-b"]).exists()
@@ -294,8 +341,12 @@ def test_district_editor_cannot_move_another_districts_record(place, ha_long_edi
 
 
 def test_district_editor_cannot_import_province_wide_records(place, ha_long_editor):
-    result, errors = run(SourceResource, "slug,kind,title,publisher,author,published_on,date_note,url,seed_file,note\n"
-                                          "bao-moi,article,Bài mới,Báo Quảng Ninh,,2019,,,,\n", user=ha_long_editor)
+    result, errors = run(
+        SourceResource,
+        "slug,kind,title,publisher,author,published_on,date_note,url,seed_file,note\n"
+        "bao-moi,article,Bài mới,Báo Quảng Ninh,,2019,,,,\n",
+        user=ha_long_editor,
+    )
     assert errors == ["District editors cannot import sources."]
     assert not Source.objects.filter(slug="bao-moi").exists()
 
@@ -310,6 +361,7 @@ def test_milestone_of_another_district_is_refused_for_a_district_editor(place, h
 
 # -- bad files: refused before parsing, with what to do -------------------------------
 
+
 def upload(content, name="bodies.csv"):
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
@@ -322,7 +374,7 @@ def csv_format():
 
 def test_windows_1258_file_is_refused_as_not_utf8():
     content = (BODY_HEADER + "\nban-a,193,Ban Tổ chức,,,party,organisation,,,,,,\n").encode("utf-8")
-    legacy = content.replace("Tổ chức".encode("utf-8"), b"T\xd4\xd2 ch\xfd\xf5c")  # bytes a cp1258 editor writes
+    legacy = content.replace("Tổ chức".encode(), b"T\xd4\xd2 ch\xfd\xf5c")  # bytes a cp1258 editor writes
     with pytest.raises(ValidationError) as error:
         check_upload(upload(legacy), csv_format())
     assert "The file must be UTF-8: line 2" in error.value.messages[0]
@@ -362,14 +414,17 @@ def test_import_form_shows_the_file_error_on_the_file_field(db):
     from import_export.formats.base_formats import CSV, XLSX
 
     form = QnImportForm(
-        [CSV, XLSX], [BodyResource],
+        [CSV, XLSX],
+        [BodyResource],
         data={"resource": "0", "format": "0"},
         files={"import_file": upload("Tổ chức".encode("cp1258", errors="replace") + b"\xfe\x00")},
     )
     assert not form.is_valid()
     assert "must be UTF-8" in form.errors["import_file"][0]
     form = QnImportForm(
-        [CSV, XLSX], [BodyResource], data={"resource": "0", "format": "1"},
+        [CSV, XLSX],
+        [BodyResource],
+        data={"resource": "0", "format": "1"},
         files={"import_file": upload(b"not a spreadsheet", name="bodies.xlsx")},
     )
     assert not form.is_valid()
@@ -378,18 +433,41 @@ def test_import_form_shows_the_file_error_on_the_file_field(db):
 
 def test_xlsx_rows_with_numbers_and_dates_import(place):
     book = tablib.Dataset(headers=BODY_HEADER.split(","))
-    book.append(["ban-x", 193, "Ban X", "", "", "party", "organisation", 2015, datetime.datetime(2019, 1, 1), "abolished", "", "", ""])
+    book.append(
+        [
+            "ban-x",
+            193,
+            "Ban X",
+            "",
+            "",
+            "party",
+            "organisation",
+            2015,
+            datetime.datetime(2019, 1, 1),
+            "abolished",
+            "",
+            "",
+            "",
+        ]
+    )
     data = tablib.Dataset().load(book.export("xlsx"), format="xlsx")
     result = BodyResource().import_data(data)
     assert describe_errors(result) == []
     body = Body.objects.get(slug="ban-x")
     assert (body.founded_on_edtf, body.founded_on, body.founded_on_latest) == (
-        "2015", datetime.date(2015, 1, 1), datetime.date(2015, 12, 31))
+        "2015",
+        datetime.date(2015, 1, 1),
+        datetime.date(2015, 12, 31),
+    )
     assert (body.ended_on_edtf, body.ended_on, body.ended_on_latest) == (
-        "2019-01-01", datetime.date(2019, 1, 1), datetime.date(2019, 1, 1))
+        "2019-01-01",
+        datetime.date(2019, 1, 1),
+        datetime.date(2019, 1, 1),
+    )
 
 
 # -- through the admin, when the admin helper has registered it ------------------------
+
 
 def admin_import_url():
     return reverse("admin:agencies_body_import")
@@ -408,7 +486,7 @@ def test_admin_import_preview_lists_errors_and_writes_nothing(client, place):
     assert "No administrative unit with GSO code “999”." in html
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert not Body.objects.filter(slug__in=["ban-a", "ban-b"]).exists()
-    legacy = bad.replace("Ban A", "Ban Tổ chức").encode("utf-8").replace("Tổ chức".encode("utf-8"), b"T\xd4 ch\xfdc")
+    legacy = bad.replace("Ban A", "Ban Tổ chức").encode("utf-8").replace("Tổ chức".encode(), b"T\xd4 ch\xfdc")
     response = client.post(url, {"resource": "0", "format": csv_index, "import_file": upload(legacy)})
     assert "The file must be UTF-8" in response.content.decode()
 

@@ -37,7 +37,8 @@ def test_quang_ninh_has_54_new_units_each_with_its_predecessors(quang_ninh):
     cao_xanh = units.get(name_vi="Phường Cao Xanh")
     assert cao_xanh.gso_code == "06658"
     assert sorted(cao_xanh.predecessions.values_list("predecessor__name_vi", flat=True)) == [
-        "Phường Cao Xanh", "Phường Hà Khánh",
+        "Phường Cao Xanh",
+        "Phường Hà Khánh",
     ]
     row = cao_xanh.predecessions.get(predecessor__name_vi="Phường Hà Khánh")
     assert (row.date_edtf, row.basis.number, row.partly) == ("2025-07-01", "1679/NQ-UBTVQH15", False)
@@ -47,7 +48,8 @@ def test_a_commune_split_between_two_new_units_is_partly_merged_into_each(quang_
     ha_khau = AdministrativeUnit.objects.get(gso_code="06655", valid_until__isnull=False)
     rows = UnitSuccession.objects.filter(predecessor=ha_khau)
     assert sorted(rows.values_list("successor__name_vi", "partly")) == [
-        ("Phường Tuần Châu", True), ("Phường Việt Hưng", True),
+        ("Phường Tuần Châu", True),
+        ("Phường Việt Hưng", True),
     ]
 
 
@@ -91,21 +93,21 @@ def test_province_page_lists_the_new_units_with_predecessors(client, quang_ninh)
 
 def test_district_page_shows_what_its_communes_became(client, quang_ninh):
     page = client.get("/districts/ha-long/").content.decode()
-    section = page[page.index('id="reorganisation-2025"'):]
+    section = page[page.index('id="reorganisation-2025"') :]
     assert "Phường Hà Khánh" in section and "Phường Cao Xanh" in section and "1679/NQ-UBTVQH15" in section
 
 
 @pytest.mark.parametrize("query", ["ha khanh", "Hà Khánh", "phuong ha khanh", "06649", "6649"])
 def test_lookup_finds_cao_xanh_from_the_old_name_or_code(client, quang_ninh, query):
     page = client.get("/lookup/", {"q": query}).content.decode()
-    body = page[page.index("<tbody"):]
+    body = page[page.index("<tbody") :]
     assert "Phường Hà Khánh" in body and "Phường Cao Xanh" in body and "1679/NQ-UBTVQH15" in body
     assert "01/07/2025" in body
 
 
 def test_lookup_from_a_new_unit_shows_where_it_came_from_and_marks_partial_merges(client, quang_ninh):
     page = client.get("/lookup/", {"q": "tuan chau"}).content.decode()
-    body = page[page.index("<tbody"):]
+    body = page[page.index("<tbody") :]
     assert "Phường Hà Khẩu" in body and "một phần" in body  # "part of it"
 
 

@@ -24,8 +24,15 @@ def internal_links(html):
     return [href for href in re.findall(r'<a\b[^>]*href="(/[^"]*)"', html) if not href.startswith("/static/")]
 
 
-@pytest.mark.parametrize("url", ["/?as_of=2017-06-30", "/districts/ha-long/?as_of=2017-06-30",
-                                 "/models/khoi-dang/?as_of=2017-06-30", "/mergers/?as_of=2017-06-30"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?as_of=2017-06-30",
+        "/districts/ha-long/?as_of=2017-06-30",
+        "/models/khoi-dang/?as_of=2017-06-30",
+        "/mergers/?as_of=2017-06-30",
+    ],
+)
 def test_every_internal_link_of_a_dated_page_keeps_the_date(client, world, url):
     html = client.get(url).content.decode()
     links = internal_links(html)
@@ -67,8 +74,19 @@ def test_models_page_lists_each_model_with_its_counts_as_of_the_date(client, wor
 def test_menu_reaches_every_list(client, world):
     html = client.get("/en/").content.decode()
     menu = re.search(r'<nav class="main-nav".*?</nav>', html, re.S).group(0)
-    for path in ("/en/districts/", "/en/models/", "/en/mergers/", "/en/milestones/", "/en/timeline/",
-                 "/en/bodies/", "/en/titles/", "/en/headcount/", "/en/figures/", "/en/documents/", "/en/sources/"):
+    for path in (
+        "/en/districts/",
+        "/en/models/",
+        "/en/mergers/",
+        "/en/milestones/",
+        "/en/timeline/",
+        "/en/bodies/",
+        "/en/titles/",
+        "/en/headcount/",
+        "/en/figures/",
+        "/en/documents/",
+        "/en/sources/",
+    ):
         assert f'href="{path}"' in menu, path
     assert "/quality/" not in menu
 
@@ -96,7 +114,9 @@ def test_dashboard_cites_each_source_once_per_table_with_a_legend(client, world)
         milestone.sources.set(sources)
     other = factories.DistrictFactory(parent=world["province"], slug="uong-bi")
     merger = factories.MergerFactory(unit=other, model=world["model"])
-    factories.MilestoneFactory(merger=merger, status=Status.PLANNED, date=datetime.date(2017, 1, 1)).sources.set(sources)
+    factories.MilestoneFactory(merger=merger, status=Status.PLANNED, date=datetime.date(2017, 1, 1)).sources.set(
+        sources
+    )
     html = client.get("/en/").content.decode()
     matrix = re.search(r'<table class="matrix">.*?</table>', html, re.S).group(0)
     # Cells point to numbered notes; each source is listed once below the table.

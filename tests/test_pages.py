@@ -18,7 +18,6 @@ from tests import factories
 from tests import test_pages_data as pages_data
 
 
-
 @pytest.fixture(params=["factories", "seed"])
 def facts(request, db):
     if request.param == "seed":
@@ -65,6 +64,7 @@ def column(response, model_slug):
 
 
 # ---------------------------------------------------------------- dashboard
+
 
 def test_dashboard_as_of_27_09_2017_front_bloc_completed_in_12_districts_not_ha_long_or_dam_ha(client, facts):
     response = client.get("/en/", {"as_of": "2017-09-27"})
@@ -160,6 +160,7 @@ def test_dashboard_csv_gives_one_row_per_cell_as_of_the_date(client, facts):
 
 # ---------------------------------------------------------------- districts
 
+
 def test_district_list_shows_the_districts_with_gso_codes(client, facts):
     response = client.get("/en/districts/")
     page = text(response)
@@ -204,6 +205,7 @@ def test_commune_has_a_page_at_its_slug(client, db):
 
 
 # ---------------------------------------------------------------- mergers
+
 
 def test_ha_long_organisation_merger_shows_headcount_20_to_15(client, facts):
     merger = Merger.objects.get(slug="ha-long-to-chuc-noi-vu")
@@ -268,6 +270,7 @@ def test_model_page_shows_every_district_status_for_one_model(client, facts):
 
 # ---------------------------------------------------------------- bodies
 
+
 def test_closed_body_page_shows_banner_and_links_its_successor(client, facts):
     merger = Merger.objects.get(slug="ha-long-to-chuc-noi-vu")
     closed = merger.constituents.filter(successor__isnull=False).first() or merger.constituents.first()
@@ -304,6 +307,7 @@ def test_body_list_filters_by_district_sector_and_text(client, facts):
 
 # ---------------------------------------------------------------- documents and sources
 
+
 def test_document_page_lists_every_record_that_cites_it(client, facts):
     document = LegalDocument.objects.get(number="44-QĐ/TU")
     response = client.get(f"/en/documents/{document.pk}/")
@@ -333,6 +337,7 @@ def test_source_list_lists_the_articles(client, facts):
 
 
 # ---------------------------------------------------------------- search
+
 
 @pytest.mark.parametrize(
     "query, expected",
@@ -384,6 +389,7 @@ def test_search_with_no_match_says_so(client, facts):
 
 # ---------------------------------------------------------------- language and layout
 
+
 def test_english_pages_have_english_labels_and_lang(client, facts):
     response = client.get("/en/")
     page = html(response)
@@ -408,6 +414,7 @@ def test_every_page_has_skip_link_main_and_labelled_search(client, facts):
 
 # ---------------------------------------------------------------- bad input
 
+
 def test_bad_as_of_shows_a_message_and_todays_view(client, facts):
     response = client.get("/en/", {"as_of": "2017-13-45"})
     assert response.status_code == 200
@@ -417,7 +424,7 @@ def test_bad_as_of_shows_a_message_and_todays_view(client, facts):
 
 @pytest.mark.parametrize("page, expected", [("abc", 1), ("99999", "last"), ("-1", "last"), ("0", "last")])
 def test_bad_page_numbers_give_first_or_last_page(client, db, page, expected):
-    for i in range(3):
+    for _i in range(3):
         factories.MergerFactory()
     import portal.views
 
@@ -459,8 +466,16 @@ def test_bad_body_filters_never_fail(client, facts):
 
 @pytest.mark.parametrize(
     "url",
-    ["/districts/nope/", "/models/nope/", "/mergers/999999/", "/bodies/999999/", "/documents/999999/",
-     "/sources/999999/", "/?province=nope", "/mergers/?province=nope"],
+    [
+        "/districts/nope/",
+        "/models/nope/",
+        "/mergers/999999/",
+        "/bodies/999999/",
+        "/documents/999999/",
+        "/sources/999999/",
+        "/?province=nope",
+        "/mergers/?province=nope",
+    ],
 )
 def test_unknown_records_are_404(client, facts, url):
     assert client.get(url).status_code == 404
@@ -475,8 +490,14 @@ def test_province_all_shows_every_province(client, facts):
 
 @pytest.mark.parametrize(
     "url, params",
-    [("/mergers/", {"district": "\x00", "q": "ha\x00long"}), ("/bodies/", {"q": "\x00"}), ("/search/", {"q": "ha\x00 long"}),
-     ("/documents/", {"q": "44\x00"}), ("/sources/", {"kind": "\x00"}), ("/", {"as_of": "2017\x00-01-01"})],
+    [
+        ("/mergers/", {"district": "\x00", "q": "ha\x00long"}),
+        ("/bodies/", {"q": "\x00"}),
+        ("/search/", {"q": "ha\x00 long"}),
+        ("/documents/", {"q": "44\x00"}),
+        ("/sources/", {"kind": "\x00"}),
+        ("/", {"as_of": "2017\x00-01-01"}),
+    ],
 )
 def test_nul_characters_in_parameters_never_fail(client, facts, url, params):
     """PostgreSQL refuses NUL in a query: a request with one is refused as bad

@@ -21,7 +21,7 @@ def test_province_timeline_keeps_its_own_and_national_documents_not_other_provin
     other = factories.ProvinceFactory(gso_code="01", slug="ha-noi", name_vi="Thành phố Hà Nội")
     own_doc = factories.LegalDocumentFactory(number="44-QĐ/TU", title_vi="Đề án khối MTTQ")
     other_doc = factories.LegalDocumentFactory(number="99-QĐ/TU", title_vi="Quyết định của tỉnh khác")
-    national = factories.LegalDocumentFactory(number="18-NQ/TW", title_vi="Nghị quyết toàn quốc")
+    factories.LegalDocumentFactory(number="18-NQ/TW", title_vi="Nghị quyết toàn quốc")
     for province, document in ((quang_ninh, own_doc), (other, other_doc)):
         district = factories.DistrictFactory(parent=province)
         merger = factories.MergerFactory(unit=district)

@@ -54,9 +54,14 @@ def test_private_portal_admin_login_page_stays_reachable(client, private):
 @pytest.mark.django_db
 def test_private_portal_after_logging_in_the_page_is_shown(client, private):
     factories.UserFactory(username="editor", is_staff=True)
-    response = client.post("/en/admin/login/?next=/en/quality/", {
-        "username": "editor", "password": PASSWORD, "next": "/en/quality/",
-    })
+    response = client.post(
+        "/en/admin/login/?next=/en/quality/",
+        {
+            "username": "editor",
+            "password": PASSWORD,
+            "next": "/en/quality/",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == "/en/quality/"
     response = client.get("/en/quality/")

@@ -59,12 +59,20 @@ def test_figure_that_disagrees_with_the_records_is_listed(client):
     merger = factories.MergerFactory(model=model)
     factories.MilestoneFactory(merger=merger, status=Status.COMPLETED, date=datetime.date(2018, 1, 1))
     wrong = factories.ReportedFigureFactory(
-        statement_vi="3 huyện đã hợp nhất", unit=province, counted_level="district",
-        metric="units_completed", value=3, as_of=datetime.date(2019, 12, 7),
+        statement_vi="3 huyện đã hợp nhất",
+        unit=province,
+        counted_level="district",
+        metric="units_completed",
+        value=3,
+        as_of=datetime.date(2019, 12, 7),
     )
     right = factories.ReportedFigureFactory(
-        statement_vi="1 huyện đã hợp nhất", unit=province, counted_level="district",
-        metric="units_completed", value=1, as_of=datetime.date(2019, 12, 7),
+        statement_vi="1 huyện đã hợp nhất",
+        unit=province,
+        counted_level="district",
+        metric="units_completed",
+        value=1,
+        as_of=datetime.date(2019, 12, 7),
     )
     wrong.merger_models.add(model)
     right.merger_models.add(model)
@@ -88,7 +96,7 @@ def test_records_without_a_source_are_listed_per_model_legal_documents_too(clien
 
     html = page(client)
     listed = section(html, "sources-body")
-    assert "Bodies without a source <span class=\"muted\">(1)</span>" in listed
+    assert 'Bodies without a source <span class="muted">(1)</span>' in listed
     assert "Ban Tuyên giáo Huyện ủy, Huyện Ba Chẽ" in listed
     assert f'href="/en/bodies/{missing.pk}/"' in listed
     assert f'href="{reverse("admin:agencies_body_change", args=[missing.pk])}"' in listed
@@ -97,7 +105,7 @@ def test_records_without_a_source_are_listed_per_model_legal_documents_too(clien
     # A legal document cites the article that reports it (or itself, a source
     # of kind "legal document"): one that cites nothing is listed too.
     documents = section(html, "sources-legaldocument")
-    assert "Legal documents without a source <span class=\"muted\">(1)</span>" in documents
+    assert 'Legal documents without a source <span class="muted">(1)</span>' in documents
     assert "44-QĐ/TU" in documents
 
 
@@ -173,7 +181,7 @@ def test_only_the_first_hundred_are_listed_with_the_full_count(client):
     for n in range(103):
         Body.objects.create(unit=unit, slug=f"ban-{n}", name_vi=f"Ban số {n:03d}", sector="party", function="other")
     listed = section(page(client), "sources-body")
-    assert "Bodies without a source <span class=\"muted\">(103)</span>" in listed
+    assert 'Bodies without a source <span class="muted">(103)</span>' in listed
     assert listed.count("<li>") == 100
     assert "Only the first 100 are listed; 3 more are not shown." in listed
 
@@ -181,7 +189,7 @@ def test_only_the_first_hundred_are_listed_with_the_full_count(client):
 def build_problems(size):
     """`size` of every kind of problem, in one district."""
     district = factories.DistrictFactory()
-    for n in range(size):
+    for _n in range(size):
         merger = factories.MergerFactory(unit=district, model=None)  # no milestone, no headcount, no source
         factories.HeadcountFactory(merger=merger, phase="before")
         factories.HoldingFactory(unit=district)
@@ -190,8 +198,11 @@ def build_problems(size):
         merged = factories.MergerFactory(unit=district)
         factories.MilestoneFactory(merger=merged, status=Status.COMPLETED, date=datetime.date(2018, 1, 1))
         figure = factories.ReportedFigureFactory(
-            unit=district.parent, counted_level=AdministrativeUnit.Level.DISTRICT,
-            metric="units_completed", value=14, denominator=14,
+            unit=district.parent,
+            counted_level=AdministrativeUnit.Level.DISTRICT,
+            metric="units_completed",
+            value=14,
+            denominator=14,
         )
         figure.merger_models.add(merged.model)
 

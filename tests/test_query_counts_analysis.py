@@ -25,24 +25,38 @@ def build(size):
         for phase, value in ((Headcount.Phase.BEFORE, 20), (Headcount.Phase.AFTER, 15)):
             factories.HeadcountFactory(merger=merger, phase=phase, value=value + index).sources.set(sources)
         for status, year in (("in_progress", 2018), ("completed", 2019)):
-            factories.MilestoneFactory(merger=merger, status=status, date=datetime.date(year, 1, 1)).sources.set(sources)
+            factories.MilestoneFactory(merger=merger, status=status, date=datetime.date(year, 1, 1)).sources.set(
+                sources
+            )
         factories.UnitChangeFactory(unit=district).sources.set(sources)
         factories.HoldingFactory(unit=district, holder_name=f"Người {index}").sources.set(sources)
         factories.HoldingFactory(
-            unit=district, combination="", posts=[factories.PostFactory(unit=district)], holder_name=f"Thủ trưởng {index}"
+            unit=district,
+            combination="",
+            posts=[factories.PostFactory(unit=district)],
+            holder_name=f"Thủ trưởng {index}",
         ).sources.set(sources)
-        document = factories.LegalDocumentFactory(signed_on=datetime.date(2015, 11, 30) + datetime.timedelta(days=index))
+        document = factories.LegalDocumentFactory(
+            signed_on=datetime.date(2015, 11, 30) + datetime.timedelta(days=index)
+        )
         document.sources.set(sources)
         model.basis.add(document)
         figure = factories.ReportedFigureFactory(
-            unit=province, combination=Holding.Combination.SECRETARY_COUNCIL, counted_level="district",
-            metric=ReportedFigure.Metric.UNITS_WITH_TITLE, value=index, denominator=14,
+            unit=province,
+            combination=Holding.Combination.SECRETARY_COUNCIL,
+            counted_level="district",
+            metric=ReportedFigure.Metric.UNITS_WITH_TITLE,
+            value=index,
+            denominator=14,
         )
         figure.sources.set(sources)
         figure.merger_models.add(model)
         staff_cut = factories.ReportedFigureFactory(
-            unit=province, statement_vi=f"Tinh giản {index}% biên chế", measure=ReportedFigure.Measure.PERCENT,
-            value=index, denominator=None,
+            unit=province,
+            statement_vi=f"Tinh giản {index}% biên chế",
+            measure=ReportedFigure.Measure.PERCENT,
+            value=index,
+            denominator=None,
         )
         staff_cut.sources.set(sources)
 

@@ -48,13 +48,21 @@ def build(size):
         factories.BodyFactory(unit=commune)
         if previous is not None:
             change = UnitChange.objects.create(
-                unit=previous, kind="absorbed", date=D(2020, 1, 1), related_unit=district,
-                basis=w.document, description_vi="Nhập",
+                unit=previous,
+                kind="absorbed",
+                date=D(2020, 1, 1),
+                related_unit=district,
+                basis=w.document,
+                description_vi="Nhập",
             )
             change.sources.set(w.sources)
         previous = district
         UnitChange.objects.create(
-            unit=district, kind="reclassified", date=D(2024, 11, 1), new_kind="thanh-pho", description_vi="Lên thành phố",
+            unit=district,
+            kind="reclassified",
+            date=D(2024, 11, 1),
+            new_kind="thanh-pho",
+            description_vi="Lên thành phố",
         ).sources.set(w.sources)
         for model in models:
             merger = factories.MergerFactory(unit=district, model=model, title_vi=f"Hợp nhất đếm {i} {model.pk}")
@@ -73,7 +81,9 @@ def build(size):
             head = factories.PostFactory(unit=district, body=merger.result, title_vi=f"Thủ trưởng đếm {i} {model.pk}")
             # A named head of the merged body (shown on the body, merger,
             # district and search pages).
-            named = factories.HoldingFactory(unit=district, combination="", holder_name=f"Nguyễn Văn Đếm {i}", posts=[head])
+            named = factories.HoldingFactory(
+                unit=district, combination="", holder_name=f"Nguyễn Văn Đếm {i}", posts=[head]
+            )
             named.sources.set(w.sources)
         holding = factories.HoldingFactory(unit=district)
         holding.sources.set(w.sources)

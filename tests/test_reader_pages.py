@@ -37,7 +37,7 @@ def text_of(response, start=None, end=None):
     assert response.status_code == 200, response.status_code
     body = response.content.decode()
     if start is not None:
-        body = body[body.index(start):]
+        body = body[body.index(start) :]
         if end is not None and end in body[1:]:
             body = body[: body.index(end, 1)]
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
@@ -49,6 +49,7 @@ def history(client, slug, lang=""):
 
 
 # ---------------------------------------------------------------- unit changes
+
 
 def test_hoanh_bo_page_says_it_merged_into_ha_long_not_that_it_took_ha_long_in(client):
     page = history(client, "hoanh-bo")
@@ -90,6 +91,7 @@ def test_unit_names_inside_sentences_keep_the_kind_word_in_lower_case():
 
 # ---------------------------------------------------------------- bodies that ended with their unit
 
+
 def test_hoanh_bo_bodies_ended_with_the_district_in_2020_on_every_page_and_file(client):
     from agencies.models import Body
 
@@ -126,10 +128,14 @@ def test_before_the_district_ended_its_bodies_were_open():
 
 # ---------------------------------------------------------------- named heads and search
 
-@pytest.mark.parametrize("person, unit, body_slug", [
-    ("Nguyễn Hữu Thọ", "ha-long", "ha-long-co-quan-to-chuc-noi-vu"),
-    ("Nguyễn Hoàng Quý", "hoanh-bo", "hoanh-bo-co-quan-kiem-tra-thanh-tra"),
-])
+
+@pytest.mark.parametrize(
+    "person, unit, body_slug",
+    [
+        ("Nguyễn Hữu Thọ", "ha-long", "ha-long-co-quan-to-chuc-noi-vu"),
+        ("Nguyễn Hoàng Quý", "hoanh-bo", "hoanh-bo-co-quan-kiem-tra-thanh-tra"),
+    ],
+)
 def test_named_heads_on_their_body_merger_and_district_pages(client, person, unit, body_slug):
     from agencies.models import Body
 
@@ -153,13 +159,16 @@ def test_front_searches_find_the_front_bodies_written_either_way(client, query):
     assert "Ủy ban MTTQ Việt Nam" in page
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("halong", "Thành phố Hạ Long"),
-    ("hoanhbo", "Huyện Hoành Bồ"),
-    ("UBKT Hạ Long", "Ủy ban Kiểm tra Thành ủy Hạ Long"),
-    ("ủy ban kiểm tra", "Ủy ban Kiểm tra Thành ủy Hạ Long"),
-    ("liên đoàn lao động", "Liên đoàn Lao động thành phố Hạ Long"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("halong", "Thành phố Hạ Long"),
+        ("hoanhbo", "Huyện Hoành Bồ"),
+        ("UBKT Hạ Long", "Ủy ban Kiểm tra Thành ủy Hạ Long"),
+        ("ủy ban kiểm tra", "Ủy ban Kiểm tra Thành ủy Hạ Long"),
+        ("liên đoàn lao động", "Liên đoàn Lao động thành phố Hạ Long"),
+    ],
+)
 def test_search_understands_words_without_spaces_and_abbreviations(client, query, expected):
     assert expected in text_of(client.get("/search/", {"q": query}), "<main")
 
@@ -180,6 +189,7 @@ def test_the_list_filters_use_the_same_search(client):
 
 
 # ---------------------------------------------------------------- figures where a reader looks
+
 
 def test_ha_long_headcount_20_to_15_on_its_district_and_model_pages(client):
     row = text_of(client.get("/districts/ha-long/"), 'id="mergers"', "</table>")
@@ -245,6 +255,7 @@ def test_merger_page_headcount_change_in_each_language(client):
 
 # ---------------------------------------------------------------- Vietnamese wording
 
+
 def test_vietnamese_pages_have_no_english_sort_labels_and_say_the_level_was_abolished(client):
     for url in ("/mergers/", "/bodies/"):
         page = text_of(client.get(url))
@@ -270,7 +281,10 @@ def test_unit_names_inside_vietnamese_sentences_are_not_capitalised(client):
 
 # ---------------------------------------------------------------- pages agree
 
-STATUS = re.compile(r'<span class="status status--[^"]*">.*?</span>(?:\s*<span class="status-date">.*?</span>)?(?:<br><span class="status-possible">.*?</span>)?', re.S)
+STATUS = re.compile(
+    r'<span class="status status--[^"]*">.*?</span>(?:\s*<span class="status-date">.*?</span>)?(?:<br><span class="status-possible">.*?</span>)?',
+    re.S,
+)
 
 
 def status_in_row(html, merger):
@@ -282,7 +296,7 @@ def status_in_row(html, merger):
         at = link.search(row)
         if at:
             # On the dashboard the status is the link itself: read from the link on.
-            found = STATUS.search(row[at.start():] if "status--" in row[at.start():] else row)
+            found = STATUS.search(row[at.start() :] if "status--" in row[at.start() :] else row)
             assert found, row
             return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0))).strip()
     raise AssertionError(f"no row links to {merger}")

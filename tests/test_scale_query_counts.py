@@ -35,6 +35,7 @@ def seed_once(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
 
+
 ALL = "province=all"
 
 # Page -> the addresses measured. Record pages are resolved from seed natural
@@ -46,8 +47,12 @@ PAGES = {
     "dashboard": ["/", f"/?{ALL}", "/?as_of=2017-09-27", "/en/"],
     "districts": ["/districts/", f"/districts/?{ALL}"],
     "district": ["/districts/uong-bi/", "/districts/ha-long/"],
-    "mergers": ["/mergers/", f"/mergers/?{ALL}", f"/mergers/?{ALL}&model=to-chuc-noi-vu&status=completed&sort=-date",
-                f"/mergers/?{ALL}&q=to+chuc"],
+    "mergers": [
+        "/mergers/",
+        f"/mergers/?{ALL}",
+        f"/mergers/?{ALL}&model=to-chuc-noi-vu&status=completed&sort=-date",
+        f"/mergers/?{ALL}&q=to+chuc",
+    ],
     "merger": ["merger:uong-bi-to-chuc-noi-vu"],
     "model": ["/models/to-chuc-noi-vu/", f"/models/khoi-mttq/?{ALL}"],
     "bodies": ["/bodies/", f"/bodies/?{ALL}&state=closed"],

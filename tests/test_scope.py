@@ -23,7 +23,6 @@ from tests import factories
 SCOPED_MODELS = [Body, Post, Holding, UnitChange, Merger, Constituent, Milestone, Headcount]
 
 
-
 @pytest.fixture(autouse=True)
 def english():
     """Pages are opened under /en/; messages are compared as their English msgids."""
@@ -69,7 +68,9 @@ def build_district(province, gso_code, slug, city):
     factories.MilestoneFactory(merger=merger, status="completed", date_edtf="2018")
     factories.HeadcountFactory(merger=merger, phase="before", value=20)
     secretary = factories.PostFactory(unit=district, slug=f"bi-thu-{slug}", title_vi=f"Bí thư Thành ủy {city}")
-    chair = factories.PostFactory(unit=district, slug=f"chu-tich-hdnd-{slug}", title_vi=f"Chủ tịch HĐND thành phố {city}")
+    chair = factories.PostFactory(
+        unit=district, slug=f"chu-tich-hdnd-{slug}", title_vi=f"Chủ tịch HĐND thành phố {city}"
+    )
     factories.HoldingFactory(unit=district, slug=f"{slug}-bi-thu-chu-tich-hdnd", posts=[secretary, chair])
     factories.UnitChangeFactory(unit=district, description_vi=f"Thay đổi của {city}")
     return {"district": district, "merger": merger, "board": board, "office": office, "result": result}
@@ -132,7 +133,9 @@ def test_editor_is_refused_other_district_records(editor_client, cities, model, 
 
 
 def test_editor_cannot_delete_other_district_record_by_post(editor_client, cities):
-    office = factories.BodyFactory(unit=cities["uong_bi"]["district"], name_vi="Trung tâm Bồi dưỡng chính trị thành phố Uông Bí")
+    office = factories.BodyFactory(
+        unit=cities["uong_bi"]["district"], name_vi="Trung tâm Bồi dưỡng chính trị thành phố Uông Bí"
+    )
     response = editor_client.post(model_url(Body, "delete", office.pk), {"post": "yes"})
     assert response.status_code == 403
     assert Body.objects.filter(pk=office.pk).exists()
@@ -211,9 +214,15 @@ def constituent_change_post(merger, bodies):
     citations = list(merger.citations.all())
     data["citations-TOTAL_FORMS"] = data["citations-INITIAL_FORMS"] = len(citations)
     for i, citation in enumerate(citations):
-        data.update({f"citations-{i}-id": citation.pk, f"citations-{i}-merger": merger.pk,
-                     f"citations-{i}-source": citation.source_id, f"citations-{i}-quote": citation.quote,
-                     f"citations-{i}-reasoning": citation.reasoning})
+        data.update(
+            {
+                f"citations-{i}-id": citation.pk,
+                f"citations-{i}-merger": merger.pk,
+                f"citations-{i}-source": citation.source_id,
+                f"citations-{i}-quote": citation.quote,
+                f"citations-{i}-reasoning": citation.reasoning,
+            }
+        )
     # Existing milestone and headcount rows are listed too (they must be, or
     # Django counts them missing): keep them unchanged.
     milestones = list(merger.milestones.all())
@@ -241,11 +250,22 @@ def constituent_change_post(merger, bodies):
             }
         )
     for i, link in enumerate(links):
-        data.update({f"constituent_links-{i}-id": link.pk, f"constituent_links-{i}-merger": merger.pk,
-                     f"constituent_links-{i}-body": link.body_id, f"constituent_links-{i}-order": link.order})
+        data.update(
+            {
+                f"constituent_links-{i}-id": link.pk,
+                f"constituent_links-{i}-merger": merger.pk,
+                f"constituent_links-{i}-body": link.body_id,
+                f"constituent_links-{i}-order": link.order,
+            }
+        )
     for j, body in enumerate(bodies, start=len(links)):
-        data.update({f"constituent_links-{j}-merger": merger.pk, f"constituent_links-{j}-body": body.pk,
-                     f"constituent_links-{j}-order": j})
+        data.update(
+            {
+                f"constituent_links-{j}-merger": merger.pk,
+                f"constituent_links-{j}-body": body.pk,
+                f"constituent_links-{j}-order": j,
+            }
+        )
     return data
 
 
@@ -277,7 +297,10 @@ def test_editor_types_a_milestone_date_day_first_in_the_inline(editor_client, ci
     assert response.status_code == 302
     milestone = merger.milestones.get()
     assert (milestone.date_edtf, milestone.date, milestone.date_latest) == (
-        "2018-06-01", datetime.date(2018, 6, 1), datetime.date(2018, 6, 1))
+        "2018-06-01",
+        datetime.date(2018, 6, 1),
+        datetime.date(2018, 6, 1),
+    )
     data["milestones-0-date_edtf"] = "06/13/2018"
     response = editor_client.post(model_url(Merger, "change", merger.pk), data)
     assert response.status_code == 200
@@ -288,9 +311,17 @@ def test_editor_types_a_milestone_date_day_first_in_the_inline(editor_client, ci
 
 def test_editor_cannot_create_a_merger_in_another_district(editor_client, cities):
     data = constituent_change_post(cities["uong_bi"]["merger"], [])
-    data.update({"slug": "uong-bi-moi", "constituent_links-INITIAL_FORMS": 0, "milestones-TOTAL_FORMS": 0,
-                 "milestones-INITIAL_FORMS": 0, "headcounts-TOTAL_FORMS": 0, "headcounts-INITIAL_FORMS": 0,
-                 "model": ""})
+    data.update(
+        {
+            "slug": "uong-bi-moi",
+            "constituent_links-INITIAL_FORMS": 0,
+            "milestones-TOTAL_FORMS": 0,
+            "milestones-INITIAL_FORMS": 0,
+            "headcounts-TOTAL_FORMS": 0,
+            "headcounts-INITIAL_FORMS": 0,
+            "model": "",
+        }
+    )
     response = editor_client.post(model_url(Merger, "add"), data)
     assert response.status_code == 200
     assert "unit" in response.context["adminform"].form.errors
@@ -403,7 +434,11 @@ def test_role_permissions(db):
     assert ("mergers", "view_reportedfigure") in viewer
     assert all(codename.startswith("view_") for _app, codename in viewer)
     provincial = codenames(PROVINCIAL_ADMIN_GROUP)
-    assert {("auth", "view_user"), ("agencies", "change_districteditor"), ("mergers", "delete_reportedfigure")} <= provincial
+    assert {
+        ("auth", "view_user"),
+        ("agencies", "change_districteditor"),
+        ("mergers", "delete_reportedfigure"),
+    } <= provincial
     # They set up users in the admin, but never delete one or touch groups.
     assert {("auth", "add_user"), ("auth", "change_user")} <= provincial
     assert not provincial & {("auth", "delete_user"), ("auth", "change_group")}
@@ -445,7 +480,9 @@ def test_grant_unknown_district_writes_nothing(cities):
 
 
 def test_grant_refuses_a_commune_slug(cities):
-    factories.CommuneFactory(parent=cities["uong_bi"]["district"], slug="phuong-trung-vuong", name_vi="Phường Trưng Vương")
+    factories.CommuneFactory(
+        parent=cities["uong_bi"]["district"], slug="phuong-trung-vuong", name_vi="Phường Trưng Vương"
+    )
     with pytest.raises(CommandError, match="phuong-trung-vuong"):
         call_command("grant_district_editor", "x", "phuong-trung-vuong", stdout=io.StringIO())
 
@@ -500,7 +537,9 @@ def test_import_and_export_resources_receive_the_user(rf, editor, cities):
     model_admin = django_admin.site._registry[Body]
     assert model_admin.get_import_resource_kwargs(request)["user"] == editor
     assert model_admin.get_export_resource_kwargs(request)["user"] == editor
-    assert set(model_admin.get_export_queryset(request)) == set(Body.objects.filter(unit__district=cities["ha_long"]["district"]))
+    assert set(model_admin.get_export_queryset(request)) == set(
+        Body.objects.filter(unit__district=cities["ha_long"]["district"])
+    )
 
 
 @pytest.fixture
@@ -514,9 +553,12 @@ def provincial_client(client, cities):
 def test_provincial_admin_edits_every_district_and_grants_editors(provincial_client, cities, editor):
     response = provincial_client.get(model_url(Body, "changelist"))
     assert row_ids(response) == set(Body.objects.values_list("pk", flat=True))
-    assert provincial_client.get(model_url(Merger, "change", cities["uong_bi"]["merger"].pk)).context[
-        "has_change_permission"
-    ] is True
+    assert (
+        provincial_client.get(model_url(Merger, "change", cities["uong_bi"]["merger"].pk)).context[
+            "has_change_permission"
+        ]
+        is True
+    )
     assert provincial_client.get(model_url(DistrictEditor, "add")).status_code == 200
     params = {"app_label": "agencies", "model_name": "districteditor", "field_name": "user", "term": "ha-long"}
     users = provincial_client.get(admin_url("autocomplete"), params).json()["results"]

@@ -31,6 +31,7 @@ EXPECTED_CSP = (
 
 # -- headers -----------------------------------------------------------------
 
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/quality/", "/en/quality/", "/admin/login/", "/no-such-page/", "/healthz"])
 def test_every_response_carries_the_security_headers(client, url):
@@ -100,6 +101,7 @@ def test_the_template_scan_finds_inline_code():
 
 # -- admin login throttling ------------------------------------------------------
 
+
 def login(client, username, password):
     return client.post("/en/admin/login/?next=/en/admin/", {"username": username, "password": password})
 
@@ -149,13 +151,12 @@ def test_lockout_lifts_after_fifteen_minutes(client):
         login(client, "editor", f"wrong-{attempt}")
     assert login(client, "editor", PASSWORD).status_code == 429
     assert django_settings.AXES_COOLOFF_TIME == 0.25  # hours
-    AccessAttempt.objects.update(
-        attempt_time=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=16)
-    )
+    AccessAttempt.objects.update(attempt_time=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=16))
     assert login(client, "editor", PASSWORD).status_code == 302
 
 
 # -- the production server ------------------------------------------------------
+
 
 def free_port():
     """A port the OS picks on the loopback, so parallel runs never collide."""
@@ -202,15 +203,20 @@ def test_production_server_serves_compressed_hashed_static_files(tmp_path):
         QNMERGE_CACHE_DIR=str(tmp_path / "cache"),
     )
     for command in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"]):
-        done = subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env,
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stderr
     manifest = (tmp_path / "static" / "staticfiles.json").read_text()
     hashed_css = re.search(r'"css/portal.css": "(css/portal\.[0-9a-f]{12}\.css)"', manifest).group(1)
 
     server = subprocess.Popen(
         [str(gunicorn), "qnmerge.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
-        cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -237,8 +243,11 @@ def test_production_server_serves_compressed_hashed_static_files(tmp_path):
 
 # -- NUL characters ------------------------------------------------------------------
 
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/search/?q=%00", "/en/quality/?province=a%00b", "/admin/agencies/body/?q=%00", "/?%00=1"])
+@pytest.mark.parametrize(
+    "url", ["/search/?q=%00", "/en/quality/?province=a%00b", "/admin/agencies/body/?q=%00", "/?%00=1"]
+)
 def test_a_null_character_in_the_query_string_is_a_bad_request(admin_client, url):
     response = admin_client.get(url)
     assert response.status_code == 400

@@ -104,7 +104,7 @@ def test_article_000_is_by_truong_giang_for_vov_republished_by_bao_nghe_an():
 @pytest.mark.parametrize("slug, printed", [(S003, "14/1"), (S004, "7/12")])
 def test_articles_without_a_printed_year_say_the_year_is_inferred(slug, printed):
     source = Source.objects.get(slug=slug)
-    assert f"\"{printed}\"" in source.date_note
+    assert f'"{printed}"' in source.date_note
     assert "không in năm" in source.date_note and "ngữ cảnh" in source.date_note
 
 
@@ -153,11 +153,15 @@ def test_four_cities_two_towns_eight_rural_districts_with_186_communes_and_no_co
 def test_hoanh_bo_ended_on_1_january_2020_merged_into_ha_long_by_837():
     hoanh_bo = AdministrativeUnit.objects.get(slug="hoanh-bo")
     assert (hoanh_bo.valid_until_edtf, hoanh_bo.valid_until, hoanh_bo.valid_until_latest) == (
-        "2020-01-01", D(2020, 1, 1), D(2020, 1, 1),
+        "2020-01-01",
+        D(2020, 1, 1),
+        D(2020, 1, 1),
     )
     absorbed = hoanh_bo.changes.get(kind=UnitChange.Kind.ABSORBED)
     assert (absorbed.date, absorbed.related_unit.slug, absorbed.basis.number) == (
-        D(2020, 1, 1), "ha-long", "837/NQ-UBTVQH14",
+        D(2020, 1, 1),
+        "ha-long",
+        "837/NQ-UBTVQH14",
     )
     enlarged = UnitChange.objects.get(unit__slug="ha-long", kind=UnitChange.Kind.ENLARGED)
     assert (enlarged.date, enlarged.related_unit.slug, enlarged.communes_after) == (D(2020, 1, 1), "hoanh-bo", 33)
@@ -273,7 +277,10 @@ def test_uong_bi_completed_both_mergers_in_2018_per_its_own_article(model_slug):
     merger = Merger.objects.get(slug=f"uong-bi-{model_slug}")
     (done,) = merger.milestones.all()
     assert (done.status, done.date_edtf, done.date, done.date_latest) == (
-        Status.COMPLETED, "2018", D(2018, 1, 1), D(2018, 12, 31),
+        Status.COMPLETED,
+        "2018",
+        D(2018, 1, 1),
+        D(2018, 12, 31),
     )
     assert slugs(done.sources) == [S001]
     assert done.note_vi.startswith("Bài viết về Uông Bí: “Năm 2018, Uông Bí tiếp tục tiến hành hợp nhất")
@@ -297,8 +304,11 @@ def test_no_milestone_is_dated_after_the_completion_it_follows():
         done = [m.date_latest for m in stones if m.status == Status.COMPLETED and m.date_latest]
         if not done:
             continue
-        late += [f"{merger.slug} {m.status} {m.date_edtf}" for m in stones
-                 if m.status != Status.REVERSED and (m.date_latest is None or m.date_latest > min(done))]
+        late += [
+            f"{merger.slug} {m.status} {m.date_edtf}"
+            for m in stones
+            if m.status != Status.REVERSED and (m.date_latest is None or m.date_latest > min(done))
+        ]
     assert late == []
 
 
@@ -330,8 +340,11 @@ def test_every_milestone_note_starts_with_its_source_passage_without_research_sh
 def test_no_public_note_names_a_seed_file_or_article_number():
     found = []
     for m in seed_models():
-        fields = [f.name for f in m._meta.get_fields() if f.name.startswith(("note", "description", "summary"))
-                  or f.name == "date_note"]
+        fields = [
+            f.name
+            for f in m._meta.get_fields()
+            if f.name.startswith(("note", "description", "summary")) or f.name == "date_note"
+        ]
         for obj in m.objects.all():
             for name in fields:
                 text = getattr(obj, name) or ""
@@ -350,7 +363,8 @@ def test_each_district_merger_joins_a_party_body_and_a_state_body():
     assert merger.result.name_vi == "Cơ quan Tổ chức - Nội vụ Thành ủy Uông Bí"
     inspection = Merger.objects.get(slug="ba-che-kiem-tra-thanh-tra")
     assert sorted(inspection.constituents.values_list("name_vi", flat=True)) == [
-        "Thanh tra huyện Ba Chẽ", "Ủy ban Kiểm tra Huyện ủy Ba Chẽ",
+        "Thanh tra huyện Ba Chẽ",
+        "Ủy ban Kiểm tra Huyện ủy Ba Chẽ",
     ]
     closed = Body.objects.filter(constituent_links__merger__model__slug__in=["to-chuc-noi-vu", "kiem-tra-thanh-tra"])
     assert closed.count() == 56
@@ -380,8 +394,9 @@ def test_heads_titles_were_unified_in_all_14_districts_two_to_three_years_before
         assert (figure.as_of_edtf, figure.as_of, figure.as_of_latest) == ("2015~/2016~", D(2015, 1, 1), D(2016, 12, 31))
         assert "suy ra" in figure.note_vi
     # The only per-district holdings of these titles (Uông Bí) start then too.
-    holdings = Holding.objects.filter(unit__slug="uong-bi", combination__in=[
-        "organisation_home_affairs", "inspection_inspectorate"])
+    holdings = Holding.objects.filter(
+        unit__slug="uong-bi", combination__in=["organisation_home_affairs", "inspection_inspectorate"]
+    )
     assert holdings.count() == 2
     for holding in holdings:
         assert (holding.start_date_edtf, holding.start_date_latest) == ("2015~/2016~", D(2016, 12, 31))
@@ -426,7 +441,8 @@ def test_ha_long_and_dam_ha_bloc_agency_only_planned_as_of_the_conference():
     for district in ("ha-long", "dam-ha"):
         stones = Milestone.objects.filter(merger__slug=f"{district}-khoi-mttq")
         assert sorted(stones.values_list("status", "date_edtf")) == [
-            (Status.PLANNED, "2015-11-30"), (Status.PLANNED, "2017-09-27"),
+            (Status.PLANNED, "2015-11-30"),
+            (Status.PLANNED, "2017-09-27"),
         ]
         merger = Merger.objects.with_status(D(2025, 1, 1)).get(slug=f"{district}-khoi-mttq")
         assert (merger.status, merger.status_edtf, merger.possible_status) == (Status.PLANNED, "2017-09-27", None)
@@ -464,14 +480,18 @@ def test_province_merged_its_three_offices_and_set_up_a_front_bloc_agency():
     assert (before.status, before.possible_status) == (NO_STATUS, Status.COMPLETED)
     assert offices.model.level == "province"
     assert sorted(offices.constituents.values_list("name_vi", flat=True)) == [
-        "Văn phòng HĐND tỉnh Quảng Ninh", "Văn phòng UBND tỉnh Quảng Ninh", "Văn phòng Đoàn ĐBQH tỉnh Quảng Ninh",
+        "Văn phòng HĐND tỉnh Quảng Ninh",
+        "Văn phòng UBND tỉnh Quảng Ninh",
+        "Văn phòng Đoàn ĐBQH tỉnh Quảng Ninh",
     ]
     assert offices.result.name_vi == "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh Quảng Ninh"
     front = Merger.objects.with_status(D(2019, 12, 7)).get(slug="quang-ninh-khoi-mttq")
     # Article 004 lists the province's own Front-bloc agency: it has its
     # province-level model, so the dashboard shows it instead of "none".
     assert (front.status, front.model.slug, front.kind) == (
-        Status.COMPLETED, "khoi-mttq-tinh", Merger.Kind.JOINT_AGENCY
+        Status.COMPLETED,
+        "khoi-mttq-tinh",
+        Merger.Kind.JOINT_AGENCY,
     )
     assert front.constituents.count() == 6
     assert cited(offices) == cited(front) == [S004]
@@ -515,12 +535,15 @@ def test_hoanh_bo_inspection_agency_headed_by_nguyen_hoang_quy():
 def test_uong_bi_set_up_its_front_bloc_agency_in_early_2016():
     agency = Body.objects.get(slug="uong-bi-co-quan-khoi-mttq")
     assert (agency.founded_on_edtf, agency.founded_on, agency.founded_on_latest) == (
-        "2016-37", D(2016, 1, 1), D(2016, 4, 30),
+        "2016-37",
+        D(2016, 1, 1),
+        D(2016, 4, 30),
     )
     assert S001 in cited(agency)
     stones = Milestone.objects.filter(merger__slug="uong-bi-khoi-mttq")
     assert sorted(stones.values_list("status", "date_edtf")) == [
-        (Status.COMPLETED, "2016-37"), (Status.PLANNED, "2015-11-30"),
+        (Status.COMPLETED, "2016-37"),
+        (Status.PLANNED, "2015-11-30"),
     ]
     assert cited(stones.get(status=Status.COMPLETED)) == [S001]
     for other in ("cam-pha", "co-to"):
@@ -540,7 +563,11 @@ def test_uong_bi_moved_training_to_the_propaganda_board_and_finance_to_the_party
     assert finance.status_edtf == "2017"
     assert Milestone.objects.get(merger=finance).note_vi.startswith("Bài viết về Uông Bí: “Năm 2017, Ban Thường vụ")
     assert "does not say explicitly" in finance.note_en
-    assert not Body.objects.filter(slug__in=["uong-bi-trung-tam-bdct", "uong-bi-ban-tuyen-giao"]).closed(D(2020, 9, 18)).exists()
+    assert (
+        not Body.objects.filter(slug__in=["uong-bi-trung-tam-bdct", "uong-bi-ban-tuyen-giao"])
+        .closed(D(2020, 9, 18))
+        .exists()
+    )
 
 
 def test_uong_bi_merged_both_pairs_in_2018_and_set_up_front_bloc_units_for_11_communes():
@@ -555,7 +582,9 @@ def test_uong_bi_merged_both_pairs_in_2018_and_set_up_front_bloc_units_for_11_co
     # Elsewhere no day or month per district: the province's "early 2018".
     cam_pha = Body.objects.get(slug="cam-pha-ban-to-chuc")
     assert (cam_pha.ended_on_edtf, cam_pha.ended_on, cam_pha.ended_on_latest) == (
-        "2018-37", D(2018, 1, 1), D(2018, 4, 30),
+        "2018-37",
+        D(2018, 1, 1),
+        D(2018, 4, 30),
     )
 
 
@@ -567,7 +596,9 @@ def test_uong_bi_quarter_and_commune_merged_by_end_of_2019():
     assert cau_sen.related_unit.parent.name_vi == "Phường Yên Thanh"
     dien_cong = UnitChange.objects.get(unit__slug="xa-dien-cong")
     assert (dien_cong.kind, dien_cong.related_unit.name_vi, dien_cong.date_edtf) == (
-        "absorbed", "Phường Trưng Vương", "../2019",
+        "absorbed",
+        "Phường Trưng Vương",
+        "../2019",
     )
     assert AdministrativeUnit.objects.get(slug="xa-dien-cong").valid_until is None  # exact end not known
     assert cited(dien_cong) == cited(cau_sen) == [S001]
@@ -578,11 +609,15 @@ def test_uong_bi_merged_two_schools_into_nam_khe_primary_and_lower_secondary_sch
     merger = Merger.objects.with_status().get(slug="uong-bi-truong-th-thcs-nam-khe")
     assert merger.result.name_vi == "Trường TH & THCS Nam Khê"
     assert sorted(merger.constituents.values_list("name_vi", flat=True)) == [
-        "Trường THCS Nam Khê", "Trường Tiểu học Bạch Đằng",
+        "Trường THCS Nam Khê",
+        "Trường Tiểu học Bạch Đằng",
     ]
     # Only an undated photo caption: on or before the article's publication (18/09/2020).
     assert (merger.status, merger.status_edtf, merger.status_date, merger.status_date_latest) == (
-        Status.COMPLETED, "../2020-09-18", None, D(2020, 9, 18),
+        Status.COMPLETED,
+        "../2020-09-18",
+        None,
+        D(2020, 9, 18),
     )
     assert "chú thích ảnh" in Milestone.objects.get(merger=merger).note_vi
     assert set(merger.constituents.values_list("ended_on_edtf", flat=True)) == {"../2020-09-18"}
@@ -620,7 +655,8 @@ def test_nguyen_van_doc_was_provincial_party_secretary_and_council_chair():
     holding = Holding.objects.get(holder_name="Nguyễn Văn Đọc")
     assert holding.combination == Holding.Combination.SECRETARY_COUNCIL
     assert sorted(holding.posts.values_list("title_vi", flat=True)) == [
-        "Bí thư Tỉnh ủy Quảng Ninh", "Chủ tịch HĐND tỉnh Quảng Ninh",
+        "Bí thư Tỉnh ủy Quảng Ninh",
+        "Chủ tịch HĐND tỉnh Quảng Ninh",
     ]
     assert (holding.reported_on_edtf, holding.reported_on) == ("2017-09-27", D(2017, 9, 27))
     assert cited(holding) == [S002]
@@ -633,7 +669,8 @@ def test_province_unified_mass_mobilisation_head_and_front_chair():
     holding = Holding.objects.get(unit__slug="quang-ninh", combination="mobilisation_front")
     assert holding.holder_name == ""
     assert sorted(holding.posts.values_list("title_vi", flat=True)) == [
-        "Chủ tịch Ủy ban MTTQ Việt Nam tỉnh Quảng Ninh", "Trưởng Ban Dân vận Tỉnh ủy Quảng Ninh",
+        "Chủ tịch Ủy ban MTTQ Việt Nam tỉnh Quảng Ninh",
+        "Trưởng Ban Dân vận Tỉnh ủy Quảng Ninh",
     ]
     assert holding.reported_on == D(2019, 12, 7)
     assert cited(holding) == [S004]
@@ -668,10 +705,15 @@ def test_district_mass_mobilisation_and_front_chair_reported_without_a_count():
 
 def test_uong_bi_holds_five_unified_titles_in_2020():
     holdings = Holding.objects.filter(unit__slug="uong-bi").unified()
-    assert sorted(holdings.values_list("combination", flat=True)) == sorted([
-        "secretary_council", "inspection_inspectorate", "organisation_home_affairs", "mobilisation_front",
-        "propaganda_training",
-    ])
+    assert sorted(holdings.values_list("combination", flat=True)) == sorted(
+        [
+            "secretary_council",
+            "inspection_inspectorate",
+            "organisation_home_affairs",
+            "mobilisation_front",
+            "propaganda_training",
+        ]
+    )
     assert set(holdings.values_list("reported_on", flat=True)) == {D(2020, 9, 18)}
     front = holdings.get(combination="mobilisation_front")
     assert sorted(front.posts.values_list("title_vi", flat=True)) == [
@@ -681,13 +723,15 @@ def test_uong_bi_holds_five_unified_titles_in_2020():
     ]
     training = holdings.get(combination="propaganda_training")
     assert sorted(training.posts.values_list("body__slug", flat=True)) == [
-        "uong-bi-ban-tuyen-giao", "uong-bi-trung-tam-bdct",
+        "uong-bi-ban-tuyen-giao",
+        "uong-bi-trung-tam-bdct",
     ]
     assert all(S001 in cited(h) for h in holdings)
     # Only the start of the two titles unified before the 2018 merger rests on the province-wide article.
     started = holdings.exclude(start_date_edtf="")
     assert sorted(started.values_list("combination", flat=True)) == [
-        "inspection_inspectorate", "organisation_home_affairs",
+        "inspection_inspectorate",
+        "organisation_home_affairs",
     ]
     assert all(cited(h) == sorted([S000, S001]) for h in started)
     assert all(cited(h) == [S001] for h in holdings.filter(start_date_edtf=""))
@@ -852,6 +896,8 @@ def test_ha_long_headcount_after_is_as_of_the_article_and_before_is_undated():
 def test_later_administrative_changes_keep_the_exact_days_of_their_resolutions():
     changes = UnitChange.objects.filter(basis__isnull=False)
     assert set(changes.values_list("basis__number", "date_edtf")) == {
-        ("837/NQ-UBTVQH14", "2020-01-01"), ("1199/NQ-UBTVQH15", "2024-11-01"), ("203/2025/QH15", "2025-07-01"),
+        ("837/NQ-UBTVQH14", "2020-01-01"),
+        ("1199/NQ-UBTVQH15", "2024-11-01"),
+        ("203/2025/QH15", "2025-07-01"),
     }
     assert all(c.date == c.date_latest for c in changes)

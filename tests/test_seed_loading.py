@@ -42,7 +42,9 @@ def test_load_seed_fills_an_empty_database():
     assert Source.objects.filter(kind=Source.Kind.LEGAL_DOCUMENT).count() == 5
     assert AdministrativeUnit.objects.districts().count() == 14
     assert Merger.objects.count() == 47
-    assert Body.objects.get(slug="ha-long-co-quan-to-chuc-noi-vu").name_vi == "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
+    assert (
+        Body.objects.get(slug="ha-long-co-quan-to-chuc-noi-vu").name_vi == "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
+    )
 
 
 @pytest.mark.django_db
@@ -55,7 +57,8 @@ def test_loading_the_fixtures_a_second_time_changes_no_row():
     assert dump() == before
     # Decision 44 (planned) and its own early 2016 (completed); nothing dated by a later report.
     assert sorted(Milestone.objects.filter(merger__slug="uong-bi-khoi-mttq").values_list("date_edtf", flat=True)) == [
-        "2015-11-30", "2016-37",
+        "2015-11-30",
+        "2016-37",
     ]
 
 
@@ -72,7 +75,9 @@ def test_load_seed_leaves_a_database_with_data_alone_unless_forced():
     message = run_load_seed("--force")
 
     assert "Seed fixtures loaded" in message
-    assert Body.objects.get(slug="ha-long-co-quan-to-chuc-noi-vu").name_vi == "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
+    assert (
+        Body.objects.get(slug="ha-long-co-quan-to-chuc-noi-vu").name_vi == "Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long"
+    )
     assert Body.objects.filter(slug="ha-long-co-quan-to-chuc-noi-vu").count() == 1
 
 
@@ -106,11 +111,15 @@ def test_dumpdata_with_natural_keys_contains_the_facts():
     assert before["fields"]["value"] == 20
     (bloc,) = find("mergers.milestone", merger=["cam-pha-khoi-mttq"], status="completed")
     assert (bloc["fields"]["date_edtf"], bloc["fields"]["date"], bloc["fields"]["date_latest"]) == (
-        "2015-11-30/2017-09-27", "2015-11-30", "2017-09-27",
+        "2015-11-30/2017-09-27",
+        "2015-11-30",
+        "2017-09-27",
     )
     (offices,) = find("mergers.milestone", merger=["quang-ninh-van-phong-tinh"])
     assert (offices["fields"]["date_edtf"], offices["fields"]["date"], offices["fields"]["date_latest"]) == (
-        "../2019-12-07", None, "2019-12-07",
+        "../2019-12-07",
+        None,
+        "2019-12-07",
     )
     (hoanh_bo,) = find("agencies.unitchange", unit=["hoanh-bo"], kind="absorbed")
     assert hoanh_bo["fields"]["related_unit"] == ["ha-long"]
@@ -135,7 +144,8 @@ def test_fixture_files_write_all_three_columns_of_every_uncertain_date():
             for name in getattr(model, "uncertain_dates", ()):
                 earliest, latest = bounds(fields[f"{name}_edtf"])
                 assert (fields[name], fields[f"{name}_latest"]) == (
-                    earliest and earliest.isoformat(), latest and latest.isoformat(),
+                    earliest and earliest.isoformat(),
+                    latest and latest.isoformat(),
                 ), (record["model"], name, fields[f"{name}_edtf"])
                 checked += 1
     assert checked > 500
@@ -171,7 +181,9 @@ def test_seeded_dates_and_numbers_survive_the_round_trip():
     # A year only ("Năm 2018, Uông Bí tiếp tục tiến hành hợp nhất...").
     merged = Milestone.objects.get(merger__slug="uong-bi-to-chuc-noi-vu", status="completed")
     assert (merged.date_edtf, merged.date, merged.date_latest) == (
-        "2018", datetime.date(2018, 1, 1), datetime.date(2018, 12, 31),
+        "2018",
+        datetime.date(2018, 1, 1),
+        datetime.date(2018, 12, 31),
     )
     # Resolution 26 prints no date in the article that cites it: none is stored.
     assert LegalDocument.objects.get(number="26-NQ/TW").signed_on_edtf == ""

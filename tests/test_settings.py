@@ -17,8 +17,18 @@ import pytest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CONTROLLED = (
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
-    "BEHIND_HTTPS_PROXY", "QNMERGE_PUBLIC", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "CONN_MAX_AGE", "DJANGO_SETTINGS_MODULE", "STATIC_ROOT",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_SSL_REDIRECT",
+    "BEHIND_HTTPS_PROXY",
+    "QNMERGE_PUBLIC",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "CONN_MAX_AGE",
+    "DJANGO_SETTINGS_MODULE",
+    "STATIC_ROOT",
 )
 
 PRINT_SETTINGS = """
@@ -36,9 +46,7 @@ def run(code_or_args, **env):
     base["DJANGO_SETTINGS_MODULE"] = "qnmerge.settings"
     base.update(env)
     args = ["-c", code_or_args] if isinstance(code_or_args, str) else code_or_args
-    return subprocess.run(
-        [sys.executable, *args], cwd=BASE_DIR, env=base, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=base, capture_output=True, text=True, timeout=120)
 
 
 def prod_env(**extra):
@@ -102,8 +110,17 @@ def test_check_deploy_warns_without_hsts():
 
 def test_production_cookies_are_secure_and_static_files_hashed():
     values = settings_in(
-        ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-         "SECURE_HSTS_INCLUDE_SUBDOMAINS", "X_FRAME_OPTIONS", "SECURE_CONTENT_TYPE_NOSNIFF", "QNMERGE_PUBLIC"],
+        [
+            "DEBUG",
+            "SESSION_COOKIE_SECURE",
+            "CSRF_COOKIE_SECURE",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_HSTS_SECONDS",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+            "X_FRAME_OPTIONS",
+            "SECURE_CONTENT_TYPE_NOSNIFF",
+            "QNMERGE_PUBLIC",
+        ],
         **prod_env(),
     )
     assert values["DEBUG"] is False
@@ -121,7 +138,10 @@ def test_production_cookies_are_secure_and_static_files_hashed():
 def test_development_cookies_work_over_plain_http():
     values = settings_in(["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT"], DEBUG="true")
     assert values == {
-        "DEBUG": True, "SESSION_COOKIE_SECURE": False, "CSRF_COOKIE_SECURE": False, "SECURE_SSL_REDIRECT": False,
+        "DEBUG": True,
+        "SESSION_COOKIE_SECURE": False,
+        "CSRF_COOKIE_SECURE": False,
+        "SECURE_SSL_REDIRECT": False,
         "storage": "django.contrib.staticfiles.storage.StaticFilesStorage",
     }
 
@@ -132,6 +152,7 @@ def test_qnmerge_public_false_makes_the_portal_private():
 
 
 # -- issue 16, item 13 ------------------------------------------------------------
+
 
 def test_production_refuses_a_secret_key_of_one_repeated_letter():
     result = run("import django; django.setup()", DEBUG="false", SECRET_KEY="a" * 54, ALLOWED_HOSTS="example.org")
@@ -190,14 +211,18 @@ print(json.dumps([mode, busy]))
 def test_make_serve_gives_each_instance_its_own_gunicorn_control_socket():
     """Issue 16, item 14: two `make serve` on one machine must not share
     gunicorn's control socket (its default is one path per machine user)."""
+
     def serve_command(*args):
-        result = subprocess.run(["make", "-n", "serve", *args], cwd=BASE_DIR, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            ["make", "-n", "serve", *args], cwd=BASE_DIR, capture_output=True, text=True, timeout=60
+        )
         assert result.returncode == 0, result.stderr
         return [line for line in result.stdout.splitlines() if "gunicorn qnmerge.wsgi" in line][0]
 
     first, second = serve_command("PORT=8123"), serve_command("PORT=8124")
-    help_text = subprocess.run([str(Path(sys.executable).with_name("gunicorn")), "--help"],
-                               capture_output=True, text=True).stdout
+    help_text = subprocess.run(
+        [str(Path(sys.executable).with_name("gunicorn")), "--help"], capture_output=True, text=True
+    ).stdout
     if "--control-socket " not in help_text:
         assert "control-socket" not in first  # an older gunicorn has no control socket
         return

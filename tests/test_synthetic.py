@@ -15,17 +15,19 @@ from mergers import synthetic
 from mergers.models import Constituent, Headcount, Merger, Milestone, ReportedFigure, Status
 
 
-
 def project_models():
-    return [m for app in ("agencies", "mergers") for m in apps.get_app_config(app).get_models()
-            if not m.__name__.startswith("Historical")]
+    return [
+        m
+        for app in ("agencies", "mergers")
+        for m in apps.get_app_config(app).get_models()
+        if not m.__name__.startswith("Historical")
+    ]
 
 
 def snapshot():
     """Every row of every project model (with its M2M lists), serialised by pk."""
     return {
-        model._meta.label: serializers.serialize("json", model.objects.order_by("pk"))
-        for model in project_models()
+        model._meta.label: serializers.serialize("json", model.objects.order_by("pk")) for model in project_models()
     }
 
 
@@ -63,7 +65,10 @@ def test_small_scale_counts_are_a_hundredth_of_the_nation():
     statuses = set(Merger.objects.filter(slug__startswith="syn-").with_status().values_list("status", flat=True))
     assert {Status.PLANNED, Status.IN_PROGRESS, Status.COMPLETED} <= statuses
     # Dates as sources give them: some to the day, some to the month, some only the year.
-    shapes = {len(edtf) for edtf in Milestone.objects.filter(merger__slug__startswith="syn-").values_list("date_edtf", flat=True)}
+    shapes = {
+        len(edtf)
+        for edtf in Milestone.objects.filter(merger__slug__startswith="syn-").values_list("date_edtf", flat=True)
+    }
     assert shapes == {len("2018-11-30"), len("2018-11"), len("2018")}
     years = {d.year for d in Milestone.objects.filter(merger__slug__startswith="syn-").values_list("date", flat=True)}
     assert years <= set(range(2015, 2021))
@@ -125,14 +130,16 @@ def test_bulk_rows_get_what_save_would_have_given_them():
     body = Body.objects.filter(slug__startswith="syn-", name_vi__startswith="Ban Tổ chức").first()
     assert body.search_text == body.build_search_text() and "ban to chuc" in body.search_text
     assert Body.objects.filter(search_text__contains="ban to chuc", slug__startswith="syn-").count() == 7 + 1
-    milestones = list(Milestone.objects.filter(merger__slug__startswith="syn-").values_list("date_edtf", "date", "date_latest"))
+    milestones = list(
+        Milestone.objects.filter(merger__slug__startswith="syn-").values_list("date_edtf", "date", "date_latest")
+    )
     assert milestones and all(edtf for edtf, _earliest, _latest in milestones)
     assert all((earliest, latest) == dates.bounds(edtf) for edtf, earliest, latest in milestones)
     years = [(earliest, latest) for edtf, earliest, latest in milestones if len(edtf) == 4]
-    assert years and {(e.month, e.day, l.month, l.day) for e, l in years} == {(1, 1, 12, 31)}
+    assert years and {(e.month, e.day, last.month, last.day) for e, last in years} == {(1, 1, 12, 31)}
     months = [(earliest, latest) for edtf, earliest, latest in milestones if len(edtf) == 7]
     assert months and {e.day for e, _l in months} == {1}
-    assert all(l.month == e.month and (l + datetime.timedelta(days=1)).day == 1 for e, l in months)
+    assert all(last.month == e.month and (last + datetime.timedelta(days=1)).day == 1 for e, last in months)
     for model, name in ((Body, "founded_on"), (Holding, "start_date"), (ReportedFigure, "as_of")):
         rows = model.objects.filter(slug__startswith="syn-").exclude(**{f"{name}_edtf": ""})
         assert rows.exists(), model
@@ -184,9 +191,9 @@ def test_bad_scale_is_refused():
 @pytest.mark.django_db
 def test_quang_ninh_seed_is_intact_after_generation(seed):
     before = snapshot()
-    completed_before = Merger.objects.completed().of_model(
-        Merger.objects.get(slug="uong-bi-to-chuc-noi-vu").model
-    ).count()
+    completed_before = (
+        Merger.objects.completed().of_model(Merger.objects.get(slug="uong-bi-to-chuc-noi-vu").model).count()
+    )
     generate()
     after = snapshot()
     for label, rows in before.items():
@@ -210,5 +217,7 @@ def test_generation_invalidates_cached_figures():
 
     before = cached("synthetic-test", lambda: Merger.objects.count())
     generate()
-    assert cached("synthetic-test", lambda: Merger.objects.count()) == before + Merger.objects.filter(
-        slug__startswith="syn-").count()
+    assert (
+        cached("synthetic-test", lambda: Merger.objects.count())
+        == before + Merger.objects.filter(slug__startswith="syn-").count()
+    )

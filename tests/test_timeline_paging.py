@@ -87,10 +87,17 @@ def entries_the_old_way(filters):
         if len(members) == 1:
             entries.append(summary(event))
         else:
-            entries.append((
-                event.sort_key, event.edtf, event.model.name, event.model.get_absolute_url(), event.status, None,
-                sorted(member.record_id for member in members),
-            ))
+            entries.append(
+                (
+                    event.sort_key,
+                    event.edtf,
+                    event.model.name,
+                    event.model.get_absolute_url(),
+                    event.status,
+                    None,
+                    sorted(member.record_id for member in members),
+                )
+            )
     return entries
 
 
@@ -98,7 +105,12 @@ def summary(entry):
     """What tells two entries apart: the place in the list, the date, what
     the title says and links to, the status, the unit and a group's members."""
     return (
-        entry.sort_key, entry.edtf, entry.title, entry.url, entry.status, entry.unit.pk if entry.unit else None,
+        entry.sort_key,
+        entry.edtf,
+        entry.title,
+        entry.url,
+        entry.status,
+        entry.unit.pk if entry.unit else None,
         sorted(member.record_id for member in entry.members),
     )
 
@@ -136,6 +148,7 @@ def all_events():
 
 # -- the page ----------------------------------------------------------------
 
+
 def test_each_page_shows_its_slice_of_every_entry(client, reference, all_events):
     assert len(reference) > 3 * PAGE_SIZE  # enough data for the pages below to differ
     assert any(entry[-1] for entry in reference)  # and groups among them
@@ -143,7 +156,7 @@ def test_each_page_shows_its_slice_of_every_entry(client, reference, all_events)
     for number in (1, 2, last):
         response = client.get(f"{ALL}&page={number}")
         start = (number - 1) * PAGE_SIZE
-        assert page_entries(response) == reference[start:start + PAGE_SIZE], number
+        assert page_entries(response) == reference[start : start + PAGE_SIZE], number
         assert response.context["event_count"] == len(reference)
         assert dict(response.context["year_counts"]) == counts_the_old_way(all_events)
 
@@ -151,20 +164,22 @@ def test_each_page_shows_its_slice_of_every_entry(client, reference, all_events)
 def test_page_html_lists_the_titles_and_links_of_its_slice_in_order(client, reference):
     page = client.get(f"{ALL}&page=2").content.decode()
     position = 0
-    for _key, _edtf, title, url, *_rest in reference[PAGE_SIZE:2 * PAGE_SIZE]:
+    for _key, _edtf, title, url, *_rest in reference[PAGE_SIZE : 2 * PAGE_SIZE]:
         position = page.index(f'href="{url}">{escape(title)}</a>', position) + 1
     assert page.count('class="event__title"') == PAGE_SIZE
     assert f"{len(reference)} entries" in page
 
 
-@pytest.mark.parametrize("page,shown", [("abc", "first"), ("", "first"), ("99999", "last"), ("-1", "last"), ("0", "last")])
+@pytest.mark.parametrize(
+    "page,shown", [("abc", "first"), ("", "first"), ("99999", "last"), ("-1", "last"), ("0", "last")]
+)
 def test_a_garbage_or_out_of_range_page_still_shows_a_page(client, reference, page, shown):
     response = client.get(f"{ALL}&page={page}")
     page_obj = response.context["page_obj"]
     expected = 1 if shown == "first" else page_obj.paginator.num_pages
     assert page_obj.number == expected
     start = (expected - 1) * PAGE_SIZE
-    assert page_entries(response) == reference[start:start + PAGE_SIZE]
+    assert page_entries(response) == reference[start : start + PAGE_SIZE]
 
 
 def test_an_empty_selection_shows_no_event(client):
@@ -174,6 +189,7 @@ def test_an_empty_selection_shows_no_event(client):
 
 
 # -- only one page of Events is built ----------------------------------------
+
 
 @pytest.fixture
 def built(monkeypatch):
@@ -212,7 +228,8 @@ def test_only_the_page_shown_is_built_whatever_the_amount_of_data(client, built)
     merger = factories.MergerFactory(unit=factories.DistrictFactory(gso_code="99902"))
     for day in range(300):  # a larger data set: as many entries, one milestone each
         Milestone.objects.create(
-            merger=merger, status=Status.IN_PROGRESS,
+            merger=merger,
+            status=Status.IN_PROGRESS,
             date_edtf=(datetime.date(2016, 1, 1) + datetime.timedelta(days=day)).isoformat(),
         )
     larger = open_page(client, built, ALL)
@@ -228,14 +245,16 @@ def test_only_the_page_shown_is_built_whatever_the_amount_of_data(client, built)
 
 # -- the CSV and build_events: every event, as before ------------------------
 
+
 @pytest.mark.parametrize("chunk", [None, 37])
 def test_csv_is_the_one_the_old_way_gave(client, monkeypatch, chunk):
     if chunk:  # chunk boundaries inside the data set, as 2,000 are at scale
         monkeypatch.setattr(timeline, "LOAD_CHUNK", chunk)
     with translation.override("en"):
         # The page's file writes its links as absolute addresses.
-        expected = "".join(exports.generate_lines("timeline", events_the_old_way({"province": None}),
-                                                  base_url="http://testserver"))
+        expected = "".join(
+            exports.generate_lines("timeline", events_the_old_way({"province": None}), base_url="http://testserver")
+        )
     response = client.get(f"{ALL}&format=csv")
     assert b"".join(response.streaming_content) == expected.encode("utf-8")
 
@@ -280,9 +299,11 @@ def test_load_events_keeps_the_key_order_and_skips_deleted_records():
     gone = next(key for key in keys if key.size == 1)
     timeline.EVENT_KINDS[gone.kind].model.objects.filter(pk=gone.record_id).delete()
     group = next(key for key in keys if key.size > 2)
-    member = Milestone.objects.filter(
-        merger__model_id=group.group[0], status=group.group[1], date_edtf=group.group[2]
-    ).exclude(pk=group.record_id).first()
+    member = (
+        Milestone.objects.filter(merger__model_id=group.group[0], status=group.group[1], date_edtf=group.group[2])
+        .exclude(pk=group.record_id)
+        .first()
+    )
     member.delete()
     events = timeline.load_events(list(reversed(keys)))
     assert [event.sort_key for event in events] == [key.sort_key for key in reversed(keys) if key != gone]

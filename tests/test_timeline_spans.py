@@ -53,7 +53,8 @@ def entries_of(page):
 def entry_for(page, title, when):
     """The one group entry whose title link says `title`, dated `when` (the words)."""
     found = [
-        entry for entry in entries_of(page)
+        entry
+        for entry in entries_of(page)
         if f">{escape(title)}</a>" in entry and "event--group" in entry and f">{when}<" in entry
     ]
     assert len(found) == 1, found
@@ -70,6 +71,7 @@ def districts(count):
 
 
 # -- the seed: the Front-bloc joint agency, completed in many districts -----
+
 
 def test_seed_front_bloc_completion_is_one_entry_listing_each_district_once(client, seed):
     completed = Milestone.objects.filter(status=Status.COMPLETED, date_edtf=SPAN).select_related(
@@ -92,6 +94,7 @@ def test_seed_front_bloc_completion_is_one_entry_listing_each_district_once(clie
 
 
 # -- built with factories ----------------------------------------------------
+
 
 def test_one_entry_lists_the_districts_once_with_the_span(client):
     mergers, _known = build(3)
@@ -172,21 +175,27 @@ def test_other_model_status_or_date_makes_another_entry(client):
     milestone(mergers[0], Status.PLANNED, SPAN)  # other status
     other = factories.MergerFactory(unit=mergers[1].unit)  # other model
     milestone(other, Status.COMPLETED, SPAN)
-    milestone(factories.MergerFactory(unit=factories.DistrictFactory(), model=mergers[0].model),
-              Status.COMPLETED, "2015-11-30/2017-09")  # other EDTF
+    milestone(
+        factories.MergerFactory(unit=factories.DistrictFactory(), model=mergers[0].model),
+        Status.COMPLETED,
+        "2015-11-30/2017-09",
+    )  # other EDTF
     response = client.get("/en/timeline/")
     entries = [entry for _year, entries in response.context["years"] for entry in entries]
     assert response.context["event_count"] == len(entries) == 5
     assert sorted(len(entry.members) for entry in entries) == [0, 0, 0, 0, 2]
 
 
-@pytest.mark.parametrize("years,shown", [
-    ("year_from=2016&year_to=2016", True),  # inside the span, at neither end
-    ("year_from=2017&year_to=2018", True),
-    ("year_to=2015", True),
-    ("year_from=2018", False),
-    ("year_to=2014", False),
-])
+@pytest.mark.parametrize(
+    "years,shown",
+    [
+        ("year_from=2016&year_to=2016", True),  # inside the span, at neither end
+        ("year_from=2017&year_to=2018", True),
+        ("year_to=2015", True),
+        ("year_from=2018", False),
+        ("year_to=2014", False),
+    ],
+)
 def test_year_filters_keep_events_whose_span_overlaps_the_years(client, years, shown):
     build(3)
     page = client.get(f"/en/timeline/?{years}").content.decode()
@@ -200,7 +209,10 @@ def test_csv_keeps_one_row_per_district_with_the_span(client):
     assert [row["unit_slug"] for row in rows] == [merger.unit.slug for merger in mergers] + [known.unit.slug]
     for row in rows[:3]:
         assert (row["date"], row["date_edtf"], row["date_earliest"], row["date_latest"]) == (
-            "between 30/11/2015 - 27/09/2017", SPAN, "2015-11-30", "2017-09-27",
+            "between 30/11/2015 - 27/09/2017",
+            SPAN,
+            "2015-11-30",
+            "2017-09-27",
         )
 
 
@@ -214,6 +226,7 @@ def test_csv_keeps_one_row_per_district(client):
 
 
 # -- the page's queries do not grow with the data ----------------------------
+
 
 def open_timeline(client, django_assert_num_queries):
     # the province (scope), the districts of the filter, the merger models of

@@ -68,17 +68,22 @@ def environment(database_url, cache_url):
 
 
 def manage(env, *args):
-    done = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def rename(env, name):
     """A write made by an app process of this configuration (signals, cache)."""
-    manage(env, "shell", "-c",
-           "from agencies.models import AdministrativeUnit as U\n"
-           f"u = U.objects.get(slug='ha-long'); u.name_en = {name!r}; u.save()")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from agencies.models import AdministrativeUnit as U\n"
+        f"u = U.objects.get(slug='ha-long'); u.name_en = {name!r}; u.save()",
+    )
 
 
 class Servers:
@@ -86,8 +91,14 @@ class Servers:
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.ports = [free_port(), free_port()]
         self.processes = [
-            subprocess.Popen([str(gunicorn), "qnmerge.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
-                             cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            subprocess.Popen(
+                [str(gunicorn), "qnmerge.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}"],
+                cwd=BASE_DIR,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             for port in self.ports
         ]
         deadline = time.monotonic() + 60

@@ -49,7 +49,9 @@ def test_what_a_clerk_types_is_read_as_the_source_gives_it(typed, edtf):
     assert parse_input(typed) == edtf
 
 
-@pytest.mark.parametrize("typed", ["06/13/2018", "31/02/2018", "1/6/18", "2018-13", "27/09/2017 - 30/11/2015", "hôm qua"])
+@pytest.mark.parametrize(
+    "typed", ["06/13/2018", "31/02/2018", "1/6/18", "2018-13", "27/09/2017 - 30/11/2015", "hôm qua"]
+)
 def test_an_impossible_or_ambiguous_date_is_refused(typed):
     with pytest.raises(ValidationError):
         parse_input(typed)
@@ -73,8 +75,13 @@ def test_the_refusal_says_what_is_wrong_in_vietnamese():
         ("2018-37", "đầu năm 2018", "early 2018", D(2018, 1, 1), D(2018, 4, 30)),
         ("../2017-09-27", "trước 27/09/2017", "on or before 27/09/2017", None, D(2017, 9, 27)),
         ("../2019", "đến hết năm 2019", "by the end of 2019", None, D(2019, 12, 31)),
-        ("2015-11-30/2017-09-27", "trong khoảng 30/11/2015 - 27/09/2017", "between 30/11/2015 - 27/09/2017",
-         D(2015, 11, 30), D(2017, 9, 27)),
+        (
+            "2015-11-30/2017-09-27",
+            "trong khoảng 30/11/2015 - 27/09/2017",
+            "between 30/11/2015 - 27/09/2017",
+            D(2015, 11, 30),
+            D(2017, 9, 27),
+        ),
         ("2015~/2016~", "khoảng 2015 - 2016", "about 2015 - 2016", D(2015, 1, 1), D(2016, 12, 31)),
         ("", "không rõ", "unknown", None, None),
     ],
@@ -101,6 +108,7 @@ def test_the_form_field_reads_day_first_and_shows_what_it_reads():
 
 # -- the admin, as a Vietnamese clerk uses it ---------------------------------
 
+
 @pytest.fixture
 def vi_admin(client, db):
     user = User.objects.create_superuser("quan-tri", "qt@example.org", None)
@@ -109,10 +117,17 @@ def vi_admin(client, db):
 
 
 def milestone_form(merger, typed):
-    return {"merger": merger.pk, "status": "completed", "date_edtf": typed, "note_vi": "", "note_en": "",
-            "change_reason": "Nhập từ bài báo",
-            # The citation inline, left empty.
-            "citations-TOTAL_FORMS": 0, "citations-INITIAL_FORMS": 0}
+    return {
+        "merger": merger.pk,
+        "status": "completed",
+        "date_edtf": typed,
+        "note_vi": "",
+        "note_en": "",
+        "change_reason": "Nhập từ bài báo",
+        # The citation inline, left empty.
+        "citations-TOTAL_FORMS": 0,
+        "citations-INITIAL_FORMS": 0,
+    }
 
 
 def test_admin_saves_01_06_2018_as_the_first_of_june(vi_admin):
@@ -138,15 +153,20 @@ def test_admin_refuses_06_13_2018_in_vietnamese_and_saves_nothing(vi_admin):
 
 def test_admin_takes_an_uncertain_date_in_words(vi_admin):
     merger = factories.MergerFactory()
-    response = vi_admin.post(reverse("admin:mergers_milestone_add"),
-                             milestone_form(merger, "trong khoảng 30/11/2015 - 27/09/2017"))
+    response = vi_admin.post(
+        reverse("admin:mergers_milestone_add"), milestone_form(merger, "trong khoảng 30/11/2015 - 27/09/2017")
+    )
     assert response.status_code == 302
     milestone = Milestone.objects.get(merger=merger)
     assert (milestone.date_edtf, milestone.date, milestone.date_latest) == (
-        "2015-11-30/2017-09-27", D(2015, 11, 30), D(2017, 9, 27))
+        "2015-11-30/2017-09-27",
+        D(2015, 11, 30),
+        D(2017, 9, 27),
+    )
 
 
 # -- status on a day ------------------------------------------------------------
+
 
 @pytest.fixture
 def bloc_agency(db):
@@ -203,8 +223,9 @@ def test_the_reported_figure_and_the_dashboard_use_the_same_rule(db):
     factories.MilestoneFactory(merger=merger, status="completed", date_edtf="2016")
     factories.MilestoneFactory(merger=merger, status="reversed", date_edtf="2017")
     factories.MilestoneFactory(merger=merger, status="completed", date_edtf="2018")
-    figure = factories.ReportedFigureFactory(unit=province, metric="units_completed", counted_level="district",
-                                             value=1, as_of_edtf="2019")
+    figure = factories.ReportedFigureFactory(
+        unit=province, metric="units_completed", counted_level="district", value=1, as_of_edtf="2019"
+    )
     figure.merger_models.add(merger.model)
     assert status_on(merger, D(2019, 12, 31)).status == "completed"
     assert ReportedFigure.objects.with_computed().get(pk=figure.pk).computed_units_completed == 1

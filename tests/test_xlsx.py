@@ -77,7 +77,11 @@ def test_every_xlsx_has_the_csv_rows_readable_headers_typed_cells_and_a_column_s
         if not code:  # the day of the next column's date, where the source gives one
             assert all(cell is None or isinstance(cell, datetime.datetime) for cell in cells)
             continue
-        column = next(c for c in exports.get_report(report).columns if c.name == code) if report != "dashboard_wide" else None
+        column = (
+            next(c for c in exports.get_report(report).columns if c.name == code)
+            if report != "dashboard_wide"
+            else None
+        )
         csv_cells = [row[code] for row in csv_rows]
         if column is not None and column.type == exports.ColumnType.DATE:
             assert [cell.date().isoformat() if cell else "" for cell in cells] == csv_cells
@@ -134,11 +138,11 @@ def test_dashboard_tells_not_applicable_from_no_record_in_both_files(client, dat
 def test_formula_like_text_is_neutralised_in_xlsx(client, data):  # noqa: F811
     from tests import factories
 
-    factories.BodyFactory(unit=data["ha_long"], name_vi="=HYPERLINK(\"http://x\")")
+    factories.BodyFactory(unit=data["ha_long"], name_vi='=HYPERLINK("http://x")')
     book, _response = workbook(client, "/bodies/?format=xlsx&district=ha-long")
     _sheet, header, rows = sheet_rows(book)
     names = [row[header.index("Tên tiếng Việt")] for row in rows]
-    assert "'=HYPERLINK(\"http://x\")" in names
+    assert '\'=HYPERLINK("http://x")' in names
 
 
 def test_links_in_files_are_absolute(client, data):  # noqa: F811

@@ -42,7 +42,7 @@ def _short(text, limit=LABEL_CHARS):
 
 
 def _merger_label(merger):
-    """"Ha Long City · Organisation - Home Affairs": short enough for a bar label."""
+    """ "Ha Long City · Organisation - Home Affairs": short enough for a bar label."""
     if merger.model_id and merger.model is not None:
         return f"{merger.unit.name} · {merger.model.short}"
     return str(merger)

@@ -1,10 +1,8 @@
 """Template helpers shared by every portal page."""
 
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import template
-from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 

@@ -219,9 +219,7 @@ def format_vnu(errors):
         places = {}
         for e in group:
             places.setdefault(e["file"], []).append(str(e["line"]))
-        where = "; ".join(
-            f"{file}:{','.join(at[:6])}{',...' if len(at) > 6 else ''}" for file, at in places.items()
-        )
+        where = "; ".join(f"{file}:{','.join(at[:6])}{',...' if len(at) > 6 else ''}" for file, at in places.items())
         lines.append(f"- {message}")
         lines.append(f"    in {where}")
         if group[0]["extract"]:

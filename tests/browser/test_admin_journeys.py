@@ -176,7 +176,9 @@ def add_merger(journey):
     rows = page.locator("#result_list tbody tr")
     heights = rows.evaluate_all("rows => rows.map(r => r.getBoundingClientRect().height)")
     assert heights and max(heights) < 60, f"a merger takes more than one line in the list: {max(heights)} px"
-    hidden = page.evaluate("(() => { const r = document.querySelector('#changelist .results'); return r.scrollWidth - r.clientWidth; })()")
+    hidden = page.evaluate(
+        "(() => { const r = document.querySelector('#changelist .results'); return r.scrollWidth - r.clientWidth; })()"
+    )
     assert hidden <= 0, f"the merger list hides {hidden} px of columns at 1280 px"
     merger.refresh_from_db()
     assert merger.title_vi == EDITED_TITLE

@@ -9,7 +9,15 @@ import pytest
 
 from .conftest import _new_page
 from .support import (
-    BLOCKING_IMPACTS, DESKTOP, MAIN_PAGES, PHONE, format_axe, main_page_path, open_page, run_axe, screenshot,
+    BLOCKING_IMPACTS,
+    DESKTOP,
+    MAIN_PAGES,
+    PHONE,
+    format_axe,
+    main_page_path,
+    open_page,
+    run_axe,
+    screenshot,
 )
 
 pytestmark = pytest.mark.browser

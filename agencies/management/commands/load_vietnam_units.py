@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--province", action="append", default=[], metavar="CODE",
+            "--province",
+            action="append",
+            default=[],
+            metavar="CODE",
             help="Only this post-2025 province (GSO code, e.g. 22) and the provinces merged into it; repeatable.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Load, report, then roll everything back.")
@@ -38,9 +41,11 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"disagreement: {line}"))
         if not options["dry_run"]:
             numbers = register.counts()
-            self.stdout.write(self.style.SUCCESS(
-                "{provinces_before} provinces before 01/07/2025, {provinces_now} from then, "
-                "{communes_now} communes from then.".format(**numbers)
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "{provinces_before} provinces before 01/07/2025, {provinces_now} from then, "
+                    "{communes_now} communes from then.".format(**numbers)
+                )
+            )
         else:
             self.stdout.write(self.style.WARNING("dry run: nothing was written"))

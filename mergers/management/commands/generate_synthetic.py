@@ -23,15 +23,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=positive_float, default=1.0, help="Multiplier of the counts (e.g. 0.01, 1, 10).")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed: the same scale and seed give the same rows.")
+        parser.add_argument(
+            "--scale", type=positive_float, default=1.0, help="Multiplier of the counts (e.g. 0.01, 1, 10)."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Random seed: the same scale and seed give the same rows."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Count the rows that would be added; write nothing.")
 
     def handle(self, *args, scale, seed, dry_run, verbosity=1, **options):
         if not dry_run and synthetic.exists():
             raise CommandError(
-                "This database already holds synthetic data (sources with slugs starting 'syn-'): "
-                "use a fresh database."
+                "This database already holds synthetic data (sources with slugs starting 'syn-'): use a fresh database."
             )
         started = time.monotonic()
         counts = synthetic.generate(scale, seed, dry_run=dry_run, stdout=self.stdout if verbosity > 1 else None)
@@ -40,8 +43,10 @@ class Command(BaseCommand):
             for label, n in sorted(counts.rows.items()):
                 self.stdout.write(f"{label:40} {n:>10,}")
             verb = "Would add" if dry_run else "Added"
-            self.stdout.write(self.style.SUCCESS(
-                f"{verb} {counts.total():,} synthetic rows (scale {scale}, seed {seed}) in {elapsed:.1f} s."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{verb} {counts.total():,} synthetic rows (scale {scale}, seed {seed}) in {elapsed:.1f} s."
+                )
+            )
             if not dry_run and verbosity > 1:
                 self.stdout.write(f"digest {synthetic.digest()}")

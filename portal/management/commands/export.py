@@ -18,13 +18,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("report", help="One of: " + ", ".join(exports.EXPORT_SOURCES))
         parser.add_argument(
-            "--filter", action="append", default=[], metavar="KEY=VALUE", dest="filters",
+            "--filter",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            dest="filters",
             help="A filter of the report's page, e.g. district=uong-bi or province=all; repeatable.",
         )
         parser.add_argument("--as-of", dest="as_of", help="The 'as of' date, YYYY-MM-DD (dashboard, mergers).")
         parser.add_argument("-o", "--output", required=True, help="The file to write; '-' for standard output.")
         parser.add_argument(
-            "--base-url", dest="base_url", default="",
+            "--base-url",
+            dest="base_url",
+            default="",
             help="The portal's address (https://host), to write links to its pages as absolute addresses.",
         )
 
