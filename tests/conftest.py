@@ -34,6 +34,19 @@ def _isolated_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's default language (Vietnamese): a
+    request an earlier test made to /en/... leaves English active in the
+    thread, and reverse() would then give /en/ addresses to the next test."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """Hash the test users' passwords with a cheap hasher: PBKDF2's million
     rounds would cost most of a login test's time, and no test is about the
