@@ -1089,12 +1089,11 @@ def relation_sql(model, relation):
     if key == PASSAGE_KEY:  # as passage_label: "slug: quote", else "slug: (Reasoning) ..."
         label = Concat(
             Cast("source__slug", TextField()),
-            Value(": "),
             Case(
-                When(~Q(quote=""), then=F("quote")),
+                When(~Q(quote=""), then=Concat(Value(": "), F("quote"), output_field=TextField())),
                 When(
                     ~Q(reasoning=""),
-                    then=Concat(Value(f"({_('Reasoning')}) "), F("reasoning"), output_field=TextField()),
+                    then=Concat(Value(f": ({_('Reasoning')}) "), F("reasoning"), output_field=TextField()),
                 ),
                 default=Value(""),
                 output_field=TextField(),
