@@ -128,3 +128,10 @@ def test_dashboard_cites_each_source_once_per_table_with_a_legend(client, world)
     assert 'class="status-legend"' in html
     # The matrix comes before the headline figures.
     assert html.index('class="matrix"') < html.index('id="figures"')
+
+
+def test_the_menu_names_each_page_once(client, world):
+    html = client.get("/").content.decode()
+    nav = re.search(r"<nav.*?</nav>", html, re.S).group(0)
+    links = re.findall(r'<a href="([^"?]+)', nav)
+    assert links and len(links) == len(set(links)), links
