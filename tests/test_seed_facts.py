@@ -856,7 +856,7 @@ def test_no_date_states_a_day_or_month_its_sources_do_not_print():
 
 
 def test_the_evidence_check_refuses_what_the_articles_do_not_print():
-    text = (SEEDS / "002_62aee946d1876687.txt").read_text(encoding="utf-8") if SEEDS.exists() else "Chiều 27/9"
+    text = (SEEDS / "002_62aee946d1876687.txt").read_text(encoding="utf-8") if SEEDS.exists() else "Chiều 27/9/2017"
     assert printed("2017-09-27", [text])
     assert not printed("2017-09-26", [text])
     assert printed("2017-09", [text]) and not printed("2017-08", [text])
