@@ -14,6 +14,8 @@ from agencies.dates import sort_day
 from agencies.models import (
     AdministrativeUnit,
     Body,
+    Event,
+    EventParticipant,
     Holding,
     LegalDocument,
     Post,
@@ -338,6 +340,7 @@ def district_detail(request, slug):
         .select_related("merger", "merger__unit", "basis")
         .prefetch_related(_sources_prefetch(Milestone))
     )
+    events = list(Event.objects.filter(_in_scope(unit)).with_people().order_by(sort_day("date"), "pk"))
     changes = seen_from(
         UnitChange.objects.concerning(unit)
         .select_related("unit", "related_unit", "basis")
@@ -350,7 +353,8 @@ def district_detail(request, slug):
         child.gone = child.ended_by(day) or child.pk in gone
     timeline = sorted(
         [("milestone", m.sort_day("date"), m) for m in milestones]
-        + [("unit_change", c.sort_day("date"), c) for c in changes],
+        + [("unit_change", c.sort_day("date"), c) for c in changes]
+        + [("event", e.sort_day("date"), e) for e in events],
         key=lambda item: (item[1], item[0]),
     )
     endings = matrix.ending_changes([unit], day)
@@ -369,6 +373,7 @@ def district_detail(request, slug):
             "holdings": holdings,
             "heads": heads,
             "figures": figures,
+            "events": events,
             "timeline": timeline,
             "changes": changes,
             "ending": endings.get(unit.pk),
@@ -545,6 +550,24 @@ def body_detail(request, pk):
     )
 
 
+# ---------------------------------------------------------------- events
+
+
+def event_detail(request, pk):
+    """A conference, inspection, workshop or visit: when and where, what the
+    source says happened, the documents it concerned, who was there in what
+    role, each with the passage it rests on."""
+    event = get_object_or_404(
+        Event.objects.with_people()
+        .select_related("unit__district", "unit__province")
+        .prefetch_related(
+            Prefetch("documents", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="document_list")
+        ),
+        pk=pk,
+    )
+    return render(request, "portal/event_detail.html", {"event": event})
+
+
 # ---------------------------------------------------------------- documents and sources
 
 
@@ -587,6 +610,11 @@ def document_detail(request, pk):
                 "unit_changes",
                 queryset=UnitChange.objects.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
                 to_attr="change_list",
+            ),
+            Prefetch(
+                "events",
+                queryset=Event.objects.select_related("unit").order_by(sort_day("date"), "pk"),
+                to_attr="event_list",
             ),
             _sources_prefetch(LegalDocument),
         ),
@@ -646,6 +674,12 @@ def source_detail(request, pk):
             source.unit_changes.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
         ),
         (_("Posts"), "post", source.posts.select_related("unit").order_by("unit__gso_code", "title_vi")),
+        (_("Conferences, inspections and visits"), "event", source.events.order_by(sort_day("date"), "pk")),
+        (
+            _("People named at events"),
+            "participant",
+            source.event_participants.select_related("event").order_by("event__date", "event__pk", "order", "pk"),
+        ),
     ]
     # Each group is bounded: one more row than shown tells whether there are more.
     groups = [
@@ -668,6 +702,39 @@ def source_detail(request, pk):
 
 
 # ---------------------------------------------------------------- search
+
+
+class Chained:
+    """Several querysets read as one list, for a search group whose results
+    are of two kinds (people holding a post, people named at an event): a
+    count per queryset, and a slice reads only the querysets it spans."""
+
+    def __init__(self, *querysets):
+        self.querysets = querysets
+        self._counts = None
+
+    def counts(self):
+        if self._counts is None:
+            self._counts = [queryset.count() for queryset in self.querysets]
+        return self._counts
+
+    def count(self):
+        return sum(self.counts())
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        rows, offset = [], 0
+        for queryset, size in zip(self.querysets, self.counts(), strict=True):
+            low, high = max(start - offset, 0), min(stop - offset, size)
+            if low < high:
+                rows += list(queryset[low:high])
+            offset += size
+        return rows
 
 
 def search(request):
@@ -717,14 +784,31 @@ def search(request):
             (
                 _("People"),
                 "person",
-                matching(Holding.objects.exclude(holder_name=""), q)
-                .select_related("unit")
-                .prefetch_related(
-                    Prefetch(
-                        "posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"
+                Chained(
+                    matching(Holding.objects.exclude(holder_name=""), q)
+                    .select_related("unit")
+                    .prefetch_related(
+                        Prefetch(
+                            "posts",
+                            queryset=Post.objects.select_related("body").order_by("title_vi"),
+                            to_attr="post_list",
+                        )
                     )
+                    .order_by("holder_name", "slug"),
+                    # People the sources name at a conference or inspection, who
+                    # hold no post of a unit stored here (central delegates).
+                    matching(EventParticipant.objects.all(), q).select_related("event").order_by("name", "pk"),
+                ),
+            ),
+            (
+                _("Conferences, inspections and visits"),
+                "event",
+                Event.objects.filter(
+                    Q(pk__in=matching(Event.objects.all(), q).values("pk"))
+                    | Q(pk__in=matching(EventParticipant.objects.all(), q).values("event"))
                 )
-                .order_by("holder_name", "slug"),
+                .select_related("unit")
+                .order_by(sort_day("date"), "pk"),
             ),
             (_("Sources"), "source", matching(Source.objects.all(), q).order_by("published_on", "slug")),
         ]
