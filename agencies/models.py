@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .dates import UncertainDatesMixin, date_field, edtf_field
 from .history import QnHistoricalRecords as HistoricalRecords
@@ -1194,7 +1195,7 @@ class Event(UncertainDatesMixin, SearchableMixin, models.Model):
     class Kind(models.TextChoices):
         CONFERENCE = "conference", _("Conference")
         REVIEW = "review", _("Review")
-        INSPECTION = "inspection", _("Inspection")
+        INSPECTION = "inspection", pgettext_lazy("event kind", "Inspection")
         WORKSHOP = "workshop", _("Workshop")
         VISIT = "visit", _("Visit")
 
@@ -1290,7 +1291,11 @@ class EventParticipant(SearchableMixin, models.Model):
     part_en = models.CharField(_("part in the event (English)"), max_length=300, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     sources = models.ManyToManyField(
-        Source, verbose_name=_("sources"), blank=True, related_name="event_participants", through="EventParticipantCitation"
+        Source,
+        verbose_name=_("sources"),
+        blank=True,
+        related_name="event_participants",
+        through="EventParticipantCitation",
     )
     search_text = models.TextField(editable=False, blank=True, default="")
 

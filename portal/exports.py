@@ -778,7 +778,9 @@ REPORT_LIST = [
             C(
                 "kind",
                 T.CODE,
-                _("Kind of event: milestone, document, unit_change, title or event (a conference, inspection or visit)"),
+                _(
+                    "Kind of event: milestone, document, unit_change, title or event (a conference, inspection or visit)"
+                ),
                 attr("kind"),
             ),
             C("record_id", T.INTEGER, _("Record number of the event's record, within its kind"), attr("record_id")),

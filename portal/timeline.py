@@ -35,8 +35,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import sort_day
-from agencies.models import AdministrativeUnit, Event as ReportedEvent
-from agencies.models import EventParticipant, Holding, LegalDocument, Post, Source, UnitChange
+from agencies.models import AdministrativeUnit, EventParticipant, Holding, LegalDocument, Post, Source, UnitChange
+from agencies.models import Event as ReportedEvent
 from agencies.text import fold
 from mergers.models import MergerModel, Milestone, Status
 

@@ -561,7 +561,9 @@ def event_detail(request, pk):
         Event.objects.with_people()
         .select_related("unit__district", "unit__province")
         .prefetch_related(
-            Prefetch("documents", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="document_list")
+            Prefetch(
+                "documents", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="document_list"
+            )
         ),
         pk=pk,
     )
@@ -704,39 +706,6 @@ def source_detail(request, pk):
 # ---------------------------------------------------------------- search
 
 
-class Chained:
-    """Several querysets read as one list, for a search group whose results
-    are of two kinds (people holding a post, people named at an event): a
-    count per queryset, and a slice reads only the querysets it spans."""
-
-    def __init__(self, *querysets):
-        self.querysets = querysets
-        self._counts = None
-
-    def counts(self):
-        if self._counts is None:
-            self._counts = [queryset.count() for queryset in self.querysets]
-        return self._counts
-
-    def count(self):
-        return sum(self.counts())
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            return self[key : key + 1][0]
-        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
-        rows, offset = [], 0
-        for queryset, size in zip(self.querysets, self.counts(), strict=True):
-            low, high = max(start - offset, 0), min(stop - offset, size)
-            if low < high:
-                rows += list(queryset[low:high])
-            offset += size
-        return rows
-
-
 def search(request):
     q = request.GET.get("q", "").replace("\x00", "")
     notices = []
@@ -784,21 +753,21 @@ def search(request):
             (
                 _("People"),
                 "person",
-                Chained(
-                    matching(Holding.objects.exclude(holder_name=""), q)
-                    .select_related("unit")
-                    .prefetch_related(
-                        Prefetch(
-                            "posts",
-                            queryset=Post.objects.select_related("body").order_by("title_vi"),
-                            to_attr="post_list",
-                        )
+                matching(Holding.objects.exclude(holder_name=""), q)
+                .select_related("unit")
+                .prefetch_related(
+                    Prefetch(
+                        "posts", queryset=Post.objects.select_related("body").order_by("title_vi"), to_attr="post_list"
                     )
-                    .order_by("holder_name", "slug"),
-                    # People the sources name at a conference or inspection, who
-                    # hold no post of a unit stored here (central delegates).
-                    matching(EventParticipant.objects.all(), q).select_related("event").order_by("name", "pk"),
-                ),
+                )
+                .order_by("holder_name", "slug"),
+            ),
+            # People the sources name at a conference or inspection, most of
+            # whom hold no post of a unit stored here (central delegates).
+            (
+                _("People named at conferences, inspections and visits"),
+                "participant",
+                matching(EventParticipant.objects.all(), q).select_related("event").order_by("name", "pk"),
             ),
             (
                 _("Conferences, inspections and visits"),

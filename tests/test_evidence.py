@@ -69,7 +69,8 @@ def passage_shown(text, quote):
 # The evidence itself
 # ---------------------------------------------------------------------------
 def test_every_sourced_model_keeps_its_citations_with_a_passage():
-    assert len(citation_models()) == 12  # the 2025 successions cite the data packages
+    # the 2025 successions cite the data packages; events and their participants cite the articles
+    assert len(citation_models()) == 14
     for through in citation_models():
         assert issubclass(through, Citation)
         assert {"quote", "reasoning", "source"} <= {f.name for f in through._meta.get_fields()}
@@ -280,11 +281,17 @@ def test_hoanh_bo_page_cites_resolution_837_with_what_it_did(client):
 
 def test_people_named_in_the_articles_are_shown_with_their_roles_and_passages(client):
     text = page(client, "/titles/")
-    assert "Võ Văn Thưởng" in text
-    assert "Trưởng Đoàn kiểm tra của Bộ Chính trị đối với Ban Thường vụ Tỉnh ủy Quảng Ninh" in text
-    assert "ông Võ Văn Thưởng, Trưởng Ban Tuyên giáo Trung ương, Trưởng Đoàn kiểm tra lưu ý," in text
     assert "Đỗ Thị Hoàng" in text and "Phó Bí thư Thường trực Tỉnh ủy Quảng Ninh" in text
     assert "Lê Quang Tùng" in text
+    # The head of the Politburo's team holds no post of Quảng Ninh: he is the
+    # inspection's participant, with the role the article gives him.
+    assert "Võ Văn Thưởng" not in text
+    from agencies.models import Event
+
+    inspection = page(client, Event.objects.get(slug="doan-kiem-tra-bo-chinh-tri-2019").get_absolute_url())
+    assert "Võ Văn Thưởng" in inspection and "Trưởng Ban Tuyên giáo Trung ương" in inspection
+    assert "Trưởng Đoàn kiểm tra" in inspection
+    assert "ông Võ Văn Thưởng, Trưởng Ban Tuyên giáo Trung ương, Trưởng Đoàn kiểm tra lưu ý," in inspection
 
 
 def test_the_province_has_its_front_bloc_joint_agency_on_the_dashboard(client):
