@@ -12,9 +12,8 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from .dates import UncertainDatesMixin, date_field, edtf_field
 from .history import QnHistoricalRecords as HistoricalRecords

@@ -518,9 +518,19 @@ def test_each_fact_is_on_the_page_a_reader_opens_with_its_passage(client, fact):
     [
         ("vov-2019-hop-nhat", "Kinh nghiệm hợp nhất một số cơ quan Đảng, chính quyền ở Quảng Ninh", "VOV", "năm 2019"),
         ("uong-bi-2020-tinh-gon", "Tinh gọn tổ chức, bộ máy", "Uông Bí", "18/09/2020"),
-        ("baoquangninh-2017-co-quan-khoi", "Mô hình cơ quan tham mưu, giúp việc chung cấp huyện", "Báo Quảng Ninh", "28/09/2017"),
+        (
+            "baoquangninh-2017-co-quan-khoi",
+            "Mô hình cơ quan tham mưu, giúp việc chung cấp huyện",
+            "Báo Quảng Ninh",
+            "28/09/2017",
+        ),
         ("nhandan-2020-hoi-thao", "Hội thảo về thực hiện các mô hình tổ chức mới", "Nhân Dân", "14/01/2020"),
-        ("vov-2019-kiem-tra", "Thông báo kết quả kiểm tra đối với Ban Thường vụ Tỉnh ủy Quảng Ninh", "VOV.VN", "07/12/2019"),
+        (
+            "vov-2019-kiem-tra",
+            "Thông báo kết quả kiểm tra đối với Ban Thường vụ Tỉnh ủy Quảng Ninh",
+            "VOV.VN",
+            "07/12/2019",
+        ),
     ],
 )
 def test_each_article_has_its_page_without_file_names_or_research_shorthand(client, slug, title, publisher, date):

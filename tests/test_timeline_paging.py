@@ -17,8 +17,8 @@ from django.db.models.signals import post_init
 from django.utils import translation
 from django.utils.html import escape
 
-from agencies.models import Holding, LegalDocument, UnitChange
 from agencies.models import Event as ReportedEvent
+from agencies.models import Holding, LegalDocument, UnitChange
 from mergers.models import Milestone, Status
 from portal import exports, timeline
 from portal.analysis import PAGE_SIZE
