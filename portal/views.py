@@ -222,12 +222,25 @@ def model_detail(request, slug):
         .prefetch_related(_sources_prefetch(ReportedFigure))
         .order_by("as_of", "slug")
     )
+    # Conferences and inspections about the model's legal basis (the review
+    # of Decision 44-QĐ/TU for the Front bloc).
+    events = (
+        Event.objects.filter(
+            pk__in=Event.documents.through.objects.filter(
+                legaldocument__in=[doc.pk for doc in model.basis_list]
+            ).values("event")
+        )
+        .select_related("unit")
+        .prefetch_related(_sources_prefetch(Event))
+        .order_by(sort_day("date"), "pk")
+    )
     return render(
         request,
         "portal/model_detail.html",
         {
             "model": model,
             "figures": figures,
+            "events": events,
             "province": province,
             "cells": cells,
             "day": day,

@@ -429,6 +429,12 @@ FACTS = [
         quote="Chiều 27/9, tại Trung tâm Tổ chức hội nghị tỉnh (TP Hạ Long), Tỉnh ủy Quảng Ninh tổ chức hội nghị",
     ),
     Fact(
+        "the review conference of 27/09/2017 (the Front-bloc model page)",
+        page("/models/khoi-mttq/"),
+        ("27/09/2017", "Hội nghị sơ kết 2 năm thực hiện Quyết định số 44-QĐ/TU"),
+        quote="Chiều 27/9, tại Trung tâm Tổ chức hội nghị tỉnh (TP Hạ Long), Tỉnh ủy Quảng Ninh tổ chức hội nghị",
+    ),
+    Fact(
         "the central delegates at the conference, with their roles (province page)",
         page("/districts/quang-ninh/"),
         (

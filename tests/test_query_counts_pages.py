@@ -111,8 +111,9 @@ PAGES = [
     ("dashboard", lambda w: "/?as_of=2020-01-01", 9),
     # model, its basis, its sources, provinces (scope), then the matrix:
     # units, models, mergers, status sources, ending changes; the model's
-    # reported figures and their sources
-    ("model", lambda w: f"/models/{w.model.slug}/", 11),
+    # reported figures and their sources; the events about its basis and
+    # their sources
+    ("model", lambda w: f"/models/{w.model.slug}/", 13),
     # provinces (scope), districts with counts, completed per district, ending changes
     ("district list", lambda w: "/districts/", 4),
     # unit, its sources, its children (3); bodies; mergers + constituents (2);
