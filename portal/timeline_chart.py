@@ -105,7 +105,8 @@ def _row_of(point, home):
 
 def _home(filters):
     """The row of the events with no unit: the district the page is
-    filtered to, else its province, else a row for the whole country (None)."""
+    filtered to (one query), else its province, else a row for the whole
+    country (None)."""
     if filters.get("district"):
         return AdministrativeUnit.objects.filter(slug=filters["district"]).first()
     return filters.get("province")
@@ -172,6 +173,7 @@ def _pack(marks):
 def consolidation_chart(filters):
     """The chart's rows, year ticks and legend for `filters` (the
     timeline's), or None when nothing is dated."""
+    home = _home(filters)
     points = chart_points(filters, MAX_MARKS)
     if not points:
         return None
@@ -192,7 +194,6 @@ def consolidation_chart(filters):
             models.setdefault(point.model.id, point.model)
     ordered_models = sorted(models.values(), key=lambda m: (m.order, m.slug))
     colours = {model.id: PALETTE[i % len(PALETTE)] for i, model in enumerate(ordered_models)}
-    home = _home(filters) if any(point.unit is None for point in points) else None
 
     # One mark per row, kind, model, status and date as the source gives it.
     rows, groups = {}, {}
