@@ -3,7 +3,7 @@
 An event date is stored in the Library of Congress Extended Date/Time Format
 (EDTF, ISO 8601-2), parsed and validated by the `edtf` package, beside the
 earliest and latest day it can mean (indexed columns, for queries and
-sorting; empty where the interval is open). The forms the portal uses:
+sorting; empty where the interval is open). The forms used:
 
     2015-11-30          a day                   30/11/2015
     2015-11             a month                 tháng 11/2015

@@ -11,8 +11,8 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from agencies.admin_base import QnAdmin
 from agencies.models import Body
+from core.admin_base import QnAdmin
 
 IMPORTABLE = sorted(
     (model._meta.app_label, model._meta.model_name)

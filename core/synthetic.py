@@ -41,11 +41,10 @@ from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from agencies.cache import bump_data_version
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
 from agencies.text import fold
-
-from .models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure, Status
+from core.cache import bump_data_version
+from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure, Status
 
 PREFIX = "syn-"
 SYNTHETIC_PUBLISHER = "Synthetic data, not a real source"
@@ -1164,7 +1163,7 @@ def generate(scale, seed, dry_run=False, stdout=None):
     with transaction.atomic():
         counts = generator.run()
         # bulk_create sends no post_save: invalidate cached pages and figures
-        # (agencies.cache) now and once the rows are committed.
+        # (core.cache) now and once the rows are committed.
         bump_data_version()
         transaction.on_commit(bump_data_version)
     return counts
