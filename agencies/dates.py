@@ -445,6 +445,13 @@ class UncertainDatesMixin:
             setattr(self, name, earliest)
             setattr(self, f"{name}_latest", latest)
 
+    def derive_fields(self):
+        """What save() derives (see SearchableMixin.derive_fields)."""
+        parent = getattr(super(), "derive_fields", None)
+        if parent is not None:
+            parent()
+        self._derive_uncertain_dates()
+
     def clean(self):
         try:
             self._derive_uncertain_dates()

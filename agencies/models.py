@@ -508,15 +508,28 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
             unit = unit.parent
         return district, province
 
-    def save(self, *args, **kwargs):
+    def _derive_scope(self):
+        """The derived fields of a unit; its own district or province (itself)
+        are returned, since a unit can point at itself only once it has a key."""
         if self.gso_code == "":
             self.gso_code = None
         self.name_folded = folded_name(self.name_vi)
         district, province = self.ancestors_for_scope()
-        # A unit that is its own district or province can point at itself only
-        # once it has a primary key: set those after the first write.
         self.district = None if district is self else district
         self.province = None if province is self else province
+        return district, province
+
+    def derive_fields(self):
+        """What save() derives, for bulk_create (SearchableMixin.derive_fields).
+        A district or province inserted in bulk points at itself afterwards
+        (an update by primary key)."""
+        super().derive_fields()
+        self._derive_scope()
+
+    def save(self, *args, **kwargs):
+        # A unit that is its own district or province can point at itself only
+        # once it has a primary key: set those after the first write.
+        district, province = self._derive_scope()
         super().save(*args, **kwargs)
         own = {name: self for name, unit in (("district", district), ("province", province)) if unit is self}
         if own:

@@ -45,6 +45,14 @@ class SearchableMixin:
     def build_search_text(self):
         return fold(" ".join(str(getattr(self, name) or "") for name in self.search_source))
 
+    def derive_fields(self):
+        """What save() derives, for the paths that skip save() (bulk_create in
+        the synthetic data set and bulk imports): the models' own rules."""
+        parent = getattr(super(), "derive_fields", None)
+        if parent is not None:
+            parent()
+        self.search_text = self.build_search_text()
+
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
         super().save(*args, **kwargs)
