@@ -11,6 +11,9 @@ from mergers.models import Merger, Milestone
 from tests.test_history import form_data
 
 
+pytestmark = pytest.mark.usefixtures("seed_shared")
+
+
 @pytest.fixture
 def admin_client(client, seed):
     client.force_login(User.objects.create_superuser("so-noi-vu", "so@example.org", None))
