@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 
 from portal import exports
 
-
 pytestmark = pytest.mark.usefixtures("seed_shared")
 
 
