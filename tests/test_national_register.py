@@ -19,10 +19,21 @@ def load(*provinces):
     return out.getvalue()
 
 
+pytestmark = pytest.mark.usefixtures("seed_shared")
+
+
+@pytest.fixture(scope="module")
+def quang_ninh_loaded(seeded, django_db_blocker):
+    """The register's Quảng Ninh (one province), loaded once for the module
+    into the shared seed's transaction."""
+    with django_db_blocker.unblock():
+        return load("22")
+
+
 @pytest.fixture
-def quang_ninh(seed):
-    """The seed plus the register's Quảng Ninh (one province: fast)."""
-    return load("22")
+def quang_ninh(quang_ninh_loaded, seed_shared):
+    """The seed plus the register's Quảng Ninh, and what loading it printed."""
+    return quang_ninh_loaded
 
 
 def new_communes(province_slug):
