@@ -19,7 +19,8 @@ from portal import timeline
 from portal.timeline_chart import consolidation_chart
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+# Every test reads the seed, loaded once for the module (the last adds its own records).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed_shared")]
 
 MARK = re.compile(
     r'<a href="(?P<url>[^"]*)" class="consolidation__mark consolidation__mark--(?P<kind>\w+)">'
@@ -54,7 +55,7 @@ def attribute(tag, name):
     return re.search(rf'\b{name}="([^"]*)"', tag).group(1)
 
 
-def test_the_chart_draws_every_event_the_list_shows(client, seed):
+def test_the_chart_draws_every_event_the_list_shows(client):
     response, svg = chart_of(client, "/en/timeline/")
     rows = rows_of(svg)
     kinds = {mark["kind"] for marks in rows.values() for mark in marks}
@@ -69,14 +70,14 @@ def test_the_chart_draws_every_event_the_list_shows(client, seed):
     )
 
 
-def test_one_row_for_the_province_then_one_per_district(client, seed):
+def test_one_row_for_the_province_then_one_per_district(client):
     _response, svg = chart_of(client, "/en/timeline/")
     labels = list(rows_of(svg))
     districts = AdministrativeUnit.objects.districts().filter(province__slug="quang-ninh").order_by("gso_code")
     assert labels == ["Quang Ninh Province", *[district.name_en for district in districts]]
 
 
-def test_hoanh_bo_joining_ha_long_is_drawn_on_both_rows(client, seed):
+def test_hoanh_bo_joining_ha_long_is_drawn_on_both_rows(client):
     _response, svg = chart_of(client, "/en/timeline/")
     rows = rows_of(svg)
     hoanh_bo = [mark["title"] for mark in rows["Hoanh Bo District"] if mark["kind"] == "unit_change"]
@@ -85,7 +86,7 @@ def test_hoanh_bo_joining_ha_long_is_drawn_on_both_rows(client, seed):
     assert "Ha Long City · Took in another unit (Hoanh Bo District), 01/01/2020" in ha_long
 
 
-def test_the_2025_end_of_the_districts_is_a_mark_on_each_district_row(client, seed):
+def test_the_2025_end_of_the_districts_is_a_mark_on_each_district_row(client):
     _response, svg = chart_of(client, "/en/timeline/")
     rows = rows_of(svg)
     ended = [
@@ -98,7 +99,7 @@ def test_the_2025_end_of_the_districts_is_a_mark_on_each_district_row(client, se
     assert "Quang Ninh Province" not in ended and "Hoanh Bo District" not in ended  # it had ended in 2020
 
 
-def test_a_unified_title_dated_as_a_span_is_a_bar_over_the_span(client, seed):
+def test_a_unified_title_dated_as_a_span_is_a_bar_over_the_span(client):
     response, svg = chart_of(client, "/en/timeline/")
     # Ha Long's two unified titles of "about 2015 - 2016" (2015~/2016~): one bar names both.
     marks = [
@@ -117,7 +118,7 @@ def test_a_unified_title_dated_as_a_span_is_a_bar_over_the_span(client, seed):
     assert x + width == pytest.approx(years[2017], abs=0.02)
 
 
-def test_a_day_is_a_mark_and_each_merger_model_a_colour(client, seed):
+def test_a_day_is_a_mark_and_each_merger_model_a_colour(client):
     response, svg = chart_of(client, "/en/timeline/")
     milestones = [m for marks in rows_of(svg).values() for m in marks if m["kind"] == "milestone"]
     colours = {}
@@ -135,7 +136,7 @@ def test_a_day_is_a_mark_and_each_merger_model_a_colour(client, seed):
     assert dam_ha and dam_ha[0]["shape"].startswith('<use href="#cm-dot"')
 
 
-def test_several_events_at_one_place_and_date_are_one_mark_that_links_to_them(client, seed):
+def test_several_events_at_one_place_and_date_are_one_mark_that_links_to_them(client):
     _response, svg = chart_of(client, "/en/timeline/")
     grouped = [m for m in rows_of(svg)["Uong Bi City"] if m["kind"] == "title" and "18/09/2020" in m["title"]]
     assert len(grouped) == 1
@@ -146,7 +147,7 @@ def test_several_events_at_one_place_and_date_are_one_mark_that_links_to_them(cl
     assert listed.count('class="event event--title') == 3
 
 
-def test_the_filters_narrow_the_chart_as_they_narrow_the_list(client, seed):
+def test_the_filters_narrow_the_chart_as_they_narrow_the_list(client):
     _response, svg = chart_of(client, "/en/timeline/?kind=unit_change")
     assert {m["kind"] for marks in rows_of(svg).values() for m in marks} == {"unit_change"}
 
@@ -162,7 +163,7 @@ def test_the_filters_narrow_the_chart_as_they_narrow_the_list(client, seed):
     assert titles and all("2025" in title or "before" in title for title in titles), titles
 
 
-def test_the_chart_fills_any_width_and_keeps_its_text_size(client, seed):
+def test_the_chart_fills_any_width_and_keeps_its_text_size(client):
     _response, svg = chart_of(client, "/timeline/")
     opening = svg[: svg.index(">")]
     assert "viewBox" not in opening and 'width="100%"' in opening
@@ -172,7 +173,7 @@ def test_the_chart_fills_any_width_and_keeps_its_text_size(client, seed):
 
 def test_a_kind_added_to_event_kinds_is_drawn_without_changing_the_chart(monkeypatch):
     """A kind with no chart reader of its own is drawn from its Events."""
-    province = factories.ProvinceFactory()
+    province = factories.ProvinceFactory(gso_code="99", slug="tinh-thu", name_vi="Tỉnh Thử", name_en="Test Province")
     district = factories.DistrictFactory(parent=province, name_en="Test District")
     body = factories.BodyFactory(unit=district, name_vi="Cơ quan mới", founded_on_edtf="2019-03-04")
 
