@@ -1,7 +1,7 @@
 """Admin for units, bodies, posts, holdings, documents and sources.
 
 Every class builds on `QnAdmin` (district scope, import/export, history):
-see agencies/admin_base.py.
+see core/admin_base.py.
 """
 
 from django.contrib import admin
@@ -9,7 +9,8 @@ from django.db.models import Prefetch
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import QnAdmin, QnTabularInline, ScopeMixin, citation_inline, uncertain_date
+from core.admin_base import QnAdmin, QnTabularInline, ScopeMixin, citation_inline, uncertain_date
+
 from .models import (
     AdministrativeUnit,
     AdministrativeUnitCitation,
@@ -41,7 +42,6 @@ from .resources import (
     SourceResource,
     UnitChangeResource,
 )
-from .scope import UNSCOPED_CHOICE_FIELDS
 
 
 @admin.register(Source)
@@ -140,7 +140,7 @@ class UnitChangeAdmin(QnAdmin):
     ]
     autocomplete_fields = ["unit", "related_unit", "basis"]
     # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
-    unscoped_choice_fields = tuple(UNSCOPED_CHOICE_FIELDS["agencies.unitchange"])
+    unscoped_choice_fields = UnitChange.unscoped_choice_fields
     fieldsets = [
         (None, {"fields": ["unit", "kind", "date_edtf", "related_unit", "new_kind", "communes_after"]}),
         (_("Description"), {"fields": ["description_vi", "description_en"]}),
@@ -285,6 +285,3 @@ class DistrictEditorAdmin(ScopeMixin, admin.ModelAdmin):
     @admin.display(description=_("districts"))
     def district_names(self, obj):
         return ", ".join(str(unit) for unit in obj.districts.all())
-
-
-from . import admin_users  # noqa: E402,F401  (the user admin: roles and districts)

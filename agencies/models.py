@@ -1,7 +1,7 @@
 """Places, bodies, posts and the sources that every record cites.
 
-Nothing here knows about mergers: `mergers` builds on this app, never the
-other way round.
+This app builds on `core` (the shared infrastructure) only: the apps that
+build on it import it, never the other way round.
 """
 
 import datetime
@@ -10,13 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.history import QnHistoricalRecords as HistoricalRecords
+
 from .dates import UncertainDatesMixin, date_field, edtf_field
-from .history import QnHistoricalRecords as HistoricalRecords
 from .text import SearchableMixin, fold
 
 GSO_CODE_PATTERN = r"^[0-9]{2,5}$"
@@ -52,6 +52,8 @@ class SlugManager(models.Manager):
 
 class Source(UncertainDatesMixin, SearchableMixin, models.Model):
     """An article or official register that records are taken from."""
+
+    district_editor_access = "add"  # a district editor may add an article to cite (core.scope)
 
     class Kind(models.TextChoices):
         ARTICLE = "article", _("News article")
@@ -96,9 +98,6 @@ class Source(UncertainDatesMixin, SearchableMixin, models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-    def get_absolute_url(self):
-        return reverse("portal:source", args=[self.pk])
 
     def citing_records(self, limit=50):
         """Records that cite this source (every many-to-many link to it), at
@@ -184,6 +183,9 @@ def citation_model(owner):
                 owner, verbose_name=owner._meta.verbose_name, on_delete=models.CASCADE, related_name="citations"
             ),
             "owner_field": field_name,
+            # A citation follows its record's scope (core.scope).
+            "district_path": f"{field_name}__{owner.district_path}" if getattr(owner, "district_path", None) else None,
+            "district_editor_access": "view" if getattr(owner, "district_editor_access", None) else None,
             "natural_key": natural_key,
             "Meta": meta,
             # Citations have their own history (who added or changed a quote,
@@ -200,6 +202,8 @@ class LegalDocumentManager(models.Manager):
 
 class LegalDocument(UncertainDatesMixin, SearchableMixin, models.Model):
     """A decision, resolution or official letter: the legal basis of a change."""
+
+    district_editor_access = "view"  # reference data for district editors (core.scope)
 
     class Kind(models.TextChoices):
         RESOLUTION = "resolution", _("Resolution (Nghị quyết)")
@@ -271,9 +275,6 @@ class LegalDocument(UncertainDatesMixin, SearchableMixin, models.Model):
     def natural_key(self):
         return (self.number,)
 
-    def get_absolute_url(self):
-        return reverse("portal:document", args=[self.pk])
-
 
 LegalDocumentCitation = citation_model(LegalDocument)
 
@@ -328,6 +329,9 @@ KIND_WORDS = {"tỉnh", "huyện", "xã", "phường", "khu", "thôn", "bản"}
 
 class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     """A province, district-level unit, commune-level unit or village."""
+
+    district_editor_access = "view"  # reference data for district editors (core.scope)
+    choice_district_path = "district"  # they may pick the units of their own districts
 
     class Level(models.TextChoices):
         PROVINCE = "province", _("Province")
@@ -467,9 +471,6 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    def get_absolute_url(self):
-        return reverse("portal:district", args=[self.slug])
-
     def clean(self):
         super().clean()
         if self.gso_code == "":
@@ -507,15 +508,28 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
             unit = unit.parent
         return district, province
 
-    def save(self, *args, **kwargs):
+    def _derive_scope(self):
+        """The derived fields of a unit; its own district or province (itself)
+        are returned, since a unit can point at itself only once it has a key."""
         if self.gso_code == "":
             self.gso_code = None
         self.name_folded = folded_name(self.name_vi)
         district, province = self.ancestors_for_scope()
-        # A unit that is its own district or province can point at itself only
-        # once it has a primary key: set those after the first write.
         self.district = None if district is self else district
         self.province = None if province is self else province
+        return district, province
+
+    def derive_fields(self):
+        """What save() derives, for bulk_create (SearchableMixin.derive_fields).
+        A district or province inserted in bulk points at itself afterwards
+        (an update by primary key)."""
+        super().derive_fields()
+        self._derive_scope()
+
+    def save(self, *args, **kwargs):
+        # A unit that is its own district or province can point at itself only
+        # once it has a primary key: set those after the first write.
+        district, province = self._derive_scope()
         super().save(*args, **kwargs)
         own = {name: self for name, unit in (("district", district), ("province", province)) if unit is self}
         if own:
@@ -616,6 +630,10 @@ def seen_from(changes, unit):
 
 class UnitChange(UncertainDatesMixin, models.Model):
     """A dated change to a unit: absorbed, enlarged, reclassified, abolished."""
+
+    district_path = "unit__district"  # its district, for district editors (core.scope)
+    # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
+    unscoped_choice_fields = ("related_unit",)
 
     class Kind(models.TextChoices):
         ABSORBED = "absorbed", _("Merged into another unit")
@@ -824,6 +842,8 @@ class BodyManager(models.Manager.from_queryset(BodyQuerySet)):
 class Body(UncertainDatesMixin, SearchableMixin, models.Model):
     """A Party, State or Front agency of a unit. Never deleted when merged: closed."""
 
+    district_path = "unit__district"  # its district, for district editors (core.scope)
+
     class Sector(models.TextChoices):
         PARTY = "party", _("Party")
         STATE = "state", _("State")
@@ -959,9 +979,6 @@ class Body(UncertainDatesMixin, SearchableMixin, models.Model):
 
     natural_key.dependencies = ["agencies.administrativeunit"]
 
-    def get_absolute_url(self):
-        return reverse("portal:body", args=[self.pk])
-
     def clean(self):
         super().clean()
         if self.successor_id and self.successor_id == self.pk:
@@ -982,6 +999,8 @@ class PostManager(models.Manager):
 
 class Post(SearchableMixin, models.Model):
     """A leadership post, independent of who holds it: "Bí thư Thành ủy Uông Bí"."""
+
+    district_path = "unit__district"  # its district, for district editors (core.scope)
 
     unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="posts")
     body = models.ForeignKey(
@@ -1049,6 +1068,8 @@ class Holding(UncertainDatesMixin, SearchableMixin, models.Model):
     Holding two or more posts at once is a unified leadership title
     (nhất thể hóa chức danh); `combination` says which kind.
     """
+
+    district_path = "unit__district"  # its district, for district editors (core.scope)
 
     class Combination(models.TextChoices):
         SECRETARY_COUNCIL = "secretary_council", _("Party Secretary and People's Council Chair")
@@ -1234,6 +1255,9 @@ class Event(UncertainDatesMixin, SearchableMixin, models.Model):
 
     uncertain_dates = ("date",)
     search_source = ("title_vi", "title_en", "place", "slug")
+    # its district, for district editors (core.scope); a province's or a
+    # national event is for provincial admins
+    district_path = "unit__district"
 
     class Meta:
         verbose_name = _("event")
@@ -1257,8 +1281,7 @@ class Event(UncertainDatesMixin, SearchableMixin, models.Model):
 
     natural_key.dependencies = ["agencies.administrativeunit", "agencies.legaldocument"]
 
-    def get_absolute_url(self):
-        return reverse("portal:event", args=[self.pk])
+    # get_absolute_url: settings.ABSOLUTE_URL_OVERRIDES (the portal's page).
 
 
 EventCitation = citation_model(Event)
@@ -1302,6 +1325,7 @@ class EventParticipant(SearchableMixin, models.Model):
     history = HistoricalRecords(excluded_fields=["search_text"])
     # People are found by name ("Nguyễn Văn Hùng", "nguyen van hung") or role.
     search_source = ("name", "role_vi", "role_en")
+    district_path = "event__unit__district"  # its event's district (core.scope)
 
     class Meta:
         verbose_name = _("event participant")

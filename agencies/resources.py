@@ -13,7 +13,7 @@ the row as Excel numbers it (`sheet_row`: the header is row 1, the first data
 row is row 2) and the column; `describe_errors(result)` flattens them to
 readable lines.
 
-A district editor (`agencies.scope.district_ids_for(user)` is a set) may only
+A district editor (`core.scope.district_ids_for(user)` is a set) may only
 import rows of their districts; the resource gets the user from the admin
 (`user=request.user`).
 """
@@ -31,11 +31,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from .cache import writes_batched
+from core.cache import writes_batched
+from core.history import write_version
+from core.scope import district_id_of, district_ids_for, out_of_scope_choices, record_scope_path
+
 from .dates import parse_input
-from .history import write_version
 from .models import AdministrativeUnit, Body, Event, EventParticipant, Holding, LegalDocument, Post, Source, UnitChange
-from .scope import district_id_of, district_ids_for, out_of_scope_choices, record_scope_path
 from .text import NUL, neutralise, null_character_message, unneutralise
 
 LIST_SEPARATOR = ";"
@@ -541,7 +542,7 @@ class QnResource(resources.ModelResource):
 
     def check_choices(self, instance, row, row_number):
         """Every record a row names must be one the user could pick in the
-        admin's form (agencies.scope.out_of_scope_choices, the forms' rule)."""
+        admin's form (core.scope.out_of_scope_choices, the forms' rule)."""
         ids = self.district_ids()
         if ids is None:
             return
@@ -587,7 +588,7 @@ class QnResource(resources.ModelResource):
     # -- export -----------------------------------------------------------------
     def export_field(self, field, instance, **kwargs):
         """Every text cell of an admin export (CSV and XLSX) is neutralised as
-        the portal's CSVs are: "=HYPERLINK(...)" is written "'=HYPERLINK(...)"."""
+        the public CSVs are: "=HYPERLINK(...)" is written "'=HYPERLINK(...)"."""
         value = super().export_field(field, instance, **kwargs)
         if isinstance(value, str) and not isinstance(field.widget, (WholeNumberWidget, NumberWidget)):
             return neutralise(value)

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.cache import cached
 from agencies.dates import sort_day
 from agencies.models import (
     AdministrativeUnit,
@@ -24,6 +23,7 @@ from agencies.models import (
     UnitSuccession,
     seen_from,
 )
+from core.cache import cached
 from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure, headcount_change
 
 from . import dashboard as matrix
@@ -137,7 +137,7 @@ def dashboard(request):
     page_obj = _page(request, matrix.matrix_units(province), DASHBOARD_PAGE_SIZE)
     rows, models = matrix.status_matrix(province, day, units=list(page_obj.object_list))
     # Headline figures are the costliest query on the page and change only
-    # when the data does: cached until the next write (agencies.cache).
+    # when the data does: cached until the next write (core.cache).
     # Nationwide, every province's figures (hundreds) are no headline: the
     # page links to the list of reported figures instead.
     figures = province and cached(

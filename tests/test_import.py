@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from agencies.import_forms import QnImportForm, check_upload
 from agencies.models import AdministrativeUnit, Body, Source
 from agencies.resources import AGENCIES_RESOURCES, BodyResource, SourceResource, describe_errors
+from core.import_forms import QnImportForm, check_upload
 from mergers.models import Headcount, Milestone
 from mergers.resources import MERGERS_RESOURCES, HeadcountResource, MilestoneResource
 from tests import factories

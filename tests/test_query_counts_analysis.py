@@ -77,14 +77,15 @@ PAGES = [
     # + merger models (filter); the keys (date, id) of each of the 5 kinds;
     #   the page's milestones + sources, documents + sources, unit changes +
     #   sources, holdings + posts + sources, events + sources + participants;
-    #   the chart's milestones (one query)
-    ("/en/timeline/", SCOPE + 1 + 5 + 12 + 1),
-    # conferences, inspections and visits only: their keys, the events + sources + participants
-    ("/en/timeline/?kind=event&district=huyen-0&q=hoi", SCOPE + 1 + 1 + 3),
+    #   the chart: the values of each of the 5 kinds (one query each)
+    ("/en/timeline/", SCOPE + 1 + 5 + 12 + 5),
+    # conferences, inspections and visits only: their keys, the events +
+    # sources + participants; the chart's events
+    ("/en/timeline/?kind=event&district=huyen-0&q=hoi", SCOPE + 1 + 1 + 3 + 1),
     # same filters, one kind: milestone keys, then milestones + sources; the chart
     ("/en/timeline/?kind=milestone&district=huyen-0&year_from=2015&q=hop", SCOPE + 1 + 1 + 2 + 1),
-    # a kind without milestones draws no chart: no query for it
-    ("/en/timeline/?kind=document", SCOPE + 1 + 1 + 2),
+    # one kind: its keys, documents + sources; the chart's documents
+    ("/en/timeline/?kind=document", SCOPE + 1 + 1 + 2 + 1),
     # unified titles: count + page + posts + sources; reported figures + sources;
     # named heads + posts + sources (no model filter on this page)
     ("/en/titles/", SCOPE + 4 + 2 + 3),

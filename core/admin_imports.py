@@ -20,9 +20,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import widgets
 
-from .models import AdministrativeUnit
-from .resources import KeysWidget, KeyWidget, UnitWidget, sheet_row
-from .text import slugify_vi
+from agencies.models import AdministrativeUnit
+from agencies.resources import KeysWidget, KeyWidget, UnitWidget, sheet_row
+from agencies.text import slugify_vi
 
 # Beside at most this many distinct identifiers per column (one query each column).
 MAX_NAMED_KEYS = 500
