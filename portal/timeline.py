@@ -734,7 +734,7 @@ class EventKind:
     # The chart: (dated rows, limit) -> Points in one query; without it the
     # chart draws the kind from its Events (points_from_events).
     points: Callable | None = None
-    mark: str = "square"  # its shape on the chart: dot, square, diamond or triangle
+    mark: str = "square"  # its shape on the chart: dot, square, diamond, triangle or star
 
     @property
     def day(self):
@@ -770,7 +770,7 @@ EVENT_KINDS = {
     ),
     TITLE: EventKind(Holding, _holding_rows, HOLDING_DATES, _holding_events, points=_holding_points, mark="triangle"),
     MEETING: EventKind(
-        ReportedEvent, _meeting_rows, MEETING_DATES, _meeting_events, points=_meeting_points, mark="square"
+        ReportedEvent, _meeting_rows, MEETING_DATES, _meeting_events, points=_meeting_points, mark="star"
     ),
 }
 

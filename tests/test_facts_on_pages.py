@@ -5,7 +5,7 @@ Each row names a fact, the page a reader opens for it, what that page must
 say, and the passage of the article (a quote, shown in a citation's
 <blockquote>) or the reasoning note (for the later resolutions, whose text
 is not archived) that the page must offer beside it. The seed is loaded once
-for the module inside a transaction rolled back at the end.
+for the module (tests/conftest.py, seed_shared).
 """
 
 import html
@@ -13,25 +13,16 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import translation
 
 from agencies.models import Body, Event, LegalDocument, Source
 from mergers.models import Merger
 
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            call_command("load_seed", verbosity=0)
-            yield
-            transaction.set_rollback(True)
+pytestmark = pytest.mark.usefixtures("seed_shared")
 
 
 @pytest.fixture(autouse=True)
-def _seed(seeded, db):
+def _vietnamese():
     with translation.override("vi"):
         yield
 
