@@ -331,6 +331,8 @@ def describe(edtf):
     if sides is None:
         core = edtf.rstrip("~?%")
         text = _alone(core)
+        if edtf.endswith("?"):  # the source's own date, read with a doubt (e.g. a year not printed)
+            return gettext("%(date)s (not certain)") % {"date": text}
         return gettext("about %(date)s") % {"date": _bare(core)} if _approximate(edtf) else text
     start, end = sides
     if start in (OPEN, ""):
@@ -340,7 +342,7 @@ def describe(edtf):
     text = {"start": _bare(start.rstrip("~?%")), "end": _bare(end.rstrip("~?%"))}
     if _approximate(start) or _approximate(end):
         return gettext("about %(start)s - %(end)s") % text
-    return gettext("between %(start)s - %(end)s") % text
+    return gettext("between %(start)s and %(end)s") % text
 
 
 def machine_readable(edtf):

@@ -167,7 +167,7 @@ def test_timeline_year_range(client, seed):
     # 2015, or are open: "on or before 07/12/2019" may have happened in 2016).
     assert "2017" not in re.findall(r'<h2 id="year-(\d{4})">', page)
     assert "early 2016" in page and "Uong Bi" in page
-    assert "between 30/11/2015 - 27/09/2017" in page
+    assert "between 30/11/2015 and 27/09/2017" in page
     assert "2018" not in "".join(re.findall(r'<span class="event__date">(.*?)</span>', page))
 
 

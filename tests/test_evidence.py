@@ -370,7 +370,7 @@ def test_timeline_csv_lists_the_events_with_their_people_and_passages(client):
     [
         ("hoi-nghi-so-ket-2-nam-quyet-dinh-44-qd-tu", "2017-09-27", "quang-ninh", "“Chiều 27/9”"),
         ("doan-kiem-tra-bo-chinh-tri-2019", "2019-12-07", "quang-ninh", "không in năm"),
-        ("hoi-thao-mo-hinh-to-chuc-moi-2020", "2020-01-14", None, "không in năm"),
+        ("hoi-thao-mo-hinh-to-chuc-moi-2020", "2020-01-14?", None, "chưa chắc chắn"),
         ("tong-bi-thu-tham-co-quan-khoi-mttq-uong-bi", "2016/2020-09-18", "uong-bi", "Chú thích ảnh không có ngày"),
         ("so-ket-co-quan-hop-nhat-cap-huyen", "2018/2019", "quang-ninh", "không nêu thời điểm sơ kết"),
     ],

@@ -473,7 +473,7 @@ FACTS = [
     Fact(
         "the workshop of 14/01/2020 (timeline)",
         page("/timeline/?kind=event&year_from=2020&year_to=2020"),
-        ("14/01/2020", "Nguyễn Quang Dương", "Dương Văn Thái"),
+        ("14/01/2020 (chưa chắc chắn)", "Nguyễn Quang Dương", "Dương Văn Thái"),
         quote="Chiều 14/1, Ban Tổ chức Trung ương phối hợp Tỉnh ủy Bắc Giang",
     ),
 ]

@@ -76,7 +76,7 @@ def test_dashboard_as_of_27_09_2017_front_bloc_completed_in_12_districts_not_ha_
     assert cells["ha-long"].status == "planned"
     # What the reader sees: the Đầm Hà row says Planned, Uông Bí's says Completed.
     assert "Planned as the sources say on 27/09/2017" in row_of(response, 'href="/en/districts/dam-ha/"')
-    assert "Completed between 30/11/2015 - 27/09/2017" in row_of(response, 'href="/en/districts/mong-cai/"')
+    assert "Completed between 30/11/2015 and 27/09/2017" in row_of(response, 'href="/en/districts/mong-cai/"')
     assert 'value="2017-09-27"' in html(response)
 
 

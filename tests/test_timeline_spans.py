@@ -113,8 +113,8 @@ def test_one_entry_lists_the_districts_once_with_the_span(client):
 def test_english_page_says_the_span_in_english(client):
     build(3)
     page = client.get("/en/timeline/").content.decode()
-    entry = entry_for(page, "Joint Front bloc", "between 30/11/2015 - 27/09/2017")
-    assert "between 30/11/2015 - 27/09/2017" in entry
+    entry = entry_for(page, "Joint Front bloc", "between 30/11/2015 and 27/09/2017")
+    assert "between 30/11/2015 and 27/09/2017" in entry
     assert "3 districts:" in entry
     assert "2 entries" in page  # the group and the district completed on a known day
 
@@ -167,7 +167,7 @@ def test_a_district_filter_narrows_the_group_to_that_district(client):
     page = client.get(f"/en/timeline/?district={district.slug}").content.decode()
     (entry,) = entries_of(page)
     assert "event--group" not in entry  # one district: an ordinary entry
-    assert escape(district.name) in entry and "between 30/11/2015 - 27/09/2017" in entry
+    assert escape(district.name) in entry and "between 30/11/2015 and 27/09/2017" in entry
 
 
 def test_other_model_status_or_date_makes_another_entry(client):
@@ -209,7 +209,7 @@ def test_csv_keeps_one_row_per_district_with_the_span(client):
     assert [row["unit_slug"] for row in rows] == [merger.unit.slug for merger in mergers] + [known.unit.slug]
     for row in rows[:3]:
         assert (row["date"], row["date_edtf"], row["date_earliest"], row["date_latest"]) == (
-            "between 30/11/2015 - 27/09/2017",
+            "between 30/11/2015 and 27/09/2017",
             SPAN,
             "2015-11-30",
             "2017-09-27",

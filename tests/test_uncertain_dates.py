@@ -78,7 +78,7 @@ def test_the_refusal_says_what_is_wrong_in_vietnamese():
         (
             "2015-11-30/2017-09-27",
             "trong khoảng 30/11/2015 - 27/09/2017",
-            "between 30/11/2015 - 27/09/2017",
+            "between 30/11/2015 and 27/09/2017",
             D(2015, 11, 30),
             D(2017, 9, 27),
         ),
@@ -201,7 +201,7 @@ def test_the_merger_page_says_possibly_completed_inside_the_interval(client, blo
     with translation.override("en"):
         url = bloc_agency.get_absolute_url()
     page = client.get(url, {"as_of": "2016-06-01"}).content.decode()
-    assert "possibly completed: between 30/11/2015 - 27/09/2017" in page
+    assert "possibly completed: between 30/11/2015 and 27/09/2017" in page
 
 
 def test_a_status_that_is_not_final_says_which_source_date_it_rests_on(client, db):
