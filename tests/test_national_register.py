@@ -3,6 +3,7 @@ pages and the old-to-new lookup."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -111,27 +112,35 @@ def test_lookup_from_a_new_unit_shows_where_it_came_from_and_marks_partial_merge
     assert "Phường Hà Khẩu" in body and "một phần" in body  # "part of it"
 
 
-def test_lookup_csv_has_one_row_per_succession(client, quang_ninh):
-    response = client.get("/lookup/", {"q": "ha khau", "format": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+def _lookup_csv(client, query):
+    response = client.get("/lookup/", {"q": query, "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    data = [r for r in rows[1:] if r[0] == "Phường Hà Khẩu"]
-    assert sorted((r[4], r[6]) for r in data) == [("Phường Tuần Châu", "có"), ("Phường Việt Hưng", "có")]  # partly: yes
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def test_lookup_csv_has_one_row_per_succession(client, quang_ninh):
+    data = [r for r in _lookup_csv(client, "ha khau") if r["unit_name"] == "Phường Hà Khẩu"]
+    assert sorted((r["other_unit_name"], r["direction"], r["partly"]) for r in data) == [
+        ("Phường Tuần Châu", "became", "true"),
+        ("Phường Việt Hưng", "became", "true"),
+    ]
+    assert {r["effective_edtf"] for r in data} == {"2025-07-01"}
 
 
 def test_lookup_xlsx_has_the_same_rows_as_the_csv(client, quang_ninh):
     from openpyxl import load_workbook
 
-    as_csv = client.get("/lookup/", {"q": "ha khau", "format": "csv"})
-    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    rows = _lookup_csv(client, "ha khau")
     as_xlsx = client.get("/lookup/", {"q": "ha khau", "format": "xlsx"})
-    assert as_xlsx["Content-Disposition"].endswith('.xlsx"')
-    sheet = load_workbook(io.BytesIO(as_xlsx.content), read_only=True).active
-    cells = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    assert cells == rows
-    assert ["Phường Hà Khẩu", "Phường Tuần Châu"] == [cells[1][0], cells[1][4]] or any(
-        r[0] == "Phường Hà Khẩu" and r[4] == "Phường Tuần Châu" for r in cells
-    )
+    assert re.search(r'filename="qnmerge-lookup-ha-khau-\d{8}T\d{6}\.xlsx"', as_xlsx["Content-Disposition"])
+    sheet = load_workbook(io.BytesIO(as_xlsx.content), read_only=True).worksheets[0]
+    header, *cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert len(cells) == len(rows)
+    # Readable headers and labels, in the language of the page.
+    columns = [header.index(name) for name in ("Đơn vị", "Đơn vị kia", "Chiều")]
+    found = {tuple(row[i] for i in columns) for row in cells}
+    assert ("Phường Hà Khẩu", "Phường Tuần Châu", "trở thành") in found
+    assert {(r["unit_name"], r["other_unit_name"]) for r in rows} == {(unit, other) for unit, other, _ in found}
 
 
 def test_lookup_of_nothing_or_junk_answers_calmly(client, quang_ninh):
