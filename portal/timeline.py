@@ -2,7 +2,11 @@
 
 Each event kind (milestones, legal documents, unit changes, post holdings) has
 two halves: `_<kind>_rows(filters)`, the filtered queryset, and
-`_<kind>_events(queryset)`, which turns its instances into `Event`s.
+`_<kind>_events(queryset)`, which turns its instances into `Event`s; and,
+for the chart that opens the page (portal/timeline_chart.py), the light
+`_<kind>_points(rows)`, which reads what the chart draws of each event in
+one query without building an instance. A kind is one entry of
+`EVENT_KINDS`: the list, the CSV and the chart all take their kinds from it.
 
 Dates are uncertain (agencies.dates): an event has its EDTF value and the
 earliest and latest day it can mean, either open. It is filed and sorted
@@ -26,15 +30,16 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from functools import reduce
 from operator import or_
+from types import SimpleNamespace
 from typing import NamedTuple
 
-from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import sort_day
-from agencies.models import AdministrativeUnit, Holding, LegalDocument, Post, Source, UnitChange
+from agencies.models import AdministrativeUnit, Holding, LegalDocument, Post, Source, UnitChange, localized
 from agencies.text import fold
 from mergers.models import MergerModel, Milestone, Status
 
@@ -144,6 +149,123 @@ class EventKey(NamedTuple):
         return (self.day, self.kind, self.wide, self.record_id)
 
 
+@dataclass
+class Point:
+    """What the chart draws of one event: its date, its row, its colour and
+    what its mark says, read as plain values (no model instance).
+
+    `unit`, `district` and `province` are SimpleNamespaces of UNIT_FIELDS (the
+    event's own unit and the district and province it lies in), None for an
+    event of no unit (a legal document); `model` one of MODEL_FIELDS or None."""
+
+    kind: str
+    record_id: int
+    edtf: str
+    earliest: Date | None
+    latest: Date | None
+    unit: SimpleNamespace | None
+    district: SimpleNamespace | None
+    province: SimpleNamespace | None
+    model: SimpleNamespace | None
+    status: str  # milestone status, else ""
+    label: str  # what happened, without the unit and the date
+    url: str
+
+
+UNIT_FIELDS = ("id", "slug", "name_vi", "name_en", "level", "gso_code")
+MODEL_FIELDS = ("id", "slug", "short_vi", "short_en", "order")
+
+
+def _unit_names(prefix):
+    """The values() names of a unit at `prefix` (e.g. "merger__unit") and of
+    its district and province."""
+    return [f"{prefix}__{where}{name}" for where in ("", "district__", "province__") for name in UNIT_FIELDS]
+
+
+def _part(values, prefix, fields):
+    """The SimpleNamespace of `fields` read at `prefix`, None when its id is."""
+    if values[f"{prefix}id"] is None:
+        return None
+    return SimpleNamespace(**{name: values[f"{prefix}{name}"] for name in fields})
+
+
+def _date_names(dates):
+    return [f"{name}{suffix}" for name in dates for suffix in ("_edtf", "", "_latest")]
+
+
+def _first_date(values, dates):
+    """(edtf, earliest, latest) of the first of `dates` the values give."""
+    for name in dates:
+        if values[f"{name}_edtf"]:
+            return values[f"{name}_edtf"], values[name], values[f"{name}_latest"]
+    return "", None, None
+
+
+def _read_points(kind, rows, limit, names, unit_prefix, build):
+    """At most `limit` Points of `kind` from `rows` (its dated rows): one
+    values() query of `names`, the kind's dates and the unit at
+    `unit_prefix`; `build(values)` gives (label, url, model, status)."""
+    dates = EVENT_KINDS[kind].dates
+    unit_names = _unit_names(unit_prefix) if unit_prefix else []
+    columns = ["pk", *_date_names(dates), *unit_names, *names]
+    points = []
+    for row in rows.values_list(*columns)[:limit]:
+        values = dict(zip(columns, row))
+        edtf, earliest, latest = _first_date(values, dates)
+        if not edtf:
+            continue
+        label, url, model, status = build(values)
+        points.append(
+            Point(
+                kind=kind,
+                record_id=values["pk"],
+                edtf=edtf,
+                earliest=earliest,
+                latest=latest,
+                unit=_part(values, f"{unit_prefix}__", UNIT_FIELDS) if unit_prefix else None,
+                district=_part(values, f"{unit_prefix}__district__", UNIT_FIELDS) if unit_prefix else None,
+                province=_part(values, f"{unit_prefix}__province__", UNIT_FIELDS) if unit_prefix else None,
+                model=model,
+                status=status,
+                label=label,
+                url=url,
+            )
+        )
+    return points
+
+
+def points_from_events(events):
+    """Points of built Events: how the chart draws a kind that has no light
+    reader of its own (EventKind.points is None). Two queries at most: the
+    districts and provinces of the events' units."""
+    events = list(events)
+    ids = {
+        unit_id
+        for event in events
+        if event.unit is not None
+        for unit_id in (event.unit.district_id, event.unit.province_id)
+        if unit_id is not None
+    }
+    above = {unit.pk: unit for unit in AdministrativeUnit.objects.filter(pk__in=ids)} if ids else {}
+    return [
+        Point(
+            kind=event.kind,
+            record_id=event.record_id,
+            edtf=event.edtf,
+            earliest=event.earliest,
+            latest=event.latest,
+            unit=event.unit,
+            district=event.unit and above.get(event.unit.district_id),
+            province=event.unit and above.get(event.unit.province_id),
+            model=event.model,
+            status=event.status,
+            label=event.title,
+            url=event.url,
+        )
+        for event in events
+    ]
+
+
 def _sources():
     return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"))
 
@@ -242,6 +364,23 @@ def _milestone_events(milestones):
             sources=list(milestone.sources.all()),
             record_id=milestone.pk,
         )
+
+
+def _status_label(status):
+    return str(Status(status).label) if status in Status.values else status
+
+
+def _milestone_points(rows, limit):
+    def build(values):
+        model = _part(values, "merger__model__", MODEL_FIELDS)
+        merger = SimpleNamespace(title_vi=values["merger__title_vi"], title_en=values["merger__title_en"])
+        what = localized(model, "short") if model else localized(merger, "title")
+        url = reverse("portal:merger", args=[values["merger_id"]]) + f"#milestone-{values['pk']}"
+        return f"{what}: {_status_label(values['status'])}", url, model, values["status"]
+
+    names = ["status", "merger_id", "merger__title_vi", "merger__title_en"]
+    names += [f"merger__model__{name}" for name in MODEL_FIELDS]
+    return _read_points(MILESTONE, rows, limit, names, "merger__unit", build)
 
 
 def _milestone_groups(rows):
@@ -345,6 +484,18 @@ def _document_events(documents):
         )
 
 
+def _document_points(rows, limit):
+    def build(values):
+        kind = values["kind"]
+        kind_label = str(LegalDocument.Kind(kind).label) if kind in LegalDocument.Kind.values else kind
+        title = localized(SimpleNamespace(title_vi=values["title_vi"], title_en=values["title_en"]), "title")
+        name = f"{kind_label.split(' (')[0]} {values['number']}"
+        label = title if values["number"] in title else f"{name}: {title}"
+        return label, reverse("portal:document", args=[values["pk"]]), None, ""
+
+    return _read_points(DOCUMENT, rows, limit, ["number", "kind", "title_vi", "title_en"], None, build)
+
+
 # -- unit changes ------------------------------------------------------------
 
 UNIT_CHANGE_DATES = ("date",)
@@ -381,6 +532,21 @@ def _unit_change_events(changes):
             sources=list(change.sources.all()),
             record_id=change.pk,
         )
+
+
+def _unit_change_points(rows, limit):
+    def build(values):
+        kind = values["kind"]
+        label = str(UnitChange.Kind(kind).label) if kind in UnitChange.Kind.values else kind
+        related = SimpleNamespace(name_vi=values["related_unit__name_vi"], name_en=values["related_unit__name_en"])
+        if related.name_vi:
+            label += f" ({localized(related, 'name')})"
+        slug = values["unit__district__slug"] or values["unit__slug"]
+        return label, reverse("portal:district", args=[slug]), None, ""
+
+    return _read_points(
+        UNIT_CHANGE, rows, limit, ["kind", "related_unit__name_vi", "related_unit__name_en"], "unit", build
+    )
 
 
 # -- post holdings -----------------------------------------------------------
@@ -431,6 +597,29 @@ def _holding_events(holdings):
         )
 
 
+def _holding_points(rows, limit):
+    titles_url = reverse("portal:title_list")
+
+    def first_post(language):
+        posts = Post.objects.filter(holdings=OuterRef("pk")).order_by("pk")
+        return Subquery(posts.values(f"title_{language}")[:1])
+
+    def build(values):
+        combination = values["combination"]
+        if combination in Holding.Combination.values:
+            label = str(Holding.Combination(combination).label)
+        else:
+            post = SimpleNamespace(title_vi=values["chart_post_vi"] or "", title_en=values["chart_post_en"] or "")
+            label = localized(post, "title") or values["slug"]
+        if values["holder_name"]:
+            label += f" ({values['holder_name']})"
+        return label, f"{titles_url}#holding-{values['pk']}", None, ""
+
+    rows = rows.annotate(chart_post_vi=first_post("vi"), chart_post_en=first_post("en"))
+    names = ["combination", "holder_name", "slug", "chart_post_vi", "chart_post_en"]
+    return _read_points(TITLE, rows, limit, names, "unit", build)
+
+
 # -- all kinds: keys, then Events --------------------------------------------
 
 
@@ -446,6 +635,10 @@ class EventKind:
     dates: tuple  # base names of its uncertain dates, in order of preference
     events: Callable  # queryset -> Events
     groups: Callable | None = None  # rows with the aliases timeline_day, key_latest -> entry rows
+    # The chart: (dated rows, limit) -> Points in one query; without it the
+    # chart draws the kind from its Events (points_from_events).
+    points: Callable | None = None
+    mark: str = "square"  # its shape on the chart: dot, square, diamond or triangle
 
     @property
     def day(self):
@@ -456,11 +649,30 @@ class EventKind:
         return latest_of(*self.dates)
 
 
+# Every kind of timeline entry. A new kind added here (and to KIND_CHOICES,
+# for its name) is listed, exported and drawn on the chart.
 EVENT_KINDS = {
-    MILESTONE: EventKind(Milestone, _milestone_rows, MILESTONE_DATES, _milestone_events, _milestone_groups),
-    DOCUMENT: EventKind(LegalDocument, _document_rows, DOCUMENT_DATES, _document_events),
-    UNIT_CHANGE: EventKind(UnitChange, _unit_change_rows, UNIT_CHANGE_DATES, _unit_change_events),
-    TITLE: EventKind(Holding, _holding_rows, HOLDING_DATES, _holding_events),
+    MILESTONE: EventKind(
+        Milestone,
+        _milestone_rows,
+        MILESTONE_DATES,
+        _milestone_events,
+        _milestone_groups,
+        points=_milestone_points,
+        mark="dot",
+    ),
+    DOCUMENT: EventKind(
+        LegalDocument, _document_rows, DOCUMENT_DATES, _document_events, points=_document_points, mark="square"
+    ),
+    UNIT_CHANGE: EventKind(
+        UnitChange,
+        _unit_change_rows,
+        UNIT_CHANGE_DATES,
+        _unit_change_events,
+        points=_unit_change_points,
+        mark="diamond",
+    ),
+    TITLE: EventKind(Holding, _holding_rows, HOLDING_DATES, _holding_events, points=_holding_points, mark="triangle"),
 }
 
 # Events built per round trip when listing them all (the CSV): bounds the
@@ -517,6 +729,24 @@ def event_keys(filters=None):
             keys.append(EventKey(day, kind, widest_first(latest), first, size, group, group and filters))
     keys.sort()
     return keys
+
+
+def chart_points(filters, limit):
+    """The Points of every event the timeline lists for `filters`, at most
+    `limit` + 1 of each kind (more than `limit` in all: too many to draw).
+    One query per kind with a light reader; a kind without one is drawn
+    from its Events."""
+    filters = dict(filters or {})
+    points = []
+    for kind in kinds_for(filters):
+        spec = EVENT_KINDS[kind]
+        rows = _dated_rows(kind, filters)
+        if spec.points is not None:
+            points.extend(spec.points(rows, limit + 1))
+        else:
+            records = spec.model.objects.filter(pk__in=rows.values("pk")[: limit + 1])
+            points.extend(points_from_events(spec.events(records)))
+    return points
 
 
 def record_keys(filters=None):

@@ -21,6 +21,9 @@ IMPORTABLE = sorted(
 )
 
 
+pytestmark = pytest.mark.usefixtures("seed_shared")
+
+
 @pytest.fixture
 def admin_client(client, seed):
     client.force_login(User.objects.create_superuser("so-noi-vu", "so@example.org", None))

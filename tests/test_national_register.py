@@ -2,6 +2,7 @@
 pages and the old-to-new lookup."""
 
 import csv
+import datetime
 import io
 import re
 
@@ -19,10 +20,21 @@ def load(*provinces):
     return out.getvalue()
 
 
+pytestmark = pytest.mark.usefixtures("seed_shared")
+
+
+@pytest.fixture(scope="module")
+def quang_ninh_loaded(seeded, django_db_blocker):
+    """The register's Quảng Ninh (one province), loaded once for the module
+    into the shared seed's transaction."""
+    with django_db_blocker.unblock():
+        return load("22")
+
+
 @pytest.fixture
-def quang_ninh(seed):
-    """The seed plus the register's Quảng Ninh (one province: fast)."""
-    return load("22")
+def quang_ninh(quang_ninh_loaded, seed_shared):
+    """The seed plus the register's Quảng Ninh, and what loading it printed."""
+    return quang_ninh_loaded
 
 
 def new_communes(province_slug):
@@ -133,7 +145,9 @@ def test_lookup_xlsx_has_the_same_rows_as_the_csv(client, quang_ninh):
     rows = _lookup_csv(client, "ha khau")
     as_xlsx = client.get("/lookup/", {"q": "ha khau", "format": "xlsx"})
     assert re.search(r'filename="qnmerge-lookup-ha-khau-\d{8}T\d{6}\.xlsx"', as_xlsx["Content-Disposition"])
-    sheet = load_workbook(io.BytesIO(as_xlsx.content), read_only=True).worksheets[0]
+    book = load_workbook(io.BytesIO(as_xlsx.content))
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2"
     header, *cells = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert len(cells) == len(rows)
     # Readable headers and labels, in the language of the page.
@@ -141,6 +155,13 @@ def test_lookup_xlsx_has_the_same_rows_as_the_csv(client, quang_ninh):
     found = {tuple(row[i] for i in columns) for row in cells}
     assert ("Phường Hà Khẩu", "Phường Tuần Châu", "trở thành") in found
     assert {(r["unit_name"], r["other_unit_name"]) for r in rows} == {(unit, other) for unit, other, _ in found}
+    # A real Excel date before the date as the source gives it.
+    day = header.index("Ngày hiệu lực (ngày)")
+    assert header[day + 1] == "Ngày hiệu lực (như nguồn ghi)"
+    assert {row[day] for row in cells} == {datetime.datetime(2025, 7, 1)}
+    # A second sheet says what each column holds.
+    about = list(book.worksheets[1].iter_rows(values_only=True))
+    assert [row[0] for row in about[1:]] == header and all(row[3] for row in about[1:])
 
 
 def test_lookup_of_nothing_or_junk_answers_calmly(client, quang_ninh):

@@ -74,12 +74,13 @@ PAGES = [
     ("headcount", "/en/headcount/", SCOPE + 1 + 3 + 4 + 2),
     # + merger models (filter); the keys (date, id) of each of the 4 kinds;
     #   the page's milestones + sources, documents + sources, unit changes +
-    #   sources, holdings + posts + sources; the chart's milestones (one query)
-    ("timeline", "/en/timeline/", SCOPE + 1 + 4 + 9 + 1),
+    #   sources, holdings + posts + sources; the chart: the values of each
+    #   of the 4 kinds (one query each)
+    ("timeline", "/en/timeline/", SCOPE + 1 + 4 + 9 + 4),
     # same filters, one kind: milestone keys, then milestones + sources; the chart
     ("timeline", "/en/timeline/?kind=milestone&district=huyen-0&year_from=2015&q=hop", SCOPE + 1 + 1 + 2 + 1),
-    # a kind without milestones draws no chart: no query for it
-    ("timeline", "/en/timeline/?kind=document", SCOPE + 1 + 1 + 2),
+    # one kind: its keys, documents + sources; the chart's documents
+    ("timeline", "/en/timeline/?kind=document", SCOPE + 1 + 1 + 2 + 1),
     # unified titles: count + page + posts + sources; reported figures + sources;
     # named heads + posts + sources (no model filter on this page)
     ("title_list", "/en/titles/", SCOPE + 4 + 2 + 3),

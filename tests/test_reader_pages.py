@@ -10,24 +10,13 @@ the end; each test runs in its own savepoint.
 import re
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import translation
 
 from agencies.models import AdministrativeUnit
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            call_command("load_seed", verbosity=0)
-            yield
-            transaction.set_rollback(True)
-
-
 @pytest.fixture(autouse=True)
-def _seed(seeded, db):
+def _seed(seed_shared):
     with translation.override("vi"):
         yield
 
