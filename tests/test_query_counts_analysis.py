@@ -77,8 +77,9 @@ PAGES = [
     #   sources, holdings + posts + sources; the chart: the values of each
     #   of the 4 kinds (one query each)
     ("timeline", "/en/timeline/", SCOPE + 1 + 4 + 9 + 4),
-    # same filters, one kind: milestone keys, then milestones + sources; the chart
-    ("timeline", "/en/timeline/?kind=milestone&district=huyen-0&year_from=2015&q=hop", SCOPE + 1 + 1 + 2 + 1),
+    # same filters, one kind: milestone keys, then milestones + sources; the chart:
+    # its milestones and the district filtered to (its row for events without a unit)
+    ("timeline", "/en/timeline/?kind=milestone&district=huyen-0&year_from=2015&q=hop", SCOPE + 1 + 1 + 2 + 2),
     # one kind: its keys, documents + sources; the chart's documents
     ("timeline", "/en/timeline/?kind=document", SCOPE + 1 + 1 + 2 + 1),
     # unified titles: count + page + posts + sources; reported figures + sources;

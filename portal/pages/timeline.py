@@ -86,8 +86,7 @@ class Timeline(ListPage):
     def criteria(self):
         """The filters for portal.timeline, or None when one is invalid."""
         if self.filter.invalid:
-            if INVALID not in self.notices:
-                self.notices.append(INVALID)
+            self.notices.append(INVALID)
             return None
         return {"province": self.province, **self.filter.criteria}
 
