@@ -327,6 +327,19 @@ def test_export_command_matches_each_page(client, data, tmp_path, report, url):
     assert parse(target.read_bytes()) == parse(page)
 
 
+@pytest.mark.parametrize("report", list(pages.DOWNLOADS))
+def test_export_command_writes_every_file_of_the_registry(client, data, tmp_path, report):
+    """Each file a list page offers, the wide dashboard included, is written
+    by `manage.py export` as the page gives it."""
+    page, offered = pages.DOWNLOADS[report]
+    target = tmp_path / "out.csv"
+    call_command(ExportCommand(), report, "--as-of", "2019-12-31", "-o", str(target), "--base-url", "http://testserver")
+    layout = f"&layout={offered.layout}" if offered.layout else ""
+    url = f"/{page.route}?format=csv&as_of=2019-12-31{layout}"
+    on_page, _response = download(client, url)
+    assert parse(target.read_bytes()) == parse(on_page)
+
+
 @pytest.mark.parametrize(
     "args,message",
     [
