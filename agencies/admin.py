@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_base import QnAdmin, ScopeMixin, citation_inline, uncertain_date
+from core.admin_base import QnAdmin, QnTabularInline, ScopeMixin, citation_inline, uncertain_date
 
 from .models import (
     AdministrativeUnit,
@@ -17,6 +17,10 @@ from .models import (
     Body,
     BodyCitation,
     DistrictEditor,
+    Event,
+    EventCitation,
+    EventParticipant,
+    EventParticipantCitation,
     Holding,
     HoldingCitation,
     LegalDocument,
@@ -30,6 +34,8 @@ from .models import (
 from .resources import (
     AdministrativeUnitResource,
     BodyResource,
+    EventParticipantResource,
+    EventResource,
     HoldingResource,
     LegalDocumentResource,
     PostResource,
@@ -222,6 +228,42 @@ class HoldingAdmin(QnAdmin):
     @admin.display(description=_("posts"))
     def post_titles(self, obj):
         return " + ".join(post.title_vi for post in obj.posts.all())
+
+
+class EventParticipantInline(QnTabularInline):
+    """The people named at the event; each one's passage is edited on its own page."""
+
+    model = EventParticipant
+    fields = ["name", "role_vi", "role_en", "part_vi", "part_en", "order"]
+    show_change_link = True
+
+
+@admin.register(Event)
+class EventAdmin(QnAdmin):
+    resource_classes = [EventResource]
+    inlines = [citation_inline(EventCitation), EventParticipantInline]
+    list_display = ["title_vi", "kind", uncertain_date("date", _("date")), "unit", "place"]
+    list_filter = ["kind", ("unit", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["unit"]
+    search_fields = ["search_text", "title_vi", "title_en", "participants__search_text", "unit__search_text"]
+    autocomplete_fields = ["unit", "documents"]
+    prepopulated_fields = {"slug": ["title_vi"]}
+    fieldsets = [
+        (None, {"fields": ["kind", "title_vi", "title_en", "slug", "date_edtf", "unit", "place"]}),
+        (_("What happened"), {"fields": ["description_vi", "description_en", "documents"]}),
+    ]
+
+
+@admin.register(EventParticipant)
+class EventParticipantAdmin(QnAdmin):
+    resource_classes = [EventParticipantResource]
+    inlines = [citation_inline(EventParticipantCitation)]
+    list_display = ["name", "role_vi", "part_vi", "event"]
+    list_select_related = ["event"]
+    list_filter = [("event", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["search_text", "name", "role_vi", "event__search_text"]
+    autocomplete_fields = ["event"]
+    fields = ["event", "name", "role_vi", "role_en", "part_vi", "part_en", "order"]
 
 
 @admin.register(DistrictEditor)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.history import QnHistoricalRecords as HistoricalRecords
@@ -1169,6 +1169,193 @@ class Holding(UncertainDatesMixin, SearchableMixin, models.Model):
 
 
 HoldingCitation = citation_model(Holding)
+
+
+class EventQuerySet(models.QuerySet):
+    def concerning(self, unit):
+        """Events of this unit or of a unit below it: a province's page lists
+        its own, a district's its own and its communes'."""
+        return self.filter(unit.subtree_q("unit"))
+
+    def with_people(self):
+        """Each event with its participants (and their citations) and its own
+        citations, in the order the pages list them."""
+        participants = EventParticipant.objects.prefetch_related(
+            models.Prefetch(
+                "citations",
+                queryset=EventParticipantCitation.objects.select_related("source").order_by(
+                    "source__published_on", "source__slug"
+                ),
+                to_attr="source_list",
+            )
+        ).order_by("order", "pk")
+        return self.select_related("unit").prefetch_related(
+            models.Prefetch("participants", queryset=participants, to_attr="participant_list"),
+            models.Prefetch(
+                "citations",
+                queryset=EventCitation.objects.select_related("source").order_by(
+                    "source__published_on", "source__slug"
+                ),
+                to_attr="source_list",
+            ),
+        )
+
+
+class EventManager(models.Manager.from_queryset(EventQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Event(UncertainDatesMixin, SearchableMixin, models.Model):
+    """A dated occurrence the sources report: a conference reviewing a scheme,
+    an inspection, a workshop, a visit. Not a change of any body or unit
+    (those are mergers and unit changes): what was said and found there, by
+    whom, and when."""
+
+    class Kind(models.TextChoices):
+        CONFERENCE = "conference", _("Conference")
+        REVIEW = "review", _("Review")
+        INSPECTION = "inspection", pgettext_lazy("event kind", "Inspection")
+        WORKSHOP = "workshop", _("Workshop")
+        VISIT = "visit", _("Visit")
+
+    slug = models.SlugField(_("identifier"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=400)
+    title_en = models.CharField(_("title (English)"), max_length=400, blank=True)
+    date_edtf = edtf_field(_("date"))
+    date = date_field(_("earliest day"))
+    date_latest = date_field(_("latest day"))
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("unit concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        help_text=_("The province, district or commune the event concerns; empty for a national event."),
+    )
+    place = models.CharField(_("place"), max_length=300, blank=True, help_text=_("As the source names it."))
+    description_vi = models.TextField(_("what happened (Vietnamese)"), blank=True)
+    description_en = models.TextField(_("what happened (English)"), blank=True)
+    documents = models.ManyToManyField(
+        LegalDocument,
+        verbose_name=_("documents concerned"),
+        blank=True,
+        related_name="events",
+        help_text=_("Decisions or resolutions the event reviewed or checked."),
+    )
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="events", through="EventCitation"
+    )
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = EventManager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    uncertain_dates = ("date",)
+    search_source = ("title_vi", "title_en", "place", "slug")
+    # its district, for district editors (core.scope); a province's or a
+    # national event is for provincial admins
+    district_path = "unit__district"
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["date", "slug"]
+        indexes = [models.Index(fields=["date"], name="agencies_event_date_idx")]
+
+    def __str__(self):
+        return localized(self, "title")
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    @property
+    def description(self):
+        return localized(self, "description")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["agencies.administrativeunit", "agencies.legaldocument"]
+
+    # get_absolute_url: settings.ABSOLUTE_URL_OVERRIDES (the portal's page).
+
+
+EventCitation = citation_model(Event)
+
+
+class EventParticipantManager(models.Manager):
+    def get_by_natural_key(self, event_slug, name):
+        return self.get(event__slug=event_slug, name=name)
+
+
+class EventParticipant(SearchableMixin, models.Model):
+    """A person the source names at an event, with the role it gives them.
+
+    Central delegates and the head of a Politburo inspection team hold no
+    post of a unit stored here: their role is kept as the source words it."""
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(_("name"), max_length=200)
+    role_vi = models.CharField(
+        _("role (Vietnamese)"), max_length=300, help_text=_("The person's post, as the source gives it.")
+    )
+    role_en = models.CharField(_("role (English)"), max_length=300, blank=True)
+    part_vi = models.CharField(
+        _("part in the event (Vietnamese)"),
+        max_length=300,
+        blank=True,
+        help_text=_('What the source says they did there: "chaired", "led the inspection team".'),
+    )
+    part_en = models.CharField(_("part in the event (English)"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    sources = models.ManyToManyField(
+        Source,
+        verbose_name=_("sources"),
+        blank=True,
+        related_name="event_participants",
+        through="EventParticipantCitation",
+    )
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = EventParticipantManager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+    # People are found by name ("Nguyễn Văn Hùng", "nguyen van hung") or role.
+    search_source = ("name", "role_vi", "role_en")
+    district_path = "event__unit__district"  # its event's district (core.scope)
+
+    class Meta:
+        verbose_name = _("event participant")
+        verbose_name_plural = _("event participants")
+        ordering = ["event", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="agencies_eventparticipant_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+    @property
+    def role(self):
+        return localized(self, "role")
+
+    @property
+    def part(self):
+        return localized(self, "part")
+
+    def natural_key(self):
+        return (self.event.slug, self.name)
+
+    natural_key.dependencies = ["agencies.event"]
+
+    def get_absolute_url(self):
+        return f"{self.event.get_absolute_url()}#participant-{self.pk}"
+
+
+EventParticipantCitation = citation_model(EventParticipant)
 
 
 class DistrictEditor(models.Model):

@@ -36,7 +36,7 @@ from core.history import write_version
 from core.scope import district_id_of, district_ids_for, out_of_scope_choices, record_scope_path
 
 from .dates import parse_input
-from .models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
+from .models import AdministrativeUnit, Body, Event, EventParticipant, Holding, LegalDocument, Post, Source, UnitChange
 from .text import NUL, neutralise, null_character_message, unneutralise
 
 LIST_SEPARATOR = ";"
@@ -870,6 +870,64 @@ class HoldingResource(QnResource):
         return Holding.objects.select_related("unit").prefetch_related("posts", "sources").order_by("slug")
 
 
+class EventResource(QnResource):
+    slug = col_text("slug")
+    kind = col_text("kind")
+    title_vi = col_text("title_vi")
+    title_en = col_text("title_en")
+    date = col_date("date")
+    unit = col_unit()
+    place = col_text("place")
+    description_vi = col_text("description_vi")
+    description_en = col_text("description_en")
+    documents = col_keys("documents", LegalDocument, field="number")
+    sources = col_sources()
+
+    class Meta:
+        model = Event
+        fields = (
+            "slug",
+            "kind",
+            "title_vi",
+            "title_en",
+            "date",
+            "unit",
+            "place",
+            "description_vi",
+            "description_en",
+            "documents",
+            "sources",
+        )
+        import_id_fields = ("slug",)
+
+    def export_queryset(self):
+        return Event.objects.select_related("unit").prefetch_related("documents", "sources").order_by("slug")
+
+
+class EventParticipantResource(QnResource):
+    event = col_key("event", Event)
+    name = col_text("name")
+    role_vi = col_text("role_vi")
+    role_en = col_text("role_en")
+    part_vi = col_text("part_vi")
+    part_en = col_text("part_en")
+    order = col_whole("order")
+    sources = col_sources()
+    scope_column = "event"
+
+    class Meta:
+        model = EventParticipant
+        fields = ("event", "name", "role_vi", "role_en", "part_vi", "part_en", "order", "sources")
+        import_id_fields = ("event", "name")
+
+    def export_queryset(self):
+        return (
+            EventParticipant.objects.select_related("event")
+            .prefetch_related("sources")
+            .order_by("event__slug", "order", "name")
+        )
+
+
 AGENCIES_RESOURCES = [
     SourceResource,
     LegalDocumentResource,
@@ -878,4 +936,6 @@ AGENCIES_RESOURCES = [
     BodyResource,
     PostResource,
     HoldingResource,
+    EventResource,
+    EventParticipantResource,
 ]

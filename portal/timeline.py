@@ -1,6 +1,7 @@
 """Every dated event of the record, in one list: the timeline page and its CSV.
 
-Each event kind (milestones, legal documents, unit changes, post holdings) has
+Each event kind (milestones, legal documents, unit changes, post holdings,
+and the conferences, inspections and visits the sources report) has
 two halves: `_<kind>_rows(filters)`, the filtered queryset, and
 `_<kind>_events(queryset)`, which turns its instances into `Event`s; and,
 for the chart that opens the page (portal/timeline_chart.py), the light
@@ -39,7 +40,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import sort_day
-from agencies.models import AdministrativeUnit, Holding, LegalDocument, Post, Source, UnitChange, localized
+from agencies.models import (
+    AdministrativeUnit,
+    EventParticipant,
+    Holding,
+    LegalDocument,
+    Post,
+    Source,
+    UnitChange,
+    localized,
+)
+from agencies.models import Event as ReportedEvent
 from agencies.text import fold
 from mergers.models import MergerModel, Milestone, Status
 
@@ -47,12 +58,14 @@ MILESTONE = "milestone"
 DOCUMENT = "document"
 UNIT_CHANGE = "unit_change"
 TITLE = "title"
+MEETING = "event"  # a conference, inspection, workshop or visit (agencies.Event)
 
 KIND_CHOICES = [
     (MILESTONE, _("Merger milestone")),
     (DOCUMENT, _("Legal document")),
     (UNIT_CHANGE, _("Change of a unit")),
     (TITLE, _("Post holding or unified title")),
+    (MEETING, _("Conference, inspection or visit")),
 ]
 KIND_LABELS = dict(KIND_CHOICES)
 KINDS = [kind for kind, _label in KIND_CHOICES]
@@ -67,15 +80,17 @@ class Event:
     edtf: str  # the date as the source gives it (EDTF)
     earliest: Date | None  # earliest day it can mean; None when open
     latest: Date | None  # latest day it can mean; None when open
-    kind: str  # "milestone", "document", "unit_change", "title"
+    kind: str  # "milestone", "document", "unit_change", "title", "event"
     title: str
     url: str
     unit: AdministrativeUnit | None
     model: MergerModel | None
     status: str  # milestone status, else ""
-    sources: list[Source] = field(default_factory=list)
+    # The record's citations (source, quote, reasoning), one per source.
+    sources: list = field(default_factory=list)
     record_id: int = 0  # for a group, its members' smallest
     members: list["Event"] = field(default_factory=list)
+    people: list = field(default_factory=list)  # a reported event's participants
 
     @property
     def kind_label(self):
@@ -266,8 +281,39 @@ def points_from_events(events):
     ]
 
 
-def _sources():
-    return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"))
+def _citations(model):
+    """A record's citations, each with its source, as `citation_list`: the
+    timeline shows every source with the passage it gives."""
+    through = model.sources.through
+    citations = through.objects.select_related("source").order_by("source__published_on", "source__slug")
+    return Prefetch("citations", queryset=citations, to_attr="citation_list")
+
+
+@dataclass
+class MergedCitation:
+    """One source's note for an entry that groups several records: each
+    distinct passage once."""
+
+    source: Source
+    quote: str = ""
+    reasoning: str = ""
+
+
+PASSAGE_GAP = " … "
+
+
+def one_per_source(citations):
+    """The citations of several records, one per source (in source order),
+    their distinct quotes and reasonings joined."""
+    by_source = OrderedDict()
+    for citation in citations:
+        by_source.setdefault(citation.source.pk, []).append(citation)
+    merged = []
+    for group in by_source.values():
+        quotes = list(OrderedDict.fromkeys(c.quote for c in group if c.quote))
+        reasons = list(OrderedDict.fromkeys(c.reasoning for c in group if c.reasoning))
+        merged.append(MergedCitation(group[0].source, PASSAGE_GAP.join(quotes), " ".join(reasons)))
+    return sorted(merged, key=lambda c: (c.source.published_on is None, c.source.published_on, c.source.slug))
 
 
 # -- dates: the first date a record gives among several ---------------------
@@ -348,7 +394,7 @@ def _milestone_rows(filters):
 
 
 def _milestone_events(milestones):
-    milestones = milestones.select_related("merger__unit", "merger__model").prefetch_related(_sources())
+    milestones = milestones.select_related("merger__unit", "merger__model").prefetch_related(_citations(Milestone))
     for milestone in milestones.order_by():
         if not milestone.date_edtf:  # an undated event has no place on a timeline
             continue
@@ -361,7 +407,7 @@ def _milestone_events(milestones):
             unit=merger.unit,
             model=merger.model,
             status=milestone.status,
-            sources=list(milestone.sources.all()),
+            sources=milestone.citation_list,
             record_id=milestone.pk,
         )
 
@@ -403,10 +449,6 @@ def _grouped(members):
     """The entry of one milestone reported for several units."""
     members = sorted(members, key=lambda event: (event.unit.gso_code or "", event.unit.slug, event.record_id))
     first = members[0]
-    sources = {}
-    for member in members:
-        for source in member.sources:
-            sources.setdefault(source.pk, source)
     return Event(
         edtf=first.edtf,
         earliest=first.earliest,
@@ -417,7 +459,7 @@ def _grouped(members):
         unit=None,
         model=first.model,
         status=first.status,
-        sources=sorted(sources.values(), key=lambda s: (s.published_on is None, s.published_on, s.slug)),
+        sources=one_per_source(citation for member in members for citation in member.sources),
         record_id=min(member.record_id for member in members),
         members=members,
     )
@@ -465,7 +507,7 @@ def _document_rows(filters):
 
 
 def _document_events(documents):
-    for document in documents.prefetch_related(_sources()).order_by():
+    for document in documents.prefetch_related(_citations(LegalDocument)).order_by():
         edtf, earliest, latest = _when(document, *DOCUMENT_DATES)
         if not edtf:
             continue
@@ -479,7 +521,7 @@ def _document_events(documents):
             unit=None,
             model=None,
             status="",
-            sources=list(document.sources.all()),
+            sources=document.citation_list,
             record_id=document.pk,
         )
 
@@ -513,7 +555,7 @@ def _unit_change_rows(filters):
 
 
 def _unit_change_events(changes):
-    changes = changes.select_related("unit__district", "related_unit").prefetch_related(_sources())
+    changes = changes.select_related("unit__district", "related_unit").prefetch_related(_citations(UnitChange))
     for change in changes.order_by():
         if not change.date_edtf:
             continue
@@ -529,7 +571,7 @@ def _unit_change_events(changes):
             unit=unit,
             model=None,
             status="",
-            sources=list(change.sources.all()),
+            sources=change.citation_list,
             record_id=change.pk,
         )
 
@@ -571,7 +613,7 @@ def _holding_rows(filters):
 
 def _holding_events(holdings):
     holdings = holdings.select_related("unit").prefetch_related(
-        Prefetch("posts", queryset=Post.objects.order_by("pk")), _sources()
+        Prefetch("posts", queryset=Post.objects.order_by("pk")), _citations(Holding)
     )
     titles_url = reverse("portal:title_list")
     for holding in holdings.order_by():
@@ -592,7 +634,7 @@ def _holding_events(holdings):
             unit=holding.unit,
             model=None,
             status="",
-            sources=list(holding.sources.all()),
+            sources=holding.citation_list,
             record_id=holding.pk,
         )
 
@@ -620,6 +662,60 @@ def _holding_points(rows, limit):
     return _read_points(TITLE, rows, limit, names, "unit", build)
 
 
+# -- conferences, inspections, workshops, visits -----------------------------
+
+MEETING_DATES = ("date",)
+
+
+def _meeting_rows(filters):
+    """Reported events. A province's timeline keeps its own and its units',
+    and those tied to no unit (a national workshop), as it keeps national
+    resolutions; a model filter keeps those about the model's legal basis."""
+    qs = ReportedEvent.objects.all()
+    if filters.get("province") is not None:
+        qs = qs.filter(filters["province"].subtree_q("unit") | Q(unit__isnull=True))
+    if filters.get("district"):
+        qs = qs.filter(unit__district__slug=filters["district"])
+    if filters.get("model"):
+        basis = MergerModel.basis.through.objects.filter(mergermodel__slug=filters["model"]).values("legaldocument")
+        qs = qs.filter(pk__in=ReportedEvent.documents.through.objects.filter(legaldocument__in=basis).values("event"))
+    if filters.get("q"):
+        folded = fold(filters["q"])
+        people = EventParticipant.objects.filter(search_text__contains=folded).values("event")
+        qs = qs.filter(Q(search_text__contains=folded) | Q(pk__in=people) | Q(unit__search_text__contains=folded))
+    return _years(qs, filters, *MEETING_DATES)
+
+
+def _meeting_events(events):
+    events = events.select_related("unit").prefetch_related(
+        _citations(ReportedEvent),
+        Prefetch("participants", queryset=EventParticipant.objects.order_by("order", "pk"), to_attr="people"),
+    )
+    for event in events.order_by():
+        if not event.date_edtf:
+            continue
+        yield Event(
+            *_when(event, *MEETING_DATES),
+            kind=MEETING,
+            title=event.title,
+            url=event.get_absolute_url(),
+            unit=event.unit,
+            model=None,
+            status="",
+            sources=event.citation_list,
+            record_id=event.pk,
+            people=event.people,
+        )
+
+
+def _meeting_points(rows, limit):
+    def build(values):
+        title = localized(SimpleNamespace(title_vi=values["title_vi"], title_en=values["title_en"]), "title")
+        return title, reverse("portal:event", args=[values["pk"]]), None, ""
+
+    return _read_points(MEETING, rows, limit, ["title_vi", "title_en"], "unit", build)
+
+
 # -- all kinds: keys, then Events --------------------------------------------
 
 
@@ -638,7 +734,7 @@ class EventKind:
     # The chart: (dated rows, limit) -> Points in one query; without it the
     # chart draws the kind from its Events (points_from_events).
     points: Callable | None = None
-    mark: str = "square"  # its shape on the chart: dot, square, diamond or triangle
+    mark: str = "square"  # its shape on the chart: dot, square, diamond, triangle or star
 
     @property
     def day(self):
@@ -673,6 +769,9 @@ EVENT_KINDS = {
         mark="diamond",
     ),
     TITLE: EventKind(Holding, _holding_rows, HOLDING_DATES, _holding_events, points=_holding_points, mark="triangle"),
+    MEETING: EventKind(
+        ReportedEvent, _meeting_rows, MEETING_DATES, _meeting_events, points=_meeting_points, mark="star"
+    ),
 }
 
 # Events built per round trip when listing them all (the CSV): bounds the
@@ -685,7 +784,7 @@ def kinds_for(filters):
     changes and holdings, which belong to no merger model."""
     kinds = [filters["kind"]] if filters.get("kind") in KINDS else KINDS
     if filters.get("model"):
-        kinds = [kind for kind in kinds if kind in (MILESTONE, DOCUMENT)]
+        kinds = [kind for kind in kinds if kind in (MILESTONE, DOCUMENT, MEETING)]
     return kinds
 
 

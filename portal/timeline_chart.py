@@ -52,7 +52,7 @@ MAX_NAMED = 6  # events named in the title of one mark that stands for several
 PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#8a6d00", "#56b4e9", "#6b4c9a", "#000000"]
 NO_MODEL = "#4a5360"  # a milestone of a merger without a model
 OTHER_KIND = "#3d4550"  # events that are not milestones: grey, told apart by shape
-SHAPES = ("dot", "square", "diamond", "triangle")
+SHAPES = ("dot", "square", "diamond", "triangle", "star")
 
 
 @dataclass

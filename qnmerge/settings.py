@@ -123,6 +123,7 @@ ABSOLUTE_URL_OVERRIDES = {
     "agencies.legaldocument": _portal_url("document"),
     "agencies.administrativeunit": _portal_url("district", "slug"),
     "agencies.body": _portal_url("body"),
+    "agencies.event": _portal_url("event"),
     "mergers.mergermodel": _portal_url("model", "slug"),
     "mergers.merger": _portal_url("merger"),
 }

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agencies.models import Body, LegalDocument, Source
+from agencies.models import Body, Event, LegalDocument, Source
 from mergers.models import Merger
 from portal import pages
 
@@ -49,6 +49,7 @@ PAGES = {
     "figure_list": ["/figures/", f"/figures/?{ALL}"],
     "headcount": ["/headcount/", f"/headcount/?{ALL}"],
     "timeline": ["/timeline/", f"/timeline/?{ALL}"],
+    "event": ["event:hoi-nghi-so-ket-2-nam-quyet-dinh-44-qd-tu"],
     "document_list": ["/documents/", f"/documents/?{ALL}"],
     "document": ["document:44-QĐ/TU"],
     "source_list": ["/sources/", f"/sources/?{ALL}"],
@@ -66,6 +67,7 @@ PAGES = {
 }
 
 RECORDS = {
+    "event": lambda key: Event.objects.get(slug=key).get_absolute_url(),
     "merger": lambda key: Merger.objects.get(slug=key).get_absolute_url(),
     "body": lambda key: Body.objects.get(slug=key).get_absolute_url(),
     "document": lambda key: LegalDocument.objects.get(number=key).get_absolute_url(),

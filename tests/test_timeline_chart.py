@@ -59,7 +59,7 @@ def test_the_chart_draws_every_event_the_list_shows(client):
     response, svg = chart_of(client, "/en/timeline/")
     rows = rows_of(svg)
     kinds = {mark["kind"] for marks in rows.values() for mark in marks}
-    assert kinds == {"milestone", "document", "unit_change", "title"}
+    assert kinds == {"milestone", "document", "unit_change", "title", "event"}
     # Every record the list (and its CSV, a row per record) holds is drawn.
     province = AdministrativeUnit.objects.get(slug="quang-ninh")
     assert response.context["chart"]["count"] == len(timeline.record_keys({"province": province}))

@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import AdministrativeUnit, LegalDocument
+from agencies.dates import sort_day
+from agencies.models import AdministrativeUnit, Event, LegalDocument
 from core.cache import cached
 from mergers.models import Merger, MergerModel, ReportedFigure
 
@@ -233,8 +234,21 @@ class ModelDetail(Page):
             .prefetch_related(citations(ReportedFigure))
             .order_by("as_of", "slug")
         )
+        # Conferences and inspections about the model's legal basis (the review
+        # of Decision 44-QĐ/TU for the Front bloc).
+        events = (
+            Event.objects.filter(
+                pk__in=Event.documents.through.objects.filter(
+                    legaldocument__in=[doc.pk for doc in self.model.basis_list]
+                ).values("event")
+            )
+            .select_related("unit")
+            .prefetch_related(citations(Event))
+            .order_by(sort_day("date"), "pk")
+        )
         return {
             "model": self.model,
             "figures": figures,
+            "events": events,
             "cells": [cell for cell in self.cells() if cell.applies],
         }

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import sort_day
-from agencies.models import AdministrativeUnit, Body, Holding, Post, UnitChange, UnitSuccession, seen_from
+from agencies.models import AdministrativeUnit, Body, Event, Holding, Post, UnitChange, UnitSuccession, seen_from
 from mergers.models import Merger, Milestone, ReportedFigure
 
 from .. import dashboard as matrix
@@ -178,6 +178,7 @@ class DistrictDetail(Page):
             .select_related("merger", "merger__unit", "basis")
             .prefetch_related(citations(Milestone))
         )
+        events = list(Event.objects.filter(scope).with_people().order_by(sort_day("date"), "pk"))
         changes = seen_from(
             UnitChange.objects.concerning(unit)
             .select_related("unit", "related_unit", "basis")
@@ -190,7 +191,8 @@ class DistrictDetail(Page):
             child.gone = child.ended_by(day) or child.pk in gone
         timeline = sorted(
             [("milestone", m.sort_day("date"), m) for m in milestones]
-            + [("unit_change", c.sort_day("date"), c) for c in changes],
+            + [("unit_change", c.sort_day("date"), c) for c in changes]
+            + [("event", e.sort_day("date"), e) for e in events],
             key=lambda item: (item[1], item[0]),
         )
         endings = matrix.ending_changes([unit], day)
@@ -206,6 +208,7 @@ class DistrictDetail(Page):
             "holdings": holdings,
             "heads": heads,
             "figures": figures,
+            "events": events,
             "timeline": timeline,
             "changes": changes,
             "ending": endings.get(unit.pk),

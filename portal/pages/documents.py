@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import sort_day
-from agencies.models import LegalDocument, UnitChange
+from agencies.models import Event, LegalDocument, UnitChange
 from mergers.models import Merger, MergerModel, Milestone
 
 from ..exports import RECORD_ID, C, Report, T, attr, citation_columns, uncertain_date
@@ -89,6 +89,11 @@ class DocumentDetail(Page):
                     "unit_changes",
                     queryset=UnitChange.objects.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
                     to_attr="change_list",
+                ),
+                Prefetch(
+                    "events",
+                    queryset=Event.objects.select_related("unit").order_by(sort_day("date"), "pk"),
+                    to_attr="event_list",
                 ),
                 citations(LegalDocument),
             ),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import AdministrativeUnit, Source
+from agencies.models import AdministrativeUnit
 from mergers.models import Headcount, Merger, MergerModel, ReportedFigure, headcount_change
 
 from ..exports import (
@@ -23,7 +23,8 @@ from ..exports import (
 )
 from ..exports import headcount_change as headcount_change_column
 from ..filters import DistrictFilter, ModelFilter, PortalFilterSet
-from .base import Download, ListPage, province_first
+from ..timeline import one_per_source
+from .base import Download, ListPage, citations, province_first
 
 HEADCOUNT = Report(
     name="headcount",
@@ -130,16 +131,15 @@ class HeadcountTotal(Change):
 
 
 def headcount_row(merger):
-    """A merger's row: its figures and the sources of its headcount figures.
+    """A merger's row: its figures and the citations of its headcount figures,
+    one note per source (the before and after figures usually rest on the same
+    sentence).
 
-    `merger` comes from `Merger.objects.with_headcount()` with
-    `headcounts__sources` prefetched.
+    `merger` comes from `Merger.objects.with_headcount()` with its
+    `headcounts` and their citations (`source_list`) prefetched.
     """
-    sources = {}
-    for figure in merger.headcounts.all():
-        for source in figure.sources.all():
-            sources.setdefault(source.pk, source)
-    return HeadcountRow(merger, merger.headcount_before, merger.headcount_after, list(sources.values()))
+    citations = [citation for figure in merger.headcounts.all() for citation in figure.source_list]
+    return HeadcountRow(merger, merger.headcount_before, merger.headcount_after, one_per_source(citations))
 
 
 def headcount_totals(mergers, by_province=False):
@@ -177,10 +177,6 @@ def headcount_totals(mergers, by_province=False):
     }
 
 
-def by_source_date(to_attr=None):
-    return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"), to_attr=to_attr)
-
-
 class HeadcountPage(ListPage):
     name = "headcount"
     route = "headcount/"
@@ -203,7 +199,7 @@ class HeadcountPage(ListPage):
 
     def shown(self, rows):
         # The per-merger table and its chart show one page; the totals are over all.
-        headcounts = Headcount.objects.prefetch_related(by_source_date())
+        headcounts = Headcount.objects.prefetch_related(citations(Headcount))
         return rows.select_related("unit__district", "model").prefetch_related(
             Prefetch("headcounts", queryset=headcounts)
         )
@@ -217,7 +213,7 @@ class HeadcountPage(ListPage):
             ReportedFigure.objects.about_headcount()
             .in_scope_of(province)
             .select_related("unit")
-            .prefetch_related(by_source_date(to_attr="source_list"))
+            .prefetch_related(citations(ReportedFigure))
             .order_by("as_of", "slug")
         )
         group_heading = (_("Per province"), _("Province")) if province is None else (_("Per district"), _("District"))

@@ -1,16 +1,14 @@
 """Milestones: every dated status of every merger, and its file."""
 
 import django_filters
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import sort_day
-from agencies.models import Source
 from mergers.models import STATUS_RANK, Milestone, Status
 
 from ..exports import RECORD_ID, C, Report, T, attr, citation_columns, merger_unit_columns, uncertain_date
 from ..filters import DistrictFilter, ModelFilter, PortalFilterSet, YearFilter, YearRangeForm
-from .base import Download, ListPage
+from .base import Download, ListPage, citations
 
 MILESTONES = Report(
     name="milestones",
@@ -80,5 +78,4 @@ class MilestoneList(ListPage):
         return self.in_scope(milestones, "merger__unit")
 
     def shown(self, rows):
-        sources = Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"))
-        return rows.select_related("merger__unit", "merger__model", "basis").prefetch_related(sources)
+        return rows.select_related("merger__unit", "merger__model", "basis").prefetch_related(citations(Milestone))

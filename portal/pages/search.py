@@ -1,10 +1,11 @@
 """Search across every kind of record: the first few of each kind, or all
 of one kind a page at a time."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
-from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source
+from agencies.dates import sort_day
+from agencies.models import AdministrativeUnit, Body, Event, EventParticipant, Holding, LegalDocument, Post, Source
 from mergers.models import Merger
 
 from ..filters import MAX_QUERY_LENGTH, matching
@@ -62,6 +63,23 @@ class Search(Page):
                     )
                 )
                 .order_by("holder_name", "slug"),
+            ),
+            # People the sources name at a conference or inspection, most of
+            # whom hold no post of a unit stored here (central delegates).
+            (
+                _("People named at conferences, inspections and visits"),
+                "participant",
+                matching(EventParticipant.objects.all(), q).select_related("event").order_by("name", "pk"),
+            ),
+            (
+                _("Conferences, inspections and visits"),
+                "event",
+                Event.objects.filter(
+                    Q(pk__in=matching(Event.objects.all(), q).values("pk"))
+                    | Q(pk__in=matching(EventParticipant.objects.all(), q).values("event"))
+                )
+                .select_related("unit")
+                .order_by(sort_day("date"), "pk"),
             ),
             (_("Sources"), "source", matching(Source.objects.all(), q).order_by("published_on", "slug")),
         ]

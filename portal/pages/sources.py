@@ -106,6 +106,12 @@ class SourceDetail(Page):
                 source.unit_changes.select_related("unit", "related_unit").order_by(*by_date),
             ),
             (_("Posts"), "post", source.posts.select_related("unit").order_by("unit__gso_code", "title_vi")),
+            (_("Conferences, inspections and visits"), "event", source.events.order_by(*by_date)),
+            (
+                _("People named at events"),
+                "participant",
+                source.event_participants.select_related("event").order_by("event__date", "event__pk", "order", "pk"),
+            ),
         ]
 
     def context(self):

@@ -7,7 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from mergers.models import Milestone
 
-from ..exports import SOURCES_MEANING, C, Report, T, attr, uncertain_date
+from ..exports import (
+    PASSAGE_SEPARATOR,
+    QUOTES_MEANING,
+    SOURCES_MEANING,
+    C,
+    Report,
+    T,
+    attr,
+    passage_label,
+    uncertain_date,
+)
 from ..filters import INVALID, MAX_QUERY_LENGTH, DistrictFilter, ModelFilter, PortalFilterSet, YearFilter, YearRangeForm
 from ..timeline import KIND_CHOICES, event_keys, group_by_year, iter_events, load_events, year_counts
 from ..timeline_chart import consolidation_chart
@@ -15,16 +25,40 @@ from .base import Download, ListPage, paginate
 
 
 def event_source_ids(event):
-    return sorted(source.slug for source in (event.sources or []))
+    return sorted(getattr(item, "source", item).slug for item in (event.sources or []))
+
+
+def event_passages(event):
+    """A timeline event's sources with the passage each gives, as the
+    `source_quotes` column of the other reports writes them."""
+    return PASSAGE_SEPARATOR.join(
+        sorted(
+            passage_label(item.source.slug, item.quote, item.reasoning)
+            for item in (event.sources or [])
+            if hasattr(item, "source")
+        )
+    )
+
+
+def event_people(event):
+    return "; ".join(f"{person.name} ({person.role})" if person.role else person.name for person in event.people)
 
 
 TIMELINE = Report(
     name="timeline",
     title=_("Timeline"),
-    description=_("Every dated event: milestones, legal documents, unit changes and unified titles."),
+    description=_(
+        "Every dated event: milestones, legal documents, unit changes, unified titles, and the conferences, "
+        "inspections and visits the sources report."
+    ),
     columns=(
         *uncertain_date("date", _("Date of the event"), "edtf", "earliest", "latest"),
-        C("kind", T.CODE, _("Kind of event: milestone, document, unit_change or title"), attr("kind")),
+        C(
+            "kind",
+            T.CODE,
+            _("Kind of event: milestone, document, unit_change, title or event (a conference, inspection or visit)"),
+            attr("kind"),
+        ),
         C("record_id", T.INTEGER, _("Record number of the event's record, within its kind"), attr("record_id")),
         C("title", T.TEXT, _("What happened"), attr("title")),
         C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit concerned"), attr("unit.gso_code")),
@@ -43,7 +77,14 @@ TIMELINE = Report(
             labels="status",
         ),
         C("url", T.TEXT, _("Address of the record's page on this portal"), attr("url"), link=True),
+        C(
+            "people",
+            T.TEXT,
+            _("People the source names at a conference, inspection or visit, each with their role"),
+            event_people,
+        ),
         C("source_ids", T.LIST, SOURCES_MEANING, event_source_ids),
+        C("source_quotes", T.TEXT, QUOTES_MEANING, event_passages),
     ),
 )
 

@@ -200,7 +200,7 @@ def test_the_timeline_chart_names_and_links_each_mark(page):
     kinds = set(
         marks.evaluate_all("(links) => links.map(a => a.getAttribute('class').split('consolidation__mark--')[1])")
     )
-    assert kinds == {"milestone", "document", "unit_change", "title"}
+    assert kinds == {"milestone", "document", "unit_change", "title", "event"}
     milestone = chart.locator("a.consolidation__mark--milestone").first
     title = milestone.locator("title").text_content()
     assert "·" in title and ":" in title
