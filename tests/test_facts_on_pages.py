@@ -131,13 +131,13 @@ FACTS = [
     Fact(
         "the province's merged offices existed by the inspection of 07/12/2019",
         merger("quang-ninh-van-phong-tinh"),
-        ("Hoàn thành", "trước 07/12/2019", "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh Quảng Ninh"),
+        ("Hoàn thành", "chậm nhất 07/12/2019", "Văn phòng Đoàn ĐBQH, HĐND và UBND tỉnh Quảng Ninh"),
         quote="Hợp nhất Văn phòng Đoàn ĐBQH, HĐND, UBND cấp tỉnh,....",
     ),
     Fact(
         "the province's Front-bloc agency existed by the inspection",
         merger("quang-ninh-khoi-mttq"),
-        ("Hoàn thành", "trước 07/12/2019"),
+        ("Hoàn thành", "chậm nhất 07/12/2019"),
         quote="Các mô hình Cơ quan chuyên trách tham mưu, giúp việc chung khối MTTQ",
     ),
     Fact(
@@ -149,7 +149,7 @@ FACTS = [
     Fact(
         "Uông Bí's school merger, dated only by the article",
         merger("uong-bi-truong-th-thcs-nam-khe"),
-        ("Trường TH & THCS Nam Khê", "trước 18/09/2020"),
+        ("Trường TH & THCS Nam Khê", "chậm nhất 18/09/2020"),
         quote="Lãnh đạo thành phố trao quyết định sáp nhập Trường Tiểu học Bạch Đằng và Trường THCS Nam Khê",
     ),
     Fact(

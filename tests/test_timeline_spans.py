@@ -144,7 +144,7 @@ def test_an_open_interval_is_a_span_open_on_its_side(client):
     page = client.get("/timeline/").content.decode()
     (entry,) = entries_of(page)
     assert "event--span event--open-start" in entry
-    assert in_language("vi", describe, "../2017-09-27") in entry  # "trước 27/09/2017"
+    assert in_language("vi", describe, "../2017-09-27") in entry  # "chậm nhất 27/09/2017"
     assert 'datetime="2017-09-27"' not in entry
 
 
