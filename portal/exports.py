@@ -1,9 +1,10 @@
 """CSV exports of every report, Excel-ready and streamed.
 
-One column spec per report (`REPORTS`) drives three things: the CSV a view
-returns for `?format=csv` (`export_response`), the `/data/` data dictionary,
-and the `export` management command (through `EXPORT_SOURCES`, the registry
-of each report's base rows and FilterSet).
+A report is a column spec (`Report`), declared by the page that offers it
+(portal/pages/); this module writes any of them: the CSV a page returns for
+`?format=csv` (`export_response`) and `manage.py export` writes
+(`write_report`). portal/xlsx.py writes the same spec as a workbook, and
+the /data/ dictionary lists its columns.
 
 Excel-ready means: UTF-8 with a byte order mark, a header row, every date
 as the source gives it (`X`, as the page says it), in EDTF (`X_edtf`) and
@@ -33,7 +34,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 
-from agencies.dates import describe, sort_day
+from agencies.dates import describe
 from agencies.text import FORMULA_PREFIXES, neutralise
 from mergers.models import headcount_change as merger_headcount_change
 
@@ -115,9 +116,10 @@ def attr(path):
     return getter
 
 
-def uncertain_date(name, meaning, edtf_path=None, earliest_path=None, latest_path=None):
+def uncertain_date(name, meaning, edtf_path=None, earliest_path=None, latest_path=None, heading=None):
     """The four columns of an uncertain date `name`: as the page says it, its
-    EDTF, and its earliest and latest days (empty where open-ended)."""
+    EDTF, and its earliest and latest days (empty where open-ended).
+    `heading`: the XLSX header of the date, where its name has none."""
     edtf_path = edtf_path or f"{name}_edtf"
     earliest_path = earliest_path or name
     latest_path = latest_path or f"{name}_latest"
@@ -126,24 +128,25 @@ def uncertain_date(name, meaning, edtf_path=None, earliest_path=None, latest_pat
     def said(obj):
         return describe(value(obj, edtf_path) or "") if value(obj, edtf_path) else None
 
+    shared = {"base": name, "heading": heading}
     return (
-        C(name, T.WHEN, meaning, said, base=name, role="when"),
-        C(f"{name}_edtf", T.EDTF, format_lazy(_("{name} in EDTF"), name=name), attr(edtf_path), base=name, role="edtf"),
+        C(name, T.WHEN, meaning, said, role="when", **shared),
+        C(f"{name}_edtf", T.EDTF, format_lazy(_("{name} in EDTF"), name=name), attr(edtf_path), role="edtf", **shared),
         C(
             f"{name}_earliest",
             T.DATE,
             format_lazy(_("Earliest day {name} can mean (empty when open)"), name=name),
             attr(earliest_path),
-            base=name,
             role="earliest",
+            **shared,
         ),
         C(
             f"{name}_latest",
             T.DATE,
             format_lazy(_("Latest day {name} can mean (empty when open)"), name=name),
             attr(latest_path),
-            base=name,
             role="latest",
+            **shared,
         ),
     )
 
@@ -174,10 +177,12 @@ class Column:
     role: str = ""
     # A path on this portal ("/mergers/3/"): files write it as an absolute address.
     link: bool = False
-    # Where a code column's readable labels come from: "app.Model.field" or "status".
-    labels: str = ""
+    # Where a code column's readable labels come from: "app.Model.field",
+    # "status", or a TextChoices class.
+    labels: Any = ""
     # The XLSX header when the column name has no readable header of its own
-    # (a merger model's column in the wide dashboard): a callable giving it.
+    # (portal.xlsx.HEADERS): a text, or a callable giving it (a merger model's
+    # column in the wide dashboard).
     heading: Any = None
 
     @property
@@ -190,15 +195,12 @@ class Report:
     name: str
     title: Promise
     description: Promise
-    url_name: str
     columns: tuple
     select_related: tuple = ()
     prefetch_related: tuple = ()
-    url_query: str = "format=csv"
-    takes_as_of: bool = False
-    # False when a column reads something values_list() cannot (a property).
+    # False when a column reads something values_list() cannot (a property),
+    # or when the rows are never a queryset.
     by_values: bool = True
-    extra: dict = field(default_factory=dict)
     # {annotation a column reads: how to add it to a queryset lacking it}
     annotations: dict = field(default_factory=dict)
 
@@ -301,49 +303,9 @@ def is_set(path):
     return getter
 
 
-def figure_matches(obj):
-    computed = getattr(obj, "computed", None)
-    value = getattr(obj, "value", None)
-    if computed is None or value is None:
-        return None
-    return decimal.Decimal(computed) == decimal.Decimal(value)
+# -- column groups that several reports share -------------------------------
 
-
-NOT_APPLICABLE = "not_applicable"
-
-
-def dashboard_status(cell):
-    """A cell's status code: `none` when nothing is recorded yet, `not_applicable`
-    when the model is not a merger made at the unit's level."""
-    if not cell.applies:
-        return NOT_APPLICABLE
-    return cell.status or "none"
-
-
-def dashboard_source_ids(cell):
-    # A cell lists citations (a source with its passage) or sources.
-    return sorted(getattr(item, "source", item).slug for item in (cell.sources or []))
-
-
-def event_source_ids(event):
-    return sorted(getattr(item, "source", item).slug for item in (event.sources or []))
-
-
-def event_passages(event):
-    """A timeline event's sources with the passage each gives, as the
-    `source_quotes` column of the other reports writes them."""
-    return PASSAGE_SEPARATOR.join(
-        sorted(
-            passage_label(item.source.slug, item.quote, item.reasoning)
-            for item in (event.sources or [])
-            if hasattr(item, "source")
-        )
-    )
-
-
-def event_people(event):
-    return "; ".join(f"{person.name} ({person.role})" if person.role else person.name for person in event.people)
-
+RECORD_ID = C("id", T.INTEGER, _("Record number in this database"), attr("pk"))
 
 UNIT_COLUMNS = (
     C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit (empty for communes)"), attr("unit.gso_code")),
@@ -359,7 +321,8 @@ UNIT_COLUMNS = (
 UNIT_JOINS = ("unit", "unit__district")
 
 
-def _merger_unit_columns(prefix):
+def merger_unit_columns(prefix=""):
+    """The unit and model of a merger (`prefix` "merger." from its milestones)."""
     return (
         C("unit_gso_code", T.IDENTIFIER, _("GSO code of the merger's unit"), attr(f"{prefix}unit.gso_code")),
         C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the merger's unit"), attr(f"{prefix}unit.slug")),
@@ -368,544 +331,14 @@ def _merger_unit_columns(prefix):
     )
 
 
-REPORT_LIST = [
-    Report(
-        name="dashboard",
-        title=_("Status of each merger model in each district"),
-        description=_("One row per district (and the province) and merger model: the status on the chosen date."),
-        url_name="portal:dashboard",
-        takes_as_of=True,
-        columns=(
-            C(
-                "district_gso_code",
-                T.IDENTIFIER,
-                _("GSO code of the district, or of the province"),
-                attr("unit.gso_code"),
-            ),
-            C("district", T.TEXT, _("Vietnamese name of the district or province"), attr("unit.name_vi")),
-            C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model"), attr("model.slug")),
-            C(
-                "status",
-                T.CODE,
-                _(
-                    "Status on the chosen date: planned, in_progress, completed, reversed; none when nothing is recorded yet; not_applicable when the model is not made at this unit's level"
-                ),
-                dashboard_status,
-                labels="status",
-            ),
-            *uncertain_date(
-                "status_date",
-                _("Date of the milestone that gives the status"),
-                "status_edtf",
-                "status_date",
-                "status_date_latest",
-            ),
-            C(
-                "possible_status",
-                T.CODE,
-                _(
-                    "A later status that may already have been reached on the chosen date (its interval contains it), else empty"
-                ),
-                attr("possible_status"),
-                labels="status",
-            ),
-            *uncertain_date(
-                "possible_status_date",
-                _("Date of that possible status"),
-                "possible_edtf",
-                "possible_earliest",
-                "possible_latest",
-            ),
-            C(
-                "source_ids",
-                T.LIST,
-                _("Identifiers (slugs) of the sources of that milestone, separated by ;"),
-                dashboard_source_ids,
-            ),
-        ),
-    ),
-    Report(
-        name="districts",
-        title=_("Administrative units"),
-        description=_("Provinces, districts and communes with their GSO codes and validity."),
-        url_name="portal:district_list",
-        select_related=("parent",),
-        prefetch_related=("sources", "citations__source"),
-        columns=(
-            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
-            C("gso_code", T.IDENTIFIER, _("Official code of the General Statistics Office"), attr("gso_code")),
-            C("slug", T.IDENTIFIER, _("Identifier used in addresses"), attr("slug")),
-            C("name_vi", T.TEXT, _("Vietnamese name"), attr("name_vi")),
-            C("name_en", T.TEXT, _("English name"), attr("name_en")),
-            C(
-                "level",
-                T.CODE,
-                _("Level: province, district, commune or village"),
-                attr("level"),
-                labels="agencies.AdministrativeUnit.level",
-            ),
-            C(
-                "kind",
-                T.CODE,
-                _("Kind: tinh, thanh-pho, thi-xa, huyen, phuong, xa, thi-tran"),
-                attr("kind"),
-                labels="agencies.AdministrativeUnit.kind",
-            ),
-            C("parent_gso_code", T.IDENTIFIER, _("GSO code of the parent unit"), attr("parent.gso_code")),
-            C("parent_slug", T.IDENTIFIER, _("Identifier (slug) of the parent unit"), attr("parent.slug")),
-            *uncertain_date("valid_from", _("First day the unit existed, if known")),
-            *uncertain_date("valid_until", _("First day on which the unit no longer existed")),
-            C("communes_2018", T.INTEGER, _("Number of commune-level units in 2018"), attr("communes_2018")),
-            *citation_columns(),
-        ),
-    ),
-    Report(
-        name="bodies",
-        title=_("Bodies"),
-        description=_("Party, State and Front agencies, open and closed, with their successors."),
-        url_name="portal:body_list",
-        select_related=UNIT_JOINS + ("successor",),
-        annotations={"effective_end_reason": lambda rows: rows.with_end()},
-        prefetch_related=("sources", "citations__source"),
-        columns=(
-            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
-            C("slug", T.IDENTIFIER, _("Identifier of the body"), attr("slug")),
-            C("name_vi", T.TEXT, _("Vietnamese name"), attr("name_vi")),
-            C("name_en", T.TEXT, _("English name"), attr("name_en")),
-            C("abbreviation", T.TEXT, _("Abbreviation"), attr("abbreviation")),
-            *UNIT_COLUMNS,
-            C(
-                "sector",
-                T.CODE,
-                _("Sector: party, state, front, joint or public_service"),
-                attr("sector"),
-                labels="agencies.Body.sector",
-            ),
-            C(
-                "function",
-                T.CODE,
-                _("Function, e.g. organisation, inspection, mass_mobilisation"),
-                attr("function"),
-                labels="agencies.Body.function",
-            ),
-            *uncertain_date("founded_on", _("Date founded, if known")),
-            *uncertain_date("ended_on", _("Date ended, if it ended")),
-            C(
-                "end_reason",
-                T.CODE,
-                _("Why it ended: merged, absorbed, renamed, split, abolished; empty if open"),
-                attr("end_reason"),
-                labels="agencies.Body.end_reason",
-            ),
-            C(
-                "is_closed",
-                T.BOOLEAN,
-                _("Whether the body has ended, by its own record or with its unit"),
-                is_set("effective_end_reason"),
-            ),
-            C(
-                "effective_end_reason",
-                T.CODE,
-                _("Why it ended: its own reason, or unit_ended when it ended with its district; empty if open"),
-                attr("effective_end_reason"),
-            ),
-            C(
-                "effective_end_edtf",
-                T.EDTF,
-                _("When it ended, its unit's end included (EDTF)"),
-                attr("effective_end_edtf"),
-            ),
-            C(
-                "successor_slug",
-                T.IDENTIFIER,
-                _("Identifier of the body it merged or was absorbed into"),
-                attr("successor.slug"),
-            ),
-            *citation_columns(),
-        ),
-    ),
-    Report(
-        name="mergers",
-        title=_("Mergers"),
-        description=_("Each merger with its status on the chosen date and its headcount."),
-        url_name="portal:merger_list",
-        takes_as_of=True,
-        select_related=("unit", "model", "result"),
-        prefetch_related=("constituents", "basis", "sources", "citations__source"),
-        columns=(
-            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
-            C("slug", T.IDENTIFIER, _("Identifier of the merger"), attr("slug")),
-            *_merger_unit_columns(""),
-            C(
-                "kind",
-                T.CODE,
-                _("Kind: merger, absorption, joint_agency or transfer"),
-                attr("kind"),
-                labels="mergers.Merger.kind",
-            ),
-            C("title_vi", T.TEXT, _("Vietnamese title"), attr("title_vi")),
-            C("title_en", T.TEXT, _("English title"), attr("title_en")),
-            C(
-                "status",
-                T.CODE,
-                _("Status on the chosen date: planned, in_progress, completed, reversed or none"),
-                attr("status"),
-                labels="status",
-            ),
-            *uncertain_date(
-                "status_date",
-                _("Date of the milestone that gives the status"),
-                "status_edtf",
-                "status_date",
-                "status_date_latest",
-            ),
-            C("result_body_slug", T.IDENTIFIER, _("Identifier of the resulting body"), attr("result.slug")),
-            C(
-                "constituent_body_slugs",
-                T.LIST,
-                _("Identifiers of the constituent bodies, separated by ;"),
-                slugs("constituents"),
-            ),
-            C(
-                "headcount_before",
-                T.INTEGER,
-                _("Authorised posts before the merger; empty when unknown"),
-                attr("headcount_before"),
-            ),
-            C(
-                "headcount_after",
-                T.INTEGER,
-                _("Authorised posts after the merger; empty when unknown"),
-                attr("headcount_after"),
-            ),
-            C(
-                "headcount_change",
-                T.INTEGER,
-                _("headcount_after minus headcount_before (negative for a cut)"),
-                headcount_change,
-            ),
-            C(
-                "basis_document_numbers",
-                T.LIST,
-                _("Numbers of the legal documents it is based on, separated by ;"),
-                slugs("basis", key="number"),
-            ),
-            *citation_columns(),
-        ),
-    ),
-    Report(
-        name="milestones",
-        title=_("Milestones"),
-        description=_("Every dated status of every merger, as the sources report it."),
-        url_name="portal:milestone_list",
-        select_related=("merger", "merger__unit", "merger__model", "basis"),
-        prefetch_related=("sources", "citations__source"),
-        columns=(
-            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
-            C("merger_id", T.INTEGER, _("Record number of the merger"), attr("merger_id")),
-            C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("merger.slug")),
-            *_merger_unit_columns("merger."),
-            C(
-                "status",
-                T.CODE,
-                _("Status reported: planned, in_progress, completed or reversed"),
-                attr("status"),
-                labels="status",
-            ),
-            *uncertain_date("date", _("Date of the status")),
-            C("basis_document_number", T.IDENTIFIER, _("Number of the legal document behind it"), attr("basis.number")),
-            C("note_vi", T.TEXT, _("Note (Vietnamese)"), attr("note_vi")),
-            C("note_en", T.TEXT, _("Note (English)"), attr("note_en")),
-            *citation_columns(),
-        ),
-    ),
-    Report(
-        name="headcount",
-        title=_("Headcount per merger"),
-        description=_("Authorised posts before and after each merger; empty where a figure is unknown."),
-        url_name="portal:headcount",
-        select_related=("unit", "model"),
-        columns=(
-            C("merger_id", T.INTEGER, _("Record number of the merger"), attr("pk")),
-            C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("slug")),
-            *_merger_unit_columns(""),
-            C("title_vi", T.TEXT, _("Vietnamese title of the merger"), attr("title_vi")),
-            C(
-                "headcount_before",
-                T.INTEGER,
-                _("Authorised posts before; empty when unknown"),
-                attr("headcount_before"),
-            ),
-            C("headcount_after", T.INTEGER, _("Authorised posts after; empty when unknown"), attr("headcount_after")),
-            C(
-                "headcount_change",
-                T.INTEGER,
-                _("headcount_after minus headcount_before (negative for a cut)"),
-                headcount_change,
-            ),
-            C(
-                "headcount_change_percent",
-                T.DECIMAL,
-                _("The change as a percentage of headcount_before"),
-                headcount_change_percent,
-            ),
-        ),
-    ),
-    Report(
-        name="headcount_long",
-        title=_("Headcount figures"),
-        description=_("One row per headcount figure (before or after a merger) with its date and sources."),
-        url_name="portal:headcount",
-        url_query="format=csv&layout=long",
-        select_related=("merger", "merger__unit", "merger__model"),
-        prefetch_related=("sources", "citations__source"),
-        columns=(
-            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
-            C("merger_id", T.INTEGER, _("Record number of the merger"), attr("merger_id")),
-            C("merger_slug", T.IDENTIFIER, _("Identifier of the merger"), attr("merger.slug")),
-            *_merger_unit_columns("merger."),
-            C("phase", T.CODE, _("before or after the merger"), attr("phase"), labels="mergers.Headcount.phase"),
-            C("value", T.INTEGER, _("Number of authorised posts"), attr("value")),
-            *uncertain_date("as_of", _("Date of the figure, if the source gives one")),
-            C("note", T.TEXT, _("Note"), attr("note")),
-            *citation_columns(),
-        ),
-    ),
-    Report(
-        name="titles",
-        title=_("Post holdings and unified titles"),
-        description=_("Posts held, alone or two or more at once (a unified title), with their dates."),
-        url_name="portal:title_list",
-        select_related=UNIT_JOINS,
-        prefetch_related=("posts", "sources", "citations__source"),
-        columns=(
-            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
-            C("slug", T.IDENTIFIER, _("Identifier of the holding"), attr("slug")),
-            *UNIT_COLUMNS,
-            C(
-                "combination",
-                T.CODE,
-                _("Kind of unified title; empty for a single post"),
-                attr("combination"),
-                labels="agencies.Holding.combination",
-            ),
-            C("is_unified", T.BOOLEAN, _("Whether two or more posts are held at once"), is_set("combination")),
-            C("post_slugs", T.LIST, _("Identifiers of the posts held, separated by ;"), slugs("posts")),
-            C("holder_name", T.TEXT, _("Name of the holder, if the source gives it"), attr("holder_name")),
-            *uncertain_date("start_date", _("Date the holding began, if known")),
-            *uncertain_date("end_date", _("Date the holding ended, if it ended")),
-            *uncertain_date("reported_on", _("A date on which the source says it was held")),
-            *citation_columns(),
-        ),
-    ),
-    Report(
-        name="figures",
-        title=_("Reported figures"),
-        description=_("Aggregates as the sources state them, beside what the records compute."),
-        url_name="portal:figure_list",
-        by_values=False,  # computed_value and matches_records read ReportedFigure.computed
-        select_related=("unit",),
-        prefetch_related=("merger_models", "sources", "citations__source"),
-        columns=(
-            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
-            C("slug", T.IDENTIFIER, _("Identifier of the figure"), attr("slug")),
-            C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit the figure is about"), attr("unit.gso_code")),
-            C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the unit the figure is about"), attr("unit.slug")),
-            C("statement_vi", T.TEXT, _("What is counted (Vietnamese)"), attr("statement_vi")),
-            C("statement_en", T.TEXT, _("What is counted (English)"), attr("statement_en")),
-            C("value", T.DECIMAL, _("The number the source reports; empty when it gives none"), attr("value")),
-            C("denominator", T.DECIMAL, _("The number it is out of, if any"), attr("denominator")),
-            C(
-                "measure",
-                T.CODE,
-                _("Measure: count, percent, people or billion_vnd"),
-                attr("measure"),
-                labels="mergers.ReportedFigure.measure",
-            ),
-            *uncertain_date("as_of", _("Date the figure refers to")),
-            C(
-                "counted_level",
-                T.CODE,
-                _("Level of the units counted, when it counts units"),
-                attr("counted_level"),
-                labels="agencies.AdministrativeUnit.level",
-            ),
-            C(
-                "metric",
-                T.CODE,
-                _("How the records compute the same figure; empty when they cannot"),
-                attr("metric"),
-                labels="mergers.ReportedFigure.metric",
-            ),
-            C(
-                "merger_models",
-                T.LIST,
-                _("Identifiers of the merger models it is about, separated by ;"),
-                slugs("merger_models"),
-            ),
-            C(
-                "combination",
-                T.CODE,
-                _("The unified title it counts, if any"),
-                attr("combination"),
-                labels="agencies.Holding.combination",
-            ),
-            C(
-                "computed_value",
-                T.DECIMAL,
-                _("What the records compute for the same date; empty when they cannot"),
-                attr("computed"),
-            ),
-            C(
-                "matches_records",
-                T.BOOLEAN,
-                _("Whether value equals computed_value; empty when either is missing"),
-                figure_matches,
-            ),
-            *citation_columns(),
-        ),
-    ),
-    Report(
-        name="timeline",
-        title=_("Timeline"),
-        description=_(
-            "Every dated event: milestones, legal documents, unit changes, unified titles, and the conferences, "
-            "inspections and visits the sources report."
-        ),
-        url_name="portal:timeline",
-        columns=(
-            *uncertain_date("date", _("Date of the event"), "edtf", "earliest", "latest"),
-            C(
-                "kind",
-                T.CODE,
-                _(
-                    "Kind of event: milestone, document, unit_change, title or event (a conference, inspection or visit)"
-                ),
-                attr("kind"),
-            ),
-            C("record_id", T.INTEGER, _("Record number of the event's record, within its kind"), attr("record_id")),
-            C("title", T.TEXT, _("What happened"), attr("title")),
-            C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit concerned"), attr("unit.gso_code")),
-            C("unit_slug", T.IDENTIFIER, _("Identifier (slug) of the unit concerned"), attr("unit.slug")),
-            C(
-                "merger_model",
-                T.IDENTIFIER,
-                _("Identifier (slug) of the merger model, for milestones"),
-                attr("model.slug"),
-            ),
-            C(
-                "status",
-                T.CODE,
-                _("Status reported by a milestone; empty for other events"),
-                attr("status"),
-                labels="status",
-            ),
-            C("url", T.TEXT, _("Address of the record's page on this portal"), attr("url"), link=True),
-            C(
-                "people",
-                T.TEXT,
-                _("People the source names at a conference, inspection or visit, each with their role"),
-                event_people,
-            ),
-            C("source_ids", T.LIST, SOURCES_MEANING, event_source_ids),
-            C("source_quotes", T.TEXT, QUOTES_MEANING, event_passages),
-        ),
-    ),
-    Report(
-        name="sources",
-        title=_("Sources"),
-        description=_("The articles and registers every record cites."),
-        url_name="portal:source_list",
-        columns=(
-            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
-            C("slug", T.IDENTIFIER, _("Identifier of the source, as used in source_ids"), attr("slug")),
-            C("kind", T.CODE, _("Kind: article or register"), attr("kind"), labels="agencies.Source.kind"),
-            C("title", T.TEXT, _("Title"), attr("title")),
-            C("publisher", T.TEXT, _("Publisher"), attr("publisher")),
-            C("author", T.TEXT, _("Author"), attr("author")),
-            *uncertain_date("published_on", _("Date published")),
-            C(
-                "date_note",
-                T.TEXT,
-                _("How the date was established when the source does not print it"),
-                attr("date_note"),
-            ),
-            C("url", T.TEXT, _("Address of the original"), attr("url")),
-            C("seed_file", T.TEXT, _("File name of the archived copy"), attr("seed_file")),
-        ),
-    ),
-    Report(
-        name="documents",
-        title=_("Legal documents"),
-        description=_("Decisions, resolutions and official letters behind the changes."),
-        url_name="portal:document_list",
-        prefetch_related=("sources", "citations__source"),
-        columns=(
-            C("id", T.INTEGER, _("Record number in this database"), attr("pk")),
-            C("number", T.IDENTIFIER, _("The document's number (số hiệu)"), attr("number")),
-            C(
-                "kind",
-                T.CODE,
-                _("Kind: resolution, decision or letter"),
-                attr("kind"),
-                labels="agencies.LegalDocument.kind",
-            ),
-            C("title_vi", T.TEXT, _("Vietnamese title"), attr("title_vi")),
-            C("title_en", T.TEXT, _("English title"), attr("title_en")),
-            C("issuer", T.TEXT, _("Who issued it"), attr("issuer")),
-            *uncertain_date("signed_on", _("Date signed")),
-            *uncertain_date("effective_on", _("Date it took effect")),
-            *citation_columns(),
-        ),
-    ),
-]
-REPORTS = {report.name: report for report in REPORT_LIST}
-
-
-def dashboard_wide(models):
-    """The dashboard as a wide table, ready for a pivot: one row per district
-    (and the province), one column per merger model holding its status code.
-    Its rows are status_matrix()'s (unit, [Cell per model]) pairs."""
-
-    def unit_value(name):
-        return lambda row: getattr(row[0], name)
-
-    def status_of(position):
-        return lambda row: dashboard_status(row[1][position])
-
-    return Report(
-        name="dashboard_wide",
-        title=_("Status by district and merger model (wide)"),
-        description=_(
-            "One row per district (and the province), one column per merger model: the status on the chosen date."
-        ),
-        url_name="portal:dashboard",
-        url_query="format=csv&layout=wide",
-        takes_as_of=True,
-        columns=(
-            C(
-                "district_gso_code",
-                T.IDENTIFIER,
-                _("GSO code of the district, or of the province"),
-                unit_value("gso_code"),
-            ),
-            C("district", T.TEXT, _("Vietnamese name of the district or province"), unit_value("name_vi")),
-            *(
-                C(
-                    model.slug,
-                    T.CODE,
-                    format_lazy(
-                        _("Status of the model “{name}” on the chosen date (codes as in the dashboard report)"),
-                        name=model.name_vi,
-                    ),
-                    status_of(position),
-                    labels="status",
-                    heading=lambda model=model: model.short,
-                )
-                for position, model in enumerate(models)
-            ),
-        ),
-    )
+# A merger's status on a day: the date of the milestone that gives it.
+STATUS_DATE_COLUMNS = uncertain_date(
+    "status_date",
+    _("Date of the milestone that gives the status"),
+    "status_edtf",
+    "status_date",
+    "status_date_latest",
+)
 
 
 # -- cell formatting -------------------------------------------------------
@@ -1034,15 +467,6 @@ def iterate(rows):
     if isinstance(rows, QuerySet):
         return rows.iterator(chunk_size=CHUNK_SIZE)
     return iter(rows)
-
-
-def flatten_dashboard(rows):
-    """Dashboard rows come as Cells, or as (unit, [Cell, ...]) from status_matrix."""
-    for row in rows:
-        if isinstance(row, tuple) and len(row) == 2 and isinstance(row[1], (list, tuple)):
-            yield from row[1]
-        else:
-            yield row
 
 
 # csv.writer already writes these as format_cell would: None as "", int with
@@ -1196,8 +620,6 @@ def generate_lines(report, rows, bom=True, batch=1000, stats=None, base_url=""):
     """
     report = get_report(report)
     rows = report.prepare(rows)
-    if report.name == "dashboard":
-        rows = flatten_dashboard(rows)
     if isinstance(rows, QuerySet) and reads_values(report):
         cells = value_cells(report, rows)
     else:
@@ -1221,8 +643,11 @@ def generate_lines(report, rows, bom=True, batch=1000, stats=None, base_url=""):
 
 
 def get_report(report):
+    """A Report, or the one a page of the registry declares under this name."""
     if isinstance(report, Report):
         return report
+    from .pages import REPORTS
+
     try:
         return REPORTS[report]
     except KeyError:
@@ -1275,227 +700,6 @@ def _in_language(language, pieces):
     with translation.override(language):
         for piece in pieces:
             yield piece.encode("utf-8")
-
-
-# -- the registry the `export` command uses --------------------------------
-
-
-@dataclass(frozen=True)
-class ExportSource:
-    """Where a report's rows come from outside a view: base rows + the page's FilterSet.
-
-    `filterset` is the dotted path of the FilterSet the page uses (None when
-    the page has none); `base(as_of)` the unfiltered rows in the page's order;
-    `scope(rows, province)` limits them to `?province=`; `derive(filtered)` turns the
-    FilterSet's result into the rows (e.g. mergers -> their headcount
-    figures); `build(province, as_of, criteria)` replaces all of that for the
-    reports whose rows are not a queryset (dashboard, timeline).
-    """
-
-    filterset: str | None = None
-    base: Callable | None = None
-    scope: Callable | None = None
-    derive: Callable | None = None
-    build: Callable | None = None
-
-
-def _today(as_of):
-    return as_of or timezone.localdate()
-
-
-def _units(as_of):
-    from agencies.models import AdministrativeUnit
-
-    return AdministrativeUnit.objects.districts().order_by("gso_code")
-
-
-def _bodies(as_of):
-    from agencies.models import Body
-
-    # BodyFilter's `sort` overrides this order, as on the page.
-    return Body.objects.with_end(_today(as_of)).order_by("unit__gso_code", "name_vi")
-
-
-def _mergers(as_of):
-    from mergers.models import Merger
-
-    return Merger.objects.with_status(_today(as_of)).with_headcount()
-
-
-def _merger_headcounts(as_of):
-    from mergers.models import Merger
-
-    return Merger.objects.with_headcount().order_by("unit__gso_code", "model__order", "slug")
-
-
-def _headcount_figures(mergers):
-    from mergers.models import Headcount
-
-    return Headcount.objects.filter(merger__in=mergers.values("pk")).order_by(
-        "merger__unit__gso_code", "merger__slug", "phase"
-    )
-
-
-def _milestones(as_of):
-    from mergers.models import STATUS_RANK, Milestone
-
-    return Milestone.objects.order_by(
-        sort_day("date"), STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "pk"
-    )
-
-
-def _holdings(as_of):
-    from agencies.models import Holding
-
-    return Holding.objects.order_by("unit__gso_code", "unit__name_vi", "combination", "slug")
-
-
-def _figures(as_of):
-    from mergers.models import ReportedFigure
-
-    return ReportedFigure.objects.with_computed()
-
-
-def _sources(as_of):
-    from agencies.models import Source
-
-    return Source.objects.order_by("published_on", "slug")
-
-
-def _documents(as_of):
-    from agencies.models import LegalDocument
-
-    return LegalDocument.objects.order_by("signed_on", "number")
-
-
-def _dashboard(province, as_of, criteria):
-    from .dashboard import status_matrix
-
-    rows, _models = status_matrix(province, _today(as_of))
-    return rows
-
-
-def _timeline(province, as_of, criteria):
-    from .timeline import build_events
-
-    return build_events({"province": province, **criteria})
-
-
-def in_province(field):
-    """Scope rows to a province through `field` (a unit): the province's own
-    rows and those of every unit below it, as the pages do."""
-
-    def scope(queryset, province):
-        return queryset.filter(province.subtree_q(field))
-
-    return scope
-
-
-def _districts_in(queryset, province):
-    return queryset.filter(province=province)
-
-
-EXPORT_SOURCES = {
-    "dashboard": ExportSource(build=_dashboard),
-    # The district list has no FilterSet (portal/filters.py): scoped by province only.
-    "districts": ExportSource(base=_units, scope=_districts_in),
-    "bodies": ExportSource("portal.filters.BodyFilter", _bodies, in_province("unit")),
-    "mergers": ExportSource("portal.filters.MergerFilter", _mergers, in_province("unit")),
-    "milestones": ExportSource("portal.filters_analysis.MilestoneFilter", _milestones, in_province("merger__unit")),
-    "headcount": ExportSource("portal.filters_analysis.HeadcountFilter", _merger_headcounts, in_province("unit")),
-    "headcount_long": ExportSource(
-        "portal.filters_analysis.HeadcountFilter", _merger_headcounts, in_province("unit"), derive=_headcount_figures
-    ),
-    "titles": ExportSource("portal.filters_analysis.TitleFilter", _holdings, in_province("unit")),
-    "figures": ExportSource("portal.filters_analysis.FigureFilter", _figures, in_province("unit")),
-    "timeline": ExportSource(filterset="portal.filters_analysis.TimelineFilter", build=_timeline),
-    "sources": ExportSource("portal.filters.SourceFilter", _sources),
-    "documents": ExportSource("portal.filters.DocumentFilter", _documents),
-}
-PROVINCE_PARAM = "province"
-
-
-class ExportError(ValueError):
-    """A report, filter or value the export cannot use; the message says which."""
-
-
-class _Request:
-    """The little of a request that the scope helper and FilterSets read."""
-
-    def __init__(self, params, province=None):
-        self.GET = params
-        self.portal_province = province
-        self.user = None
-
-
-def _filterset_class(source):
-    if not source.filterset:
-        return None
-    from django.utils.module_loading import import_string
-
-    try:
-        return import_string(source.filterset)
-    except ImportError:
-        return None
-
-
-def rows_for(report, params, as_of=None):
-    """The rows a page shows for these GET-style params, for the `export` command.
-
-    `params` is a QueryDict of filter values (plus `province`). Raises
-    ExportError for an unknown report, an unknown filter or an invalid value.
-    """
-    from django.http import Http404, QueryDict
-
-    from .scope import current_province
-
-    if report not in EXPORT_SOURCES:
-        raise ExportError(f"Unknown report {report!r}; choose one of: {', '.join(EXPORT_SOURCES)}")
-    source = EXPORT_SOURCES[report]
-    if not isinstance(params, QueryDict):
-        query = QueryDict(mutable=True)
-        for key, value in params.items():
-            query.setlist(key, value if isinstance(value, (list, tuple)) else [value])
-        params = query
-    try:
-        province = current_province(_Request(params))
-    except Http404:
-        raise ExportError(f"Unknown province {params.get(PROVINCE_PARAM)!r}") from None
-    filterset_class = _filterset_class(source)
-    allowed = {PROVINCE_PARAM, *(filterset_class.base_filters if filterset_class else ())}
-    unknown = sorted(set(params) - allowed)
-    if unknown:
-        raise ExportError(
-            f"Unknown filter {', '.join(unknown)} for {report}; known filters: {', '.join(sorted(allowed))}"
-        )
-    filter_params = params.copy()
-    filter_params.pop(PROVINCE_PARAM, None)
-
-    queryset = source.base(as_of) if source.base else None
-    if queryset is not None and province is not None and source.scope:
-        queryset = source.scope(queryset, province)
-
-    criteria = {}
-    if filterset_class is not None:
-        kwargs = {"request": _Request(params, province)}
-        from .filters_analysis import AnalysisFilterSet, ScopeChoices
-
-        if issubclass(filterset_class, AnalysisFilterSet):
-            kwargs["choices"] = ScopeChoices(province)
-        filterset = filterset_class(filter_params, queryset=queryset, **kwargs)
-        if not filterset.is_valid():
-            problems = "; ".join(
-                f"{name}: {' '.join(str(m) for m in messages)}" for name, messages in filterset.errors.items()
-            )
-            raise ExportError(f"Invalid filter value for {report}: {problems}")
-        criteria = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "", [])}
-        if queryset is not None:
-            queryset = filterset.qs
-    if source.build is not None:
-        return source.build(province, as_of, criteria)
-    if source.derive is not None:
-        return source.derive(queryset)
-    return queryset
 
 
 def write_report(report, rows, stream, base_url=""):

@@ -1,28 +1,39 @@
-"""FilterSets for the list pages. The same FilterSet feeds the page and its CSV."""
+"""The FilterSet family of the list pages: one base, one rule for invalid values.
+
+Each list page declares its FilterSet beside it (portal/pages/); this module
+holds what they are built from. The same FilterSet feeds the page, its CSV
+and XLSX files and `manage.py export`, so a file always holds the rows of
+the screen.
+
+The rule for an invalid value (a district that does not exist, a year that
+is not a number): it is a form error shown beside its field, the page says
+that some filters are not valid, and it shows no rows -- nor does its file;
+the `export` command refuses it. Rows filtered by only some of what the
+reader asked for would look like an answer to the whole question.
+
+Districts and merger models are offered as slugs, so a filtered page has a
+readable address (`?district=uong-bi&model=to-chuc-noi-vu`). Their choices
+are read once per request (`Choices`), when a filter first needs them, and
+the filters use the units and models read, so the page's query count stays
+fixed.
+"""
+
+from functools import cached_property
 
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import AdministrativeUnit, Body, LegalDocument, Source
+from agencies.models import AdministrativeUnit
 from agencies.text import fold, search_terms
-from mergers.models import NO_STATUS, Merger, MergerModel, Status
+from mergers.models import MergerModel
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
-
-
-class YearFilter(django_filters.Filter):
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", MIN_YEAR)
-        kwargs.setdefault("max_value", MAX_YEAR)
-        super().__init__(*args, **kwargs)
-
-
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 12
+INVALID = _("Some filters are not valid; correct them to see results.")
 
 
 def clean_params(querydict):
@@ -53,6 +64,121 @@ def matching(queryset, text, field="search_text"):
     return queryset
 
 
+class Choices:
+    """The districts (of a province, or of every province) and the merger
+    models a page's filters offer, each read once, when first needed."""
+
+    def __init__(self, province=None):
+        self.province = province
+
+    @cached_property
+    def districts(self):
+        units = AdministrativeUnit.objects.districts()
+        if self.province is not None:
+            units = units.in_province(self.province)
+        return {unit.slug: unit for unit in units.order_by("gso_code", "name_vi")}
+
+    @cached_property
+    def models(self):
+        return {model.slug: model for model in MergerModel.objects.order_by("order", "slug")}
+
+    def scopes(self):
+        """The province itself (when there is one), then its districts."""
+        own = {self.province.slug: self.province} if self.province is not None else {}
+        return {**own, **self.districts}
+
+
+class Options(BaseChoiceIterator):
+    """A filter's choices, read from `Choices` only when the form iterates them."""
+
+    def __init__(self, load):
+        self.load = load
+
+    def __iter__(self):
+        return iter(self.load())
+
+    def __len__(self):
+        return len(self.load())
+
+    def __deepcopy__(self, memo):
+        # A form deep-copies its fields: the copies read the same Choices.
+        return self
+
+
+class UnitChoiceFilter(django_filters.ChoiceFilter):
+    """A unit by slug, among `Choices.<source>`; keeps the records at or below
+    it through `path` (the one scope rule, AdministrativeUnit.subtree_q)."""
+
+    source = "districts"
+
+    def __init__(self, path="unit", **kwargs):
+        self.path = path
+        kwargs.setdefault("label", _("District"))
+        kwargs.setdefault("empty_label", _("All districts"))
+        super().__init__(**kwargs)
+
+    def units(self):
+        choices = self.parent.choices
+        return choices.scopes() if self.source == "scopes" else getattr(choices, self.source)
+
+    def options(self):
+        return [(slug, unit.name) for slug, unit in self.units().items()]
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(self.units()[value].subtree_q(self.path))
+
+
+class DistrictFilter(UnitChoiceFilter):
+    """?district=<slug>: the district and every unit below it."""
+
+
+class ScopeFilter(UnitChoiceFilter):
+    """?district=<slug> among the province and its districts: records about
+    that unit itself (a figure about the province is not one of its districts')."""
+
+    source = "scopes"
+
+    def __init__(self, path="unit", **kwargs):
+        kwargs.setdefault("label", _("Scope"))
+        kwargs.setdefault("empty_label", _("All scopes"))
+        super().__init__(path, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        unit = self.units()[value]
+        return qs.filter(Q(**{self.path: unit}) | Q(**{f"{self.path}__district": unit}))
+
+
+class ModelFilter(django_filters.ChoiceFilter):
+    """?model=<slug>: the records of one merger model, through `path`."""
+
+    def __init__(self, path="model", **kwargs):
+        self.path = path
+        kwargs.setdefault("label", _("Merger model"))
+        kwargs.setdefault("empty_label", _("All models"))
+        super().__init__(**kwargs)
+
+    def options(self):
+        return [(slug, model.short or model.name) for slug, model in self.parent.choices.models.items()]
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{self.path: self.parent.choices.models[value]})
+
+
+class YearFilter(django_filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", MIN_YEAR)
+        kwargs.setdefault("max_value", MAX_YEAR)
+        super().__init__(*args, **kwargs)
+
+
 class TextFilter(django_filters.CharFilter):
     """Free text over the folded search_text: case and diacritics ignored."""
 
@@ -67,123 +193,47 @@ class TextFilter(django_filters.CharFilter):
         return matching(qs, value)
 
 
-def district_choices(request):
-    units = AdministrativeUnit.objects.districts()
-    province = getattr(request, "portal_province", None) if request is not None else None
-    if province is not None:
-        units = units.filter(province=province)
-    return units.order_by("gso_code")
+class YearRangeForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
+        if year_from is not None and year_to is not None and year_from > year_to:
+            self.add_error("year_to", _("The last year cannot be before the first year."))
+        return cleaned
 
 
-class DistrictFilter(django_filters.ModelChoiceFilter):
-    """?district=<slug>: the district and every unit below it."""
+class PortalFilterSet(django_filters.FilterSet):
+    """The base of every page's FilterSet: reads the GET parameters without
+    NUL characters, offers the districts and models of `choices`, and
+    applies the one rule for invalid values (`rows`)."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", _("District"))
-        kwargs.setdefault("queryset", district_choices)
-        kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("empty_label", _("All districts"))
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, queryset=None, *, choices=None, **kwargs):
+        super().__init__(clean_params(data), queryset, **kwargs)
+        self.choices = choices or Choices()
+        for filter_ in self.filters.values():
+            if hasattr(filter_, "options"):
+                filter_.extra["choices"] = Options(filter_.options)
 
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(value.subtree_q())
+    @property
+    def invalid(self):
+        return self.is_bound and not self.is_valid()
 
+    def rows(self, notices):
+        """The filtered rows, or none (with the notice added to `notices`)
+        when a value is invalid."""
+        if self.invalid:
+            notices.append(INVALID)
+            return self.queryset.none()
+        return self.qs
 
-class SlugModelChoiceFilter(django_filters.ModelChoiceFilter):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
-        super().__init__(*args, **kwargs)
+    @property
+    def criteria(self):
+        """The filter values, by name, when they are all valid (else none)."""
+        if not self.is_bound or self.invalid:
+            return {}
+        return {name: value for name, value in self.form.cleaned_data.items() if value not in (None, "", [])}
 
-
-class MergerFilter(django_filters.FilterSet):
-    district = DistrictFilter()
-    model = SlugModelChoiceFilter(
-        label=_("Merger model"), queryset=MergerModel.objects.order_by("order", "slug"), empty_label=_("All models")
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=[*Status.choices, (NO_STATUS, _("No record"))], empty_label=_("Any status")
-    )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Merger.Kind.choices, empty_label=_("Any kind"))
-    year_from = YearFilter(label=_("Status year from"), field_name="status_date_latest__year", lookup_expr="gte")
-    year_to = YearFilter(label=_("Status year to"), field_name="status_date_latest__year", lookup_expr="lte")
-    q = TextFilter()
-    sort = django_filters.OrderingFilter(
-        label=_("Sort by"),
-        fields=(
-            (("unit__gso_code", "model__order"), "district"),
-            (("model__order", "unit__gso_code"), "model"),
-            ("status", "status"),
-            ("status_date", "date"),
-        ),
-        field_labels={"district": _("District"), "model": _("Model"), "status": _("Status"), "date": _("Date")},
-        empty_label=_("Default order"),
-    )
-
-    class Meta:
-        model = Merger
-        fields = []
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by("unit__gso_code", "model__order", "slug")
-        return queryset
-
-
-class BodyFilter(django_filters.FilterSet):
-    OPEN, CLOSED = "open", "closed"
-
-    district = DistrictFilter()
-    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Body.Sector.choices, empty_label=_("Any sector"))
-    function = django_filters.ChoiceFilter(
-        label=_("Function"), choices=Body.Function.choices, empty_label=_("Any function")
-    )
-    state = django_filters.ChoiceFilter(
-        label=_("Open or closed"),
-        choices=[(OPEN, _("Open")), (CLOSED, _("Closed"))],
-        empty_label=_("Open and closed"),
-        method="filter_state",
-    )
-    q = TextFilter()
-    sort = django_filters.OrderingFilter(
-        label=_("Sort by"),
-        fields=(
-            (("unit__gso_code", "name_vi"), "district"),
-            ("name_vi", "name"),
-            ("sector", "sector"),
-            ("ended_on", "ended"),
-        ),
-        field_labels={"district": _("District"), "name": _("Name"), "sector": _("Sector"), "ended": _("End date")},
-        empty_label=_("Default order"),
-    )
-
-    class Meta:
-        model = Body
-        fields = []
-
-    def filter_state(self, queryset, name, value):
-        if value == self.OPEN:
-            return queryset.open()
-        if value == self.CLOSED:
-            return queryset.closed()
-        return queryset
-
-
-class DocumentFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=LegalDocument.Kind.choices, empty_label=_("Any kind"))
-    q = TextFilter()
-
-    class Meta:
-        model = LegalDocument
-        fields = []
-
-
-class SourceFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Source.Kind.choices, empty_label=_("Any kind"))
-    q = TextFilter()
-
-    class Meta:
-        model = Source
-        fields = []
+    @property
+    def is_filtered(self):
+        """Whether the reader asked for any filter (sorting aside), valid or not."""
+        return self.is_bound and any(self.data.get(name) for name in self.filters if name != "sort")

@@ -112,3 +112,17 @@ def figure_computed(figure):
         return ""
     denominator = getattr(figure, "computed_denominator", None) if figure.denominator is not None else None
     return measured(figure, computed, denominator)
+
+
+# The template filters, by name (some under two names the templates use):
+# both tag libraries register these, so `{% load %}` order cannot matter.
+FILTERS = {
+    "number": format_number,
+    "plain_number": format_number,
+    "percent": format_percent,
+    "signed": signed,
+    "signed_percent": signed_percent,
+    "figure_value": figure_value,
+    "figure_computed": figure_computed,
+    "computed_value": figure_computed,
+}

@@ -11,14 +11,9 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, Exists, ManyToManyField, OuterRef, Q, Window
-from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
 
 from agencies.models import AdministrativeUnit, Body, Holding, Source, UnitChange
 from mergers.models import Headcount, Merger, Milestone, ReportedFigure
@@ -159,75 +154,59 @@ def figure_mismatches():
     return check
 
 
+def records_check(slug, title, explanation, queryset, detail=None):
+    """A check listing the records of `queryset`: how many, and the first LIMIT."""
+    total, rows = first_rows(queryset)
+    return Check(slug, title, explanation, total, [item(obj, detail(obj) if detail else "") for obj in rows])
+
+
 def missing_sources():
-    checks = []
-    for model in sourced_models():
-        qs = model.objects.filter(sources__isnull=True).select_related(*LABEL_RELATED.get(model, ()))
-        total, rows = first_rows(qs)
-        checks.append(
-            Check(
-                f"sources-{model._meta.model_name}",
-                _("%(models)s without a source") % {"models": str(model._meta.verbose_name_plural).capitalize()},
-                _("Every record must cite the article or register it comes from."),
-                total,
-                [item(obj) for obj in rows],
-            )
+    return [
+        records_check(
+            f"sources-{model._meta.model_name}",
+            _("%(models)s without a source") % {"models": str(model._meta.verbose_name_plural).capitalize()},
+            _("Every record must cite the article or register it comes from."),
+            model.objects.filter(sources__isnull=True).select_related(*LABEL_RELATED.get(model, ())),
         )
-    return checks
+        for model in sourced_models()
+    ]
 
 
 def unknown_headcounts():
-    qs = (
-        Merger.objects.filter(kind__in=Merger.CLOSING_KINDS)
-        .with_headcount()
-        .filter(Q(headcount_before__isnull=True) | Q(headcount_after__isnull=True))
-        .select_related("unit")
-    )
-    total, rows = first_rows(qs)
-
     def known(value):
         return _("unknown") if value is None else str(value)
 
-    return Check(
+    return records_check(
         "headcount",
         _("Mergers with unknown headcount"),
         _("A merger that closes bodies needs the headcount before and after."),
-        total,
-        [
-            item(
-                m,
-                _("Before: %(before)s; after: %(after)s.")
-                % {
-                    "before": known(m.headcount_before),
-                    "after": known(m.headcount_after),
-                },
-            )
-            for m in rows
-        ],
+        Merger.objects.filter(kind__in=Merger.CLOSING_KINDS)
+        .with_headcount()
+        .filter(Q(headcount_before__isnull=True) | Q(headcount_after__isnull=True))
+        .select_related("unit"),
+        lambda m: (
+            _("Before: %(before)s; after: %(after)s.")
+            % {"before": known(m.headcount_before), "after": known(m.headcount_after)}
+        ),
     )
 
 
 def mergers_without_milestones():
-    qs = Merger.objects.filter(~Exists(Milestone.objects.filter(merger=OuterRef("pk")))).select_related("unit")
-    total, rows = first_rows(qs)
-    return Check(
+    return records_check(
         "milestones",
         _("Mergers without milestones"),
         _("Without a dated milestone a merger has no status on any date."),
-        total,
-        [item(m) for m in rows],
+        Merger.objects.filter(~Exists(Milestone.objects.filter(merger=OuterRef("pk")))).select_related("unit"),
     )
 
 
 def bodies_without_successor():
-    qs = Body.objects.filter(end_reason__in=CLOSED_INTO_ANOTHER, successor__isnull=True).select_related("unit")
-    total, rows = first_rows(qs)
-    return Check(
+    return records_check(
         "successors",
         _("Closed bodies without a successor"),
         _("A body that was merged, absorbed or renamed must name the body it became."),
-        total,
-        [item(b, _("Ended: %(reason)s.") % {"reason": b.get_end_reason_display()}) for b in rows],
+        Body.objects.filter(end_reason__in=CLOSED_INTO_ANOTHER, successor__isnull=True).select_related("unit"),
+        lambda b: _("Ended: %(reason)s.") % {"reason": b.get_end_reason_display()},
     )
 
 
@@ -239,23 +218,3 @@ def all_checks():
         mergers_without_milestones(),
         bodies_without_successor(),
     ]
-
-
-PAGE_TITLE = gettext_lazy("Data quality")
-
-
-@require_safe
-@staff_member_required
-@never_cache
-def quality(request):
-    checks = all_checks()
-    return render(
-        request,
-        "portal/quality.html",
-        {
-            "checks": checks,
-            "problems": sum(c.total for c in checks),
-            "limit": LIMIT,
-            "page_title": PAGE_TITLE,
-        },
-    )

@@ -1,6 +1,6 @@
 """The XLSX twin of every CSV report, for analysts who open files in Excel.
 
-Derived from the same column spec as the CSV (`portal.exports.REPORTS`):
+Derived from the same column spec as the CSV (a page's `Report`, portal/pages/):
 nothing here lists a report's columns. What changes from the CSV:
 
 - headers and code values are readable labels in the request's language
@@ -21,7 +21,7 @@ import io
 from django.apps import apps
 from django.http import HttpResponse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -121,32 +121,39 @@ HEADERS = {
 }
 
 
-def _header(name):
+def _header(column):
+    """The column's own heading (an uncertain date's: its date's), else the
+    shared header of its name."""
+    if column.heading is not None:
+        return str(column.heading() if callable(column.heading) else column.heading)
+    name = column.base or column.name
     return gettext(HEADERS[name]) if name in HEADERS else name
+
+
+ROLE_HEADERS = {
+    "edtf": gettext_noop("%(date)s (EDTF)"),
+    "earliest": gettext_noop("%(date)s: earliest day"),
+    "latest": gettext_noop("%(date)s: latest day"),
+    "when": gettext_noop("%(date)s (as the source says it)"),
+}
 
 
 def header(column):
     """The readable header of a column; an uncertain date's four columns take
     their date's header with what each holds."""
-    if column.role == "edtf":
-        return gettext("%(date)s (EDTF)") % {"date": _header(column.base)}
-    if column.role == "earliest":
-        return gettext("%(date)s: earliest day") % {"date": _header(column.base)}
-    if column.role == "latest":
-        return gettext("%(date)s: latest day") % {"date": _header(column.base)}
-    if column.role == "when":
-        return gettext("%(date)s (as the source says it)") % {"date": _header(column.base)}
-    if column.heading is not None:
-        return str(column.heading())
-    return _header(column.name)
+    if column.role in ROLE_HEADERS:
+        return gettext(ROLE_HEADERS[column.role]) % {"date": _header(column)}
+    return _header(column)
 
 
 def day_header(column):
-    return gettext("%(date)s (day)") % {"date": _header(column.base)}
+    return gettext("%(date)s (day)") % {"date": _header(column)}
 
 
 def _choice_labels(spec):
     """{code: label} for a column's `labels` spec."""
+    if hasattr(spec, "choices"):  # a TextChoices class
+        return dict(spec.choices)
     if spec == "status":
         return {**dict(Status.choices), NO_STATUS: gettext("No record"), "not_applicable": gettext("Not applicable")}
     if spec == "timeline":
@@ -225,8 +232,6 @@ def xlsx_cell(sheet, kind, index, values, base_url, ws, formats):
 def raw_rows(report, rows):
     """Each row's raw values (numbers, dates, lists), read with the CSV's getters."""
     rows = report.prepare(rows)
-    if report.name == "dashboard":
-        rows = exports.flatten_dashboard(rows)
     getters = [column.get for column in report.columns]
     for row in exports.iterate(rows):
         yield [get(row) for get in getters]

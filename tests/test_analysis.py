@@ -267,6 +267,10 @@ def test_bad_parameters_show_a_message_not_an_error(client, seed, url):
 
 
 def test_bad_year_message(client, seed):
+    assert 'datetime="2015-11-30"' in html(client.get("/en/timeline/?year_from=2015"))
     page = html(client.get("/en/timeline/?year_from=2o18"))
     assert "Enter a whole number." in page
-    assert 'datetime="2015-11-30"' in page  # the other filters, and the page, still work
+    # The one rule of every list page: a filter that is not valid shows no
+    # rows, and says so, rather than rows of a question not asked.
+    assert "Some filters are not valid" in page
+    assert 'datetime="2015-11-30"' not in page

@@ -79,7 +79,7 @@ def test_headcount_chart_draws_known_figures_and_writes_unknown(client, two_dist
 def test_headcount_table_and_chart_come_a_page_at_a_time_but_totals_count_every_merger(
     client, two_districts, monkeypatch
 ):
-    from portal import analysis
+    from portal.pages.headcount import HeadcountPage
 
     for n in range(4):  # four more districts, each with a merger 10 -> 7
         district = factories.DistrictFactory(
@@ -88,7 +88,7 @@ def test_headcount_table_and_chart_come_a_page_at_a_time_but_totals_count_every_
         merger = factories.MergerFactory(unit=district, model=two_districts["model"], title_en=f"Extra merger {n}")
         factories.HeadcountFactory(merger=merger, phase=Headcount.Phase.BEFORE, value=10)
         factories.HeadcountFactory(merger=merger, phase=Headcount.Phase.AFTER, value=7)
-    monkeypatch.setattr(analysis, "HEADCOUNT_PAGE_SIZE", 2)
+    monkeypatch.setattr(HeadcountPage, "paginate_by", 2)
     pages = [html(client.get(f"/en/headcount/?page={n}")) for n in (1, 2, 3)]
     shown = [re.findall(r'<tr id="merger-(\d+)"', page) for page in pages]
     assert [len(ids) for ids in shown] == [2, 2, 2]

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from agencies.models import Body, Holding, LegalDocument
 from mergers.models import Headcount, Merger, Milestone, ReportedFigure
-from portal import exports
+from portal import exports, pages
 from portal.management.commands.export import Command as ExportCommand
 from tests import factories
 
@@ -113,7 +113,7 @@ LIST_CASES = [
 def test_csv_rows_are_the_filtered_rows_of_the_page(client, data, report, url, expected, column):
     content, _response = download(client, url)
     header, rows = parse(content)
-    assert header == exports.REPORTS[report].column_names
+    assert header == pages.REPORTS[report].column_names
     assert ids(rows, column) == expected(data)
     assert rows, "the case must export at least one row to mean anything"
 
@@ -121,7 +121,7 @@ def test_csv_rows_are_the_filtered_rows_of_the_page(client, data, report, url, e
 def test_timeline_csv_lists_the_district_events_only(client, data):
     content, _response = download(client, "/timeline/?format=csv&district=ha-long&kind=milestone")
     header, rows = parse(content)
-    assert header == exports.REPORTS["timeline"].column_names
+    assert header == pages.REPORTS["timeline"].column_names
     expected = Milestone.objects.filter(merger__unit=data["ha_long"]).order_by("date")
     assert [(r["kind"], int(r["record_id"])) for r in rows] == [("milestone", m.pk) for m in expected]
     assert [(r["date_edtf"], r["date_earliest"], r["date_latest"]) for r in rows] == [
@@ -182,7 +182,7 @@ def test_every_report_header_is_its_data_dictionary_entry(client, data):
     assert page.status_code == 200
     html = page.content.decode()
     request = RequestFactory().get("/")
-    for report in exports.REPORT_LIST:
+    for report in pages.REPORTS.values():
         content = b"".join(exports.export_response(request, report.name, []).streaming_content)
         header, rows = parse(content)
         assert header == report.column_names
@@ -197,8 +197,8 @@ def test_data_dictionary_links_every_export(client, db):
     import html as html_lib
 
     html = client.get("/data/").content.decode()
-    for report in exports.REPORT_LIST:
-        assert f"?{report.url_query}" in html_lib.unescape(html)
+    for _report, url in pages.files():
+        assert f'href="{url}"' in html_lib.unescape(html)
     assert 'href="/headcount/?format=csv&amp;layout=long"' in html
 
 
@@ -325,6 +325,19 @@ def test_export_command_matches_each_page(client, data, tmp_path, report, url):
     call_command(ExportCommand(), *args, "-o", str(target), "--base-url", "http://testserver")
     page, _response = download(client, url)
     assert parse(target.read_bytes()) == parse(page)
+
+
+@pytest.mark.parametrize("report", list(pages.DOWNLOADS))
+def test_export_command_writes_every_file_of_the_registry(client, data, tmp_path, report):
+    """Each file a list page offers, the wide dashboard included, is written
+    by `manage.py export` as the page gives it."""
+    page, offered = pages.DOWNLOADS[report]
+    target = tmp_path / "out.csv"
+    call_command(ExportCommand(), report, "--as-of", "2019-12-31", "-o", str(target), "--base-url", "http://testserver")
+    layout = f"&layout={offered.layout}" if offered.layout else ""
+    url = f"/{page.route}?format=csv&as_of=2019-12-31{layout}"
+    on_page, _response = download(client, url)
+    assert parse(target.read_bytes()) == parse(on_page)
 
 
 @pytest.mark.parametrize(

@@ -8,11 +8,9 @@ with its traceback).
 """
 
 import datetime
-import inspect
 import re
 from urllib.parse import quote, urlencode
 
-import django_filters
 import pytest
 from django.contrib import admin
 from django.db import transaction
@@ -103,21 +101,15 @@ KNOWN_KEYS = {
 
 
 def filter_keys():
-    """Every parameter the portal's FilterSets read, found by introspection."""
-    import portal
+    """Every parameter the portal's pages read through their FilterSets, from the page registry."""
+    from portal import pages
 
     keys = set(KNOWN_KEYS)
-    for module_name in ("portal.filters", "portal.filters_analysis"):
-        try:
-            module = __import__(module_name, fromlist=["*"])
-        except ImportError:
-            continue
-        for _, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, django_filters.FilterSet) and cls is not django_filters.FilterSet:
-                for name, flt in cls.base_filters.items():
-                    keys.add(name)
-                    keys.add(getattr(flt, "field_name", name) or name)
-    del portal
+    for page in pages.PAGES:
+        keys.update(page.params)
+        for name, flt in (page.filterset.base_filters if page.filterset else {}).items():
+            keys.add(name)
+            keys.add(getattr(flt, "field_name", name) or name)
     return sorted(keys)
 
 

@@ -4,6 +4,7 @@ pages and the old-to-new lookup."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -123,37 +124,44 @@ def test_lookup_from_a_new_unit_shows_where_it_came_from_and_marks_partial_merge
     assert "Phường Hà Khẩu" in body and "một phần" in body  # "part of it"
 
 
-def test_lookup_csv_has_one_row_per_succession(client, quang_ninh):
-    response = client.get("/lookup/", {"q": "ha khau", "format": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+def _lookup_csv(client, query):
+    response = client.get("/lookup/", {"q": query, "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    data = [r for r in rows[1:] if r[0] == "Phường Hà Khẩu"]
-    assert sorted((r[4], r[6]) for r in data) == [("Phường Tuần Châu", "có"), ("Phường Việt Hưng", "có")]  # partly: yes
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def test_lookup_csv_has_one_row_per_succession(client, quang_ninh):
+    data = [r for r in _lookup_csv(client, "ha khau") if r["unit_name"] == "Phường Hà Khẩu"]
+    assert sorted((r["other_unit_name"], r["direction"], r["partly"]) for r in data) == [
+        ("Phường Tuần Châu", "became", "true"),
+        ("Phường Việt Hưng", "became", "true"),
+    ]
+    assert {r["effective_edtf"] for r in data} == {"2025-07-01"}
 
 
 def test_lookup_xlsx_has_the_same_rows_as_the_csv(client, quang_ninh):
     from openpyxl import load_workbook
 
-    as_csv = client.get("/lookup/", {"q": "ha khau", "format": "csv"})
-    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+    rows = _lookup_csv(client, "ha khau")
     as_xlsx = client.get("/lookup/", {"q": "ha khau", "format": "xlsx"})
-    assert as_xlsx["Content-Disposition"].endswith('.xlsx"')
+    assert re.search(r'filename="qnmerge-lookup-ha-khau-\d{8}T\d{6}\.xlsx"', as_xlsx["Content-Disposition"])
     book = load_workbook(io.BytesIO(as_xlsx.content))
     sheet = book.worksheets[0]
     assert sheet.freeze_panes == "A2"
-    values = list(sheet.iter_rows(values_only=True))
-    # The CSV's columns, with a real Excel date before the date as the source gives it.
-    assert values[0][7] == "ngày hiệu lực (ngày)" and values[0][8] == "ngày hiệu lực"
-    assert all(row[7] == datetime.datetime(2025, 7, 1) for row in values[1:] if row[8] == "2025-07-01")
-    assert any(row[8] == "2025-07-01" for row in values[1:])
-    cells = [["" if value is None else str(value) for value in row[:7] + row[8:]] for row in values]
-    assert cells == rows
+    header, *cells = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert len(cells) == len(rows)
+    # Readable headers and labels, in the language of the page.
+    columns = [header.index(name) for name in ("Đơn vị", "Đơn vị kia", "Chiều")]
+    found = {tuple(row[i] for i in columns) for row in cells}
+    assert ("Phường Hà Khẩu", "Phường Tuần Châu", "trở thành") in found
+    assert {(r["unit_name"], r["other_unit_name"]) for r in rows} == {(unit, other) for unit, other, _ in found}
+    # A real Excel date before the date as the source gives it.
+    day = header.index("Ngày hiệu lực (ngày)")
+    assert header[day + 1] == "Ngày hiệu lực (như nguồn ghi)"
+    assert {row[day] for row in cells} == {datetime.datetime(2025, 7, 1)}
     # A second sheet says what each column holds.
     about = list(book.worksheets[1].iter_rows(values_only=True))
-    assert [row[0] for row in about[1:]] == list(values[0]) and all(row[1] for row in about[1:])
-    assert ["Phường Hà Khẩu", "Phường Tuần Châu"] == [cells[1][0], cells[1][4]] or any(
-        r[0] == "Phường Hà Khẩu" and r[4] == "Phường Tuần Châu" for r in cells
-    )
+    assert [row[0] for row in about[1:]] == header and all(row[3] for row in about[1:])
 
 
 def test_lookup_of_nothing_or_junk_answers_calmly(client, quang_ninh):

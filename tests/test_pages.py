@@ -426,14 +426,14 @@ def test_bad_as_of_shows_a_message_and_todays_view(client, facts):
 def test_bad_page_numbers_give_first_or_last_page(client, db, page, expected):
     for _i in range(3):
         factories.MergerFactory()
-    import portal.views
+    from portal.pages.mergers import MergerList
 
-    original = portal.views.PAGE_SIZE
-    portal.views.PAGE_SIZE = 1
+    original = MergerList.paginate_by
+    MergerList.paginate_by = 1
     try:
         response = client.get("/mergers/", {"page": page, "province": "all"})
     finally:
-        portal.views.PAGE_SIZE = original
+        MergerList.paginate_by = original
     assert response.status_code == 200
     page_obj = response.context["page_obj"]
     assert page_obj.number == (1 if expected == 1 else page_obj.paginator.num_pages)
@@ -519,9 +519,9 @@ def test_district_list_counts_bodies_and_mergers_of_the_district_and_its_commune
 
 
 def test_source_page_bounds_each_group_and_says_there_are_more(client, db, monkeypatch):
-    import portal.views
+    from portal.pages.sources import SourceDetail
 
-    monkeypatch.setattr(portal.views, "SOURCE_GROUP_SIZE", 2)
+    monkeypatch.setattr(SourceDetail, "group_size", 2)
     source = factories.SourceFactory(slug="many")
     district = factories.DistrictFactory()
     for i in range(3):
@@ -536,12 +536,12 @@ def test_source_page_bounds_each_group_and_says_there_are_more(client, db, monke
 def test_nationwide_dashboard_comes_a_page_at_a_time_and_its_csv_has_every_row(client, seed, monkeypatch):
     from django.core.management import call_command
 
-    from portal import views
+    from portal.pages.dashboard import Dashboard
 
     call_command("generate_synthetic", scale=0.01, seed=3, verbosity=0)
     # Quảng Ninh alone (15 rows) is one page with no page links.
     assert 'rel="next"' not in client.get("/").content.decode()
-    monkeypatch.setattr(views, "DASHBOARD_PAGE_SIZE", 10)
+    monkeypatch.setattr(Dashboard, "paginate_by", 10)
     units = AdministrativeUnit.objects.filter(level__in=["province", "district"]).count()
     assert units > 20
     first = client.get("/?province=all").content.decode()

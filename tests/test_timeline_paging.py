@@ -21,12 +21,13 @@ from agencies.models import Event as ReportedEvent
 from agencies.models import Holding, LegalDocument, UnitChange
 from mergers.models import Milestone, Status
 from portal import exports, timeline
-from portal.analysis import PAGE_SIZE
+from portal.pages.timeline import Timeline
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nationwide")]
 
 ALL = "/en/timeline/?province=all"
+PAGE_SIZE = Timeline.paginate_by
 
 # Filters as the view passes them (province None: nationwide).
 FILTER_SETS = [

@@ -11,13 +11,9 @@ from portal import numbers
 
 register = template.Library()
 
-# Numbers: one implementation (portal.numbers), shared with portal_tags.
-register.filter("number", numbers.format_number)
-register.filter("percent", numbers.format_percent)
-register.filter("signed", numbers.signed)
-register.filter("signed_percent", numbers.signed_percent)
-register.filter("figure_value", numbers.figure_value)
-register.filter("figure_computed", numbers.figure_computed)
+# Numbers: one implementation (portal.numbers), the same in both libraries.
+for name, function in numbers.FILTERS.items():
+    register.filter(name, function)
 
 
 # -- charts ------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -86,12 +87,14 @@ def language_url(context, language):
     return translate_url(request.get_full_path(), language)
 
 
-# Numbers: one implementation (portal.numbers), shared with the charts library.
-register.filter("plain_number", numbers.format_number)
-register.filter("number", numbers.format_number)
-register.filter("percent", numbers.format_percent)
-register.filter("signed", numbers.signed)
-register.filter("signed_percent", numbers.signed_percent)
-register.filter("figure_value", numbers.figure_value)
-register.filter("computed_value", numbers.figure_computed)
-register.filter("figure_computed", numbers.figure_computed)
+@register.simple_tag
+def main_menu():
+    """The main menu's entries, (address, label), from the page registry (portal.pages)."""
+    from portal import pages
+
+    return [(reverse(name), label) for name, label in pages.menu()]
+
+
+# Numbers: one implementation (portal.numbers), the same in both libraries.
+for name, function in numbers.FILTERS.items():
+    register.filter(name, function)

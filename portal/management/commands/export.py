@@ -6,7 +6,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from portal import exports
+from portal import exports, pages
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("report", help="One of: " + ", ".join(exports.EXPORT_SOURCES))
+        parser.add_argument("report", help="One of: " + ", ".join(pages.DOWNLOADS))
         parser.add_argument(
             "--filter",
             action="append",
@@ -35,8 +35,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, report, filters, as_of, output, base_url="", **options):
-        if report not in exports.EXPORT_SOURCES:
-            raise CommandError(f"Unknown report {report!r}; choose one of: {', '.join(exports.EXPORT_SOURCES)}")
         params = QueryDict(mutable=True)
         for item in filters:
             key, sep, value = item.partition("=")
@@ -50,15 +48,16 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError(f"--as-of {as_of!r} is not a date; use YYYY-MM-DD") from None
         try:
-            rows = exports.rows_for(report, params, as_of=as_of_date)
-        except exports.ExportError as exc:
+            spec, rows = pages.file_for(report, params, as_of=as_of_date)
+        except pages.ExportError as exc:
             raise CommandError(str(exc)) from None
+        base_url = base_url.rstrip("/")
         if output == "-":
-            count = exports.write_report(report, rows, sys.stdout.buffer, base_url=base_url.rstrip("/"))
+            exports.write_report(spec, rows, sys.stdout.buffer, base_url=base_url)
             return
         try:
             with open(output, "wb") as stream:
-                count = exports.write_report(report, rows, stream, base_url=base_url.rstrip("/"))
+                count = exports.write_report(spec, rows, stream, base_url=base_url)
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc.strerror}") from None
         self.stdout.write(self.style.SUCCESS(f"Wrote {count} rows of {report} to {output}"))
