@@ -57,7 +57,7 @@ def test_import_refuses_another_districts_body_as_successor(place, ha_long_edito
     factories.BodyFactory(unit=place["uong_bi"], slug="ban-uong-bi", name_vi="Ban Tổ chức Uông Bí")
     text = f"{BODY_HEADER}\nban-a,ha-long,Ban A,,,party,organisation,2015,2018,merged,ban-uong-bi,,\n"
     errors = run(text, user=ha_long_editor)
-    assert "Row 2, column successor: Row 2: Ban Tổ chức Uông Bí is outside the districts you may edit." in errors
+    assert "Row 2, column successor: Ban Tổ chức Uông Bí is outside the districts you may edit." in errors
     assert not Body.objects.filter(slug="ban-a").exists()
 
 
