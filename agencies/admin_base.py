@@ -41,6 +41,7 @@ from .dates import describe
 from .history import links_of_version, restore_citations
 from .import_files import ImportLimitError, PendingImportStorage, QnCSV, QnXLSX
 from .import_forms import QnImportForm
+from .resources import describe_errors
 from .scope import (
     ADDABLE_BY_DISTRICT_EDITORS,
     district_id_of,
@@ -599,6 +600,21 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
             return super().process_import(request, **kwargs)
         finally:
             PendingImportStorage(name=name).remove()
+
+    def process_result(self, result, request):
+        """The confirm step: a file that fails now (a record changed since the
+        preview) wrote nothing; say why instead of "Import finished"."""
+        if result.has_errors() or result.has_validation_errors():
+            lines = describe_errors(result)
+            messages.error(
+                request,
+                gettext("The file cannot be imported: nothing was imported. %(errors)s")
+                % {"errors": " ".join(lines[:10]) + (" …" if len(lines) > 10 else "")},
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
+            )
+        return super().process_result(result, request)
 
     def add_data_read_fail_error_to_form(self, form, e):
         """Say what is wrong with the file, not which Python exception it raised."""
