@@ -1,7 +1,7 @@
 """Admin for units, bodies, posts, holdings, documents and sources.
 
 Every class builds on `QnAdmin` (district scope, import/export, history):
-see agencies/admin_base.py.
+see core/admin_base.py.
 """
 
 from django.contrib import admin
@@ -9,13 +9,18 @@ from django.db.models import Prefetch
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import QnAdmin, ScopeMixin, citation_inline, uncertain_date
+from core.admin_base import QnAdmin, QnTabularInline, ScopeMixin, citation_inline, uncertain_date
+
 from .models import (
     AdministrativeUnit,
     AdministrativeUnitCitation,
     Body,
     BodyCitation,
     DistrictEditor,
+    Event,
+    EventCitation,
+    EventParticipant,
+    EventParticipantCitation,
     Holding,
     HoldingCitation,
     LegalDocument,
@@ -29,13 +34,14 @@ from .models import (
 from .resources import (
     AdministrativeUnitResource,
     BodyResource,
+    EventParticipantResource,
+    EventResource,
     HoldingResource,
     LegalDocumentResource,
     PostResource,
     SourceResource,
     UnitChangeResource,
 )
-from .scope import UNSCOPED_CHOICE_FIELDS
 
 
 @admin.register(Source)
@@ -134,7 +140,7 @@ class UnitChangeAdmin(QnAdmin):
     ]
     autocomplete_fields = ["unit", "related_unit", "basis"]
     # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
-    unscoped_choice_fields = tuple(UNSCOPED_CHOICE_FIELDS["agencies.unitchange"])
+    unscoped_choice_fields = UnitChange.unscoped_choice_fields
     fieldsets = [
         (None, {"fields": ["unit", "kind", "date_edtf", "related_unit", "new_kind", "communes_after"]}),
         (_("Description"), {"fields": ["description_vi", "description_en"]}),
@@ -224,6 +230,42 @@ class HoldingAdmin(QnAdmin):
         return " + ".join(post.title_vi for post in obj.posts.all())
 
 
+class EventParticipantInline(QnTabularInline):
+    """The people named at the event; each one's passage is edited on its own page."""
+
+    model = EventParticipant
+    fields = ["name", "role_vi", "role_en", "part_vi", "part_en", "order"]
+    show_change_link = True
+
+
+@admin.register(Event)
+class EventAdmin(QnAdmin):
+    resource_classes = [EventResource]
+    inlines = [citation_inline(EventCitation), EventParticipantInline]
+    list_display = ["title_vi", "kind", uncertain_date("date", _("date")), "unit", "place"]
+    list_filter = ["kind", ("unit", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["unit"]
+    search_fields = ["search_text", "title_vi", "title_en", "participants__search_text", "unit__search_text"]
+    autocomplete_fields = ["unit", "documents"]
+    prepopulated_fields = {"slug": ["title_vi"]}
+    fieldsets = [
+        (None, {"fields": ["kind", "title_vi", "title_en", "slug", "date_edtf", "unit", "place"]}),
+        (_("What happened"), {"fields": ["description_vi", "description_en", "documents"]}),
+    ]
+
+
+@admin.register(EventParticipant)
+class EventParticipantAdmin(QnAdmin):
+    resource_classes = [EventParticipantResource]
+    inlines = [citation_inline(EventParticipantCitation)]
+    list_display = ["name", "role_vi", "part_vi", "event"]
+    list_select_related = ["event"]
+    list_filter = [("event", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["search_text", "name", "role_vi", "event__search_text"]
+    autocomplete_fields = ["event"]
+    fields = ["event", "name", "role_vi", "role_en", "part_vi", "part_en", "order"]
+
+
 @admin.register(DistrictEditor)
 class DistrictEditorAdmin(ScopeMixin, admin.ModelAdmin):
     """Who may edit which districts; only provincial admins have permissions here.
@@ -243,6 +285,3 @@ class DistrictEditorAdmin(ScopeMixin, admin.ModelAdmin):
     @admin.display(description=_("districts"))
     def district_names(self, obj):
         return ", ".join(str(unit) for unit in obj.districts.all())
-
-
-from . import admin_users  # noqa: E402,F401  (the user admin: roles and districts)

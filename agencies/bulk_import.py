@@ -7,7 +7,7 @@ unit, keeps django-import-export's row-by-row path):
 1. the header row is checked (columns, permission), as before;
 2. every identifier a column names (units, bodies, sources...) is looked up
    once per column (`KeyWidget.prefetch`), whether the user may pick it once
-   per model (`agencies.scope.ChoiceScope`, the forms' rule), and the records
+   per model (`core.scope.ChoiceScope`, the forms' rule), and the records
    the rows change are loaded in one query by their natural key;
 3. each row is read and checked in memory, with the same rules as the
    row-by-row path: its cells (numbers, dates as the sources give them, NUL
@@ -39,10 +39,11 @@ from django.utils.translation import gettext as _
 from import_export import exceptions, widgets
 from import_export.results import Result, RowResult
 
+from core.history import bulk_delete_with_history, copy_versions, max_query_params
+from core.scope import district_id_of, scope_select_related
+
 from .dates import UncertainDatesMixin
-from .history import bulk_delete_with_history, copy_versions, max_query_params
 from .resources import AMBIGUOUS, MISSING, ImportFileError, _lookups, sheet_row
-from .scope import district_id_of, scope_select_related
 from .text import SearchableMixin, null_character_message, text_fields_with_nul
 
 # save() methods the bulk path reproduces (UncertainDatesMixin derives the

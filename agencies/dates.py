@@ -3,7 +3,7 @@
 An event date is stored in the Library of Congress Extended Date/Time Format
 (EDTF, ISO 8601-2), parsed and validated by the `edtf` package, beside the
 earliest and latest day it can mean (indexed columns, for queries and
-sorting; empty where the interval is open). The forms the portal uses:
+sorting; empty where the interval is open). The forms used:
 
     2015-11-30          a day                   30/11/2015
     2015-11             a month                 tháng 11/2015
@@ -13,7 +13,7 @@ sorting; empty where the interval is open). The forms the portal uses:
     2018-40 / 2018-41   first / second half     nửa đầu năm 2018 / nửa cuối năm 2018
     2018-33 .. 2018-36  a quarter               quý I/2018
     2015~ / 2015?       approximately           khoảng 2015
-    ../2017-09-27       on or before            trước 27/09/2017
+    ../2017-09-27       on or before            chậm nhất 27/09/2017 ("trước" is read too)
     2018/..             on or after             từ 2018 trở đi
     2015-11-30/2017-09-27   between             trong khoảng 30/11/2015 - 27/09/2017
     2015~/2016~         about a span            khoảng 2015 - 2016
@@ -444,6 +444,13 @@ class UncertainDatesMixin:
             earliest, latest = bounds(edtf)
             setattr(self, name, earliest)
             setattr(self, f"{name}_latest", latest)
+
+    def derive_fields(self):
+        """What save() derives (see SearchableMixin.derive_fields)."""
+        parent = getattr(super(), "derive_fields", None)
+        if parent is not None:
+            parent()
+        self._derive_uncertain_dates()
 
     def clean(self):
         try:

@@ -1,7 +1,7 @@
 """Places, bodies, posts and the sources that every record cites.
 
-Nothing here knows about mergers: `mergers` builds on this app, never the
-other way round.
+This app builds on `core` (the shared infrastructure) only: the apps that
+build on it import it, never the other way round.
 """
 
 import datetime
@@ -10,13 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.history import QnHistoricalRecords as HistoricalRecords
+
 from .dates import UncertainDatesMixin, date_field, edtf_field
-from .history import QnHistoricalRecords as HistoricalRecords
 from .text import SearchableMixin, fold
 
 GSO_CODE_PATTERN = r"^[0-9]{2,5}$"
@@ -52,6 +52,8 @@ class SlugManager(models.Manager):
 
 class Source(UncertainDatesMixin, SearchableMixin, models.Model):
     """An article or official register that records are taken from."""
+
+    district_editor_access = "add"  # a district editor may add an article to cite (core.scope)
 
     class Kind(models.TextChoices):
         ARTICLE = "article", _("News article")
@@ -96,9 +98,6 @@ class Source(UncertainDatesMixin, SearchableMixin, models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-    def get_absolute_url(self):
-        return reverse("portal:source", args=[self.pk])
 
     def citing_records(self, limit=50):
         """Records that cite this source (every many-to-many link to it), at
@@ -184,6 +183,9 @@ def citation_model(owner):
                 owner, verbose_name=owner._meta.verbose_name, on_delete=models.CASCADE, related_name="citations"
             ),
             "owner_field": field_name,
+            # A citation follows its record's scope (core.scope).
+            "district_path": f"{field_name}__{owner.district_path}" if getattr(owner, "district_path", None) else None,
+            "district_editor_access": "view" if getattr(owner, "district_editor_access", None) else None,
             "natural_key": natural_key,
             "Meta": meta,
             # Citations have their own history (who added or changed a quote,
@@ -200,6 +202,8 @@ class LegalDocumentManager(models.Manager):
 
 class LegalDocument(UncertainDatesMixin, SearchableMixin, models.Model):
     """A decision, resolution or official letter: the legal basis of a change."""
+
+    district_editor_access = "view"  # reference data for district editors (core.scope)
 
     class Kind(models.TextChoices):
         RESOLUTION = "resolution", _("Resolution (Nghị quyết)")
@@ -271,9 +275,6 @@ class LegalDocument(UncertainDatesMixin, SearchableMixin, models.Model):
     def natural_key(self):
         return (self.number,)
 
-    def get_absolute_url(self):
-        return reverse("portal:document", args=[self.pk])
-
 
 LegalDocumentCitation = citation_model(LegalDocument)
 
@@ -328,6 +329,9 @@ KIND_WORDS = {"tỉnh", "huyện", "xã", "phường", "khu", "thôn", "bản"}
 
 class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     """A province, district-level unit, commune-level unit or village."""
+
+    district_editor_access = "view"  # reference data for district editors (core.scope)
+    choice_district_path = "district"  # they may pick the units of their own districts
 
     class Level(models.TextChoices):
         PROVINCE = "province", _("Province")
@@ -467,9 +471,6 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
     def natural_key(self):
         return (self.slug,)
 
-    def get_absolute_url(self):
-        return reverse("portal:district", args=[self.slug])
-
     def clean(self):
         super().clean()
         if self.gso_code == "":
@@ -507,15 +508,28 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
             unit = unit.parent
         return district, province
 
-    def save(self, *args, **kwargs):
+    def _derive_scope(self):
+        """The derived fields of a unit; its own district or province (itself)
+        are returned, since a unit can point at itself only once it has a key."""
         if self.gso_code == "":
             self.gso_code = None
         self.name_folded = folded_name(self.name_vi)
         district, province = self.ancestors_for_scope()
-        # A unit that is its own district or province can point at itself only
-        # once it has a primary key: set those after the first write.
         self.district = None if district is self else district
         self.province = None if province is self else province
+        return district, province
+
+    def derive_fields(self):
+        """What save() derives, for bulk_create (SearchableMixin.derive_fields).
+        A district or province inserted in bulk points at itself afterwards
+        (an update by primary key)."""
+        super().derive_fields()
+        self._derive_scope()
+
+    def save(self, *args, **kwargs):
+        # A unit that is its own district or province can point at itself only
+        # once it has a primary key: set those after the first write.
+        district, province = self._derive_scope()
         super().save(*args, **kwargs)
         own = {name: self for name, unit in (("district", district), ("province", province)) if unit is self}
         if own:
@@ -616,6 +630,10 @@ def seen_from(changes, unit):
 
 class UnitChange(UncertainDatesMixin, models.Model):
     """A dated change to a unit: absorbed, enlarged, reclassified, abolished."""
+
+    district_path = "unit__district"  # its district, for district editors (core.scope)
+    # The other unit may be a neighbouring district (Hoành Bồ into Hạ Long).
+    unscoped_choice_fields = ("related_unit",)
 
     class Kind(models.TextChoices):
         ABSORBED = "absorbed", _("Merged into another unit")
@@ -824,6 +842,8 @@ class BodyManager(models.Manager.from_queryset(BodyQuerySet)):
 class Body(UncertainDatesMixin, SearchableMixin, models.Model):
     """A Party, State or Front agency of a unit. Never deleted when merged: closed."""
 
+    district_path = "unit__district"  # its district, for district editors (core.scope)
+
     class Sector(models.TextChoices):
         PARTY = "party", _("Party")
         STATE = "state", _("State")
@@ -959,9 +979,6 @@ class Body(UncertainDatesMixin, SearchableMixin, models.Model):
 
     natural_key.dependencies = ["agencies.administrativeunit"]
 
-    def get_absolute_url(self):
-        return reverse("portal:body", args=[self.pk])
-
     def clean(self):
         super().clean()
         if self.successor_id and self.successor_id == self.pk:
@@ -982,6 +999,8 @@ class PostManager(models.Manager):
 
 class Post(SearchableMixin, models.Model):
     """A leadership post, independent of who holds it: "Bí thư Thành ủy Uông Bí"."""
+
+    district_path = "unit__district"  # its district, for district editors (core.scope)
 
     unit = models.ForeignKey(AdministrativeUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="posts")
     body = models.ForeignKey(
@@ -1049,6 +1068,8 @@ class Holding(UncertainDatesMixin, SearchableMixin, models.Model):
     Holding two or more posts at once is a unified leadership title
     (nhất thể hóa chức danh); `combination` says which kind.
     """
+
+    district_path = "unit__district"  # its district, for district editors (core.scope)
 
     class Combination(models.TextChoices):
         SECRETARY_COUNCIL = "secretary_council", _("Party Secretary and People's Council Chair")
@@ -1148,6 +1169,193 @@ class Holding(UncertainDatesMixin, SearchableMixin, models.Model):
 
 
 HoldingCitation = citation_model(Holding)
+
+
+class EventQuerySet(models.QuerySet):
+    def concerning(self, unit):
+        """Events of this unit or of a unit below it: a province's page lists
+        its own, a district's its own and its communes'."""
+        return self.filter(unit.subtree_q("unit"))
+
+    def with_people(self):
+        """Each event with its participants (and their citations) and its own
+        citations, in the order the pages list them."""
+        participants = EventParticipant.objects.prefetch_related(
+            models.Prefetch(
+                "citations",
+                queryset=EventParticipantCitation.objects.select_related("source").order_by(
+                    "source__published_on", "source__slug"
+                ),
+                to_attr="source_list",
+            )
+        ).order_by("order", "pk")
+        return self.select_related("unit").prefetch_related(
+            models.Prefetch("participants", queryset=participants, to_attr="participant_list"),
+            models.Prefetch(
+                "citations",
+                queryset=EventCitation.objects.select_related("source").order_by(
+                    "source__published_on", "source__slug"
+                ),
+                to_attr="source_list",
+            ),
+        )
+
+
+class EventManager(models.Manager.from_queryset(EventQuerySet)):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Event(UncertainDatesMixin, SearchableMixin, models.Model):
+    """A dated occurrence the sources report: a conference reviewing a scheme,
+    an inspection, a workshop, a visit. Not a change of any body or unit
+    (those are mergers and unit changes): what was said and found there, by
+    whom, and when."""
+
+    class Kind(models.TextChoices):
+        CONFERENCE = "conference", _("Conference")
+        REVIEW = "review", _("Review")
+        INSPECTION = "inspection", pgettext_lazy("event kind", "Inspection")
+        WORKSHOP = "workshop", _("Workshop")
+        VISIT = "visit", _("Visit")
+
+    slug = models.SlugField(_("identifier"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    title_vi = models.CharField(_("title (Vietnamese)"), max_length=400)
+    title_en = models.CharField(_("title (English)"), max_length=400, blank=True)
+    date_edtf = edtf_field(_("date"))
+    date = date_field(_("earliest day"))
+    date_latest = date_field(_("latest day"))
+    unit = models.ForeignKey(
+        AdministrativeUnit,
+        verbose_name=_("unit concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        help_text=_("The province, district or commune the event concerns; empty for a national event."),
+    )
+    place = models.CharField(_("place"), max_length=300, blank=True, help_text=_("As the source names it."))
+    description_vi = models.TextField(_("what happened (Vietnamese)"), blank=True)
+    description_en = models.TextField(_("what happened (English)"), blank=True)
+    documents = models.ManyToManyField(
+        LegalDocument,
+        verbose_name=_("documents concerned"),
+        blank=True,
+        related_name="events",
+        help_text=_("Decisions or resolutions the event reviewed or checked."),
+    )
+    sources = models.ManyToManyField(
+        Source, verbose_name=_("sources"), blank=True, related_name="events", through="EventCitation"
+    )
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = EventManager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+
+    uncertain_dates = ("date",)
+    search_source = ("title_vi", "title_en", "place", "slug")
+    # its district, for district editors (core.scope); a province's or a
+    # national event is for provincial admins
+    district_path = "unit__district"
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["date", "slug"]
+        indexes = [models.Index(fields=["date"], name="agencies_event_date_idx")]
+
+    def __str__(self):
+        return localized(self, "title")
+
+    @property
+    def title(self):
+        return localized(self, "title")
+
+    @property
+    def description(self):
+        return localized(self, "description")
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["agencies.administrativeunit", "agencies.legaldocument"]
+
+    # get_absolute_url: settings.ABSOLUTE_URL_OVERRIDES (the portal's page).
+
+
+EventCitation = citation_model(Event)
+
+
+class EventParticipantManager(models.Manager):
+    def get_by_natural_key(self, event_slug, name):
+        return self.get(event__slug=event_slug, name=name)
+
+
+class EventParticipant(SearchableMixin, models.Model):
+    """A person the source names at an event, with the role it gives them.
+
+    Central delegates and the head of a Politburo inspection team hold no
+    post of a unit stored here: their role is kept as the source words it."""
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="participants")
+    name = models.CharField(_("name"), max_length=200)
+    role_vi = models.CharField(
+        _("role (Vietnamese)"), max_length=300, help_text=_("The person's post, as the source gives it.")
+    )
+    role_en = models.CharField(_("role (English)"), max_length=300, blank=True)
+    part_vi = models.CharField(
+        _("part in the event (Vietnamese)"),
+        max_length=300,
+        blank=True,
+        help_text=_('What the source says they did there: "chaired", "led the inspection team".'),
+    )
+    part_en = models.CharField(_("part in the event (English)"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    sources = models.ManyToManyField(
+        Source,
+        verbose_name=_("sources"),
+        blank=True,
+        related_name="event_participants",
+        through="EventParticipantCitation",
+    )
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    objects = EventParticipantManager()
+    history = HistoricalRecords(excluded_fields=["search_text"])
+    # People are found by name ("Nguyễn Văn Hùng", "nguyen van hung") or role.
+    search_source = ("name", "role_vi", "role_en")
+    district_path = "event__unit__district"  # its event's district (core.scope)
+
+    class Meta:
+        verbose_name = _("event participant")
+        verbose_name_plural = _("event participants")
+        ordering = ["event", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="agencies_eventparticipant_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+    @property
+    def role(self):
+        return localized(self, "role")
+
+    @property
+    def part(self):
+        return localized(self, "part")
+
+    def natural_key(self):
+        return (self.event.slug, self.name)
+
+    natural_key.dependencies = ["agencies.event"]
+
+    def get_absolute_url(self):
+        return f"{self.event.get_absolute_url()}#participant-{self.pk}"
+
+
+EventParticipantCitation = citation_model(EventParticipant)
 
 
 class DistrictEditor(models.Model):

@@ -379,7 +379,7 @@ def load(provinces=None, stdout=None):
         )
         _all_created.clear()
 
-    from .cache import bump_data_version
+    from core.cache import bump_data_version
 
     if connection.vendor == "postgresql":
         # Thousands of new rows: without fresh statistics the planner believes

@@ -13,7 +13,7 @@ the row as Excel numbers it (`sheet_row`: the header is row 1, the first data
 row is row 2) and the column; `describe_errors(result)` flattens them to
 readable lines.
 
-A district editor (`agencies.scope.district_ids_for(user)` is a set) may only
+A district editor (`core.scope.district_ids_for(user)` is a set) may only
 import rows of their districts; the resource gets the user from the admin
 (`user=request.user`).
 """
@@ -31,11 +31,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from .cache import writes_batched
-from .dates import parse_input
-from .history import write_version
-from .models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
-from .scope import (
+from core.cache import writes_batched
+from core.history import write_version
+from core.scope import (
     ChoiceScope,
     district_id_of,
     district_ids_for,
@@ -43,6 +41,9 @@ from .scope import (
     record_scope_path,
     scope_select_related,
 )
+
+from .dates import parse_input
+from .models import AdministrativeUnit, Body, Event, EventParticipant, Holding, LegalDocument, Post, Source, UnitChange
 from .text import NUL, neutralise, null_character_message, unneutralise
 
 LIST_SEPARATOR = ";"
@@ -660,7 +661,7 @@ class QnResource(resources.ModelResource):
 
     def check_choices(self, instance, row, row_number, m2m=None):
         """Every record a row names must be one the user could pick in the
-        admin's form (agencies.scope.out_of_scope_choices, the forms' rule)."""
+        admin's form (core.scope.out_of_scope_choices, the forms' rule)."""
         ids = self.district_ids()
         if ids is None:
             return
@@ -713,7 +714,7 @@ class QnResource(resources.ModelResource):
     # -- export -----------------------------------------------------------------
     def export_field(self, field, instance, **kwargs):
         """Every text cell of an admin export (CSV and XLSX) is neutralised as
-        the portal's CSVs are: "=HYPERLINK(...)" is written "'=HYPERLINK(...)"."""
+        the public CSVs are: "=HYPERLINK(...)" is written "'=HYPERLINK(...)"."""
         value = super().export_field(field, instance, **kwargs)
         if isinstance(value, str) and not isinstance(field.widget, (WholeNumberWidget, NumberWidget)):
             return neutralise(value)
@@ -995,6 +996,64 @@ class HoldingResource(QnResource):
         return Holding.objects.select_related("unit").prefetch_related("posts", "sources").order_by("slug")
 
 
+class EventResource(QnResource):
+    slug = col_text("slug")
+    kind = col_text("kind")
+    title_vi = col_text("title_vi")
+    title_en = col_text("title_en")
+    date = col_date("date")
+    unit = col_unit()
+    place = col_text("place")
+    description_vi = col_text("description_vi")
+    description_en = col_text("description_en")
+    documents = col_keys("documents", LegalDocument, field="number")
+    sources = col_sources()
+
+    class Meta:
+        model = Event
+        fields = (
+            "slug",
+            "kind",
+            "title_vi",
+            "title_en",
+            "date",
+            "unit",
+            "place",
+            "description_vi",
+            "description_en",
+            "documents",
+            "sources",
+        )
+        import_id_fields = ("slug",)
+
+    def export_queryset(self):
+        return Event.objects.select_related("unit").prefetch_related("documents", "sources").order_by("slug")
+
+
+class EventParticipantResource(QnResource):
+    event = col_key("event", Event)
+    name = col_text("name")
+    role_vi = col_text("role_vi")
+    role_en = col_text("role_en")
+    part_vi = col_text("part_vi")
+    part_en = col_text("part_en")
+    order = col_whole("order")
+    sources = col_sources()
+    scope_column = "event"
+
+    class Meta:
+        model = EventParticipant
+        fields = ("event", "name", "role_vi", "role_en", "part_vi", "part_en", "order", "sources")
+        import_id_fields = ("event", "name")
+
+    def export_queryset(self):
+        return (
+            EventParticipant.objects.select_related("event")
+            .prefetch_related("sources")
+            .order_by("event__slug", "order", "name")
+        )
+
+
 AGENCIES_RESOURCES = [
     SourceResource,
     LegalDocumentResource,
@@ -1003,4 +1062,6 @@ AGENCIES_RESOURCES = [
     BodyResource,
     PostResource,
     HoldingResource,
+    EventResource,
+    EventParticipantResource,
 ]

@@ -16,7 +16,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(text):
     """Stop a spreadsheet from running text as a formula: a leading apostrophe.
-    Used by every export, the portal's CSVs and the admin's CSV/XLSX alike."""
+    Used by every export, the public CSVs and the admin's CSV/XLSX alike."""
     if text and text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
@@ -44,6 +44,14 @@ class SearchableMixin:
 
     def build_search_text(self):
         return fold(" ".join(str(getattr(self, name) or "") for name in self.search_source))
+
+    def derive_fields(self):
+        """What save() derives, for the paths that skip save() (bulk_create in
+        the synthetic data set and bulk imports): the models' own rules."""
+        parent = getattr(super(), "derive_fields", None)
+        if parent is not None:
+            parent()
+        self.search_text = self.build_search_text()
 
     def save(self, *args, **kwargs):
         self.search_text = self.build_search_text()
@@ -120,7 +128,7 @@ def search_terms(text, max_terms=12):
 
     "Mặt trận Tổ quốc" -> [["mat tran to quoc", "mttq"]]; "MTTQ Hạ Long" ->
     [["mttq", "mat tran to quoc"], ["ha"], ["long"]]; "halong" ->
-    [["halong", "ha long"]]. The one normalisation the portal's search uses,
+    [["halong", "ha long"]]. The one normalisation search uses,
     on SQLite and PostgreSQL alike (plain substring tests on search_text,
     which PostgreSQL's trigram indexes serve).
     """

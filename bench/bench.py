@@ -319,9 +319,9 @@ def wrk(path):
 def run_pages(db):
     """Each page on a freshly started server, so no page waits behind the last one's queue."""
     results = {}
-    # Start from an empty cache for this database (agencies.cache): the file
+    # Start from an empty cache for this database (core.cache): the file
     # cache under var/ outlives servers and recreated databases.
-    manage(db, "shell", "-c", "from agencies.cache import bump_data_version; bump_data_version()")
+    manage(db, "shell", "-c", "from core.cache import bump_data_version; bump_data_version()")
     for label, path in PAGES:
         if ONLY and label not in ONLY and label != FLOOR:
             continue

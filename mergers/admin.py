@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from agencies.admin_base import QnAdmin, QnStackedInline, QnTabularInline, citation_inline, uncertain_date
+from core.admin_base import QnAdmin, QnStackedInline, QnTabularInline, citation_inline, uncertain_date
 
 from .models import (
     NO_STATUS,

@@ -12,14 +12,13 @@ from django.db import models
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import UncertainDatesMixin, date_field, describe, edtf_field, exact_day, sort_day
-from agencies.history import QnHistoricalRecords as HistoricalRecords
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, citation_model, localized
 from agencies.text import SearchableMixin
+from core.history import QnHistoricalRecords as HistoricalRecords
 
 
 class Status(models.TextChoices):
@@ -75,6 +74,8 @@ class SlugManager(models.Manager):
 class MergerModel(models.Model):
     """A kind of merger repeated across units: the dashboard's columns."""
 
+    district_editor_access = "view"  # reference data for district editors (core.scope)
+
     slug = models.SlugField(_("identifier"), max_length=60, unique=True)
     name_vi = models.CharField(_("name (Vietnamese)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300, blank=True)
@@ -116,9 +117,6 @@ class MergerModel(models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-    def get_absolute_url(self):
-        return reverse("portal:model", args=[self.slug])
 
 
 MergerModelCitation = citation_model(MergerModel)
@@ -182,6 +180,8 @@ class MergerManager(models.Manager.from_queryset(MergerQuerySet)):
 
 class Merger(SearchableMixin, models.Model):
     """One change event: several bodies of one unit in, one body out."""
+
+    district_path = "unit__district"  # its district, for district editors (core.scope)
 
     class Kind(models.TextChoices):
         MERGER = "merger", _("Merger (inputs close, a new body is formed)")
@@ -260,9 +260,6 @@ class Merger(SearchableMixin, models.Model):
 
     natural_key.dependencies = ["agencies.body", "mergers.mergermodel"]
 
-    def get_absolute_url(self):
-        return reverse("portal:merger", args=[self.pk])
-
     def clean(self):
         super().clean()
         if self.result_id and self.unit_id and self.result.unit_id != self.unit_id:
@@ -285,6 +282,8 @@ class ConstituentManager(models.Manager):
 
 
 class Constituent(models.Model):
+    district_path = "merger__unit__district"  # its district, for district editors (core.scope)
+
     merger = models.ForeignKey(
         Merger, verbose_name=_("merger"), on_delete=models.CASCADE, related_name="constituent_links"
     )
@@ -365,6 +364,8 @@ class MilestoneManager(models.Manager.from_queryset(MilestoneQuerySet)):
 class Milestone(UncertainDatesMixin, models.Model):
     """A dated status of a merger, as a source reported it."""
 
+    district_path = "merger__unit__district"  # its district, for district editors (core.scope)
+
     merger = models.ForeignKey(Merger, verbose_name=_("merger"), on_delete=models.CASCADE, related_name="milestones")
     status = models.CharField(_("status"), max_length=20, choices=Status)
     date_edtf = edtf_field(_("date"))
@@ -424,6 +425,8 @@ class HeadcountManager(models.Manager):
 
 class Headcount(UncertainDatesMixin, models.Model):
     """Authorised posts (biên chế) before or after a merger, as a source gives them."""
+
+    district_path = "merger__unit__district"  # its district, for district editors (core.scope)
 
     class Phase(models.TextChoices):
         BEFORE = "before", _("Before")
@@ -610,6 +613,8 @@ class ReportedFigure(UncertainDatesMixin, models.Model):
     Stored as reported, never spread over invented per-unit records. Where
     the records can compute the same figure (`metric`), pages show both.
     """
+
+    district_editor_access = "view"  # reference data for district editors (core.scope)
 
     class Metric(models.TextChoices):
         NONE = "", _("Not computed from the records")

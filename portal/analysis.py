@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from agencies.models import AdministrativeUnit, Holding, Post, Source
+from agencies.models import AdministrativeUnit, Holding, Post
 from mergers.models import STATUS_RANK, Headcount, Merger, MergerModel, Milestone, ReportedFigure, headcount_change
 
 from . import exports
@@ -28,7 +28,7 @@ from .filters_analysis import (
     TitleFilter,
 )
 from .scope import current_province
-from .timeline import KIND_CHOICES, event_keys, group_by_year, iter_events, load_events, year_counts
+from .timeline import KIND_CHOICES, event_keys, group_by_year, iter_events, load_events, one_per_source, year_counts
 from .timeline_chart import consolidation_chart
 
 PAGE_SIZE = 100
@@ -57,10 +57,6 @@ def _page(request, items, size=PAGE_SIZE):
 def province_first(unit_path):
     """Order by unit: a province (which has no district) first, then by GSO code."""
     return (F(f"{unit_path}__district__gso_code").asc(nulls_first=True), f"{unit_path}__gso_code")
-
-
-def _sources():
-    return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"))
 
 
 def _citations(model):
@@ -138,16 +134,15 @@ class HeadcountTotal:
 
 
 def headcount_row(merger):
-    """A merger's row: its figures and the sources of its headcount figures.
+    """A merger's row: its figures and the citations of its headcount figures,
+    one note per source (the before and after figures usually rest on the same
+    sentence).
 
-    `merger` comes from `Merger.objects.with_headcount()` with
-    `headcounts__sources` prefetched.
+    `merger` comes from `Merger.objects.with_headcount()` with its
+    `headcounts` and their citations (`source_list`) prefetched.
     """
-    sources = {}
-    for figure in merger.headcounts.all():
-        for source in figure.sources.all():
-            sources.setdefault(source.pk, source)
-    return HeadcountRow(merger, merger.headcount_before, merger.headcount_after, list(sources.values()))
+    citations = [citation for figure in merger.headcounts.all() for citation in figure.source_list]
+    return HeadcountRow(merger, merger.headcount_before, merger.headcount_after, one_per_source(citations))
 
 
 def headcount_totals(mergers, by_province=False):
@@ -206,7 +201,7 @@ def headcount(request):
     page_obj = _page(
         request,
         filterset.qs.select_related("unit__district", "model").prefetch_related(
-            Prefetch("headcounts", queryset=Headcount.objects.prefetch_related(_sources()))
+            Prefetch("headcounts", queryset=Headcount.objects.prefetch_related(_citations(Headcount)))
         ),
         HEADCOUNT_PAGE_SIZE,
     )
@@ -216,9 +211,7 @@ def headcount(request):
         ReportedFigure.objects.about_headcount()
         .in_scope_of(province)
         .select_related("unit")
-        .prefetch_related(
-            Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"), to_attr="source_list")
-        )
+        .prefetch_related(_citations(ReportedFigure))
         .order_by("as_of", "slug")
     )
     group_heading = (_("Per province"), _("Province")) if province is None else (_("Per district"), _("District"))
@@ -340,7 +333,7 @@ def milestone_list(request):
     choices = ScopeChoices(province)
     milestones = (
         Milestone.objects.select_related("merger__unit", "merger__model", "basis")
-        .prefetch_related(_sources())
+        .prefetch_related(_citations(Milestone))
         .order_by("date", STATUS_RANK, "merger__unit__gso_code", "merger__model__order", "pk")
     )
     if province is not None:

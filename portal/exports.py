@@ -326,7 +326,23 @@ def dashboard_source_ids(cell):
 
 
 def event_source_ids(event):
-    return sorted(source.slug for source in (event.sources or []))
+    return sorted(getattr(item, "source", item).slug for item in (event.sources or []))
+
+
+def event_passages(event):
+    """A timeline event's sources with the passage each gives, as the
+    `source_quotes` column of the other reports writes them."""
+    return PASSAGE_SEPARATOR.join(
+        sorted(
+            passage_label(item.source.slug, item.quote, item.reasoning)
+            for item in (event.sources or [])
+            if hasattr(item, "source")
+        )
+    )
+
+
+def event_people(event):
+    return "; ".join(f"{person.name} ({person.role})" if person.role else person.name for person in event.people)
 
 
 UNIT_COLUMNS = (
@@ -752,11 +768,21 @@ REPORT_LIST = [
     Report(
         name="timeline",
         title=_("Timeline"),
-        description=_("Every dated event: milestones, legal documents, unit changes and unified titles."),
+        description=_(
+            "Every dated event: milestones, legal documents, unit changes, unified titles, and the conferences, "
+            "inspections and visits the sources report."
+        ),
         url_name="portal:timeline",
         columns=(
             *uncertain_date("date", _("Date of the event"), "edtf", "earliest", "latest"),
-            C("kind", T.CODE, _("Kind of event: milestone, document, unit_change or title"), attr("kind")),
+            C(
+                "kind",
+                T.CODE,
+                _(
+                    "Kind of event: milestone, document, unit_change, title or event (a conference, inspection or visit)"
+                ),
+                attr("kind"),
+            ),
             C("record_id", T.INTEGER, _("Record number of the event's record, within its kind"), attr("record_id")),
             C("title", T.TEXT, _("What happened"), attr("title")),
             C("unit_gso_code", T.IDENTIFIER, _("GSO code of the unit concerned"), attr("unit.gso_code")),
@@ -775,7 +801,14 @@ REPORT_LIST = [
                 labels="status",
             ),
             C("url", T.TEXT, _("Address of the record's page on this portal"), attr("url"), link=True),
+            C(
+                "people",
+                T.TEXT,
+                _("People the source names at a conference, inspection or visit, each with their role"),
+                event_people,
+            ),
             C("source_ids", T.LIST, SOURCES_MEANING, event_source_ids),
+            C("source_quotes", T.TEXT, QUOTES_MEANING, event_passages),
         ),
     ),
     Report(

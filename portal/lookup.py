@@ -53,7 +53,7 @@ def _table(results):
         _("effective"),
         _("legal basis"),
     ]
-    rows = []
+    rows, days = [], []
     for unit, later, earlier in results:
         within = unit.parent.name_vi if unit.parent else ""
         for direction, successions, other in (
@@ -75,23 +75,50 @@ def _table(results):
                         row.basis.number if row.basis else "",
                     ]
                 )
+                days.append(row.date if row.date is not None and row.date == row.date_latest else None)
         if not later and not earlier:
             rows.append([unit.name_vi, unit.gso_code or "", within, "", "", "", "", "", ""])
-    return header, [[neutralise(str(value)) for value in row] for row in rows]
+            days.append(None)
+    return header, [[neutralise(str(value)) for value in row] for row in rows], days
+
+
+EFFECTIVE = 7  # the column of the date (EDTF) the succession took effect
+MEANINGS = [
+    _("The unit the reader looked up (its Vietnamese name)."),
+    _("Its code in the General Statistics Office's list."),
+    _("The unit it lay within."),
+    _("“became”: the later unit it went into; “came from”: an earlier unit it was formed from."),
+    _("The later or earlier unit."),
+    _("That unit's GSO code."),
+    _("Whether only part of the earlier unit went into the later one."),
+    _("The day the change took effect, as an Excel date."),
+    _("The day the change took effect, as the source gives it (EDTF)."),
+    _("The resolution that made the change."),
+]
 
 
 def _file(results, file_format):
-    header, rows = _table(results)
+    header, rows, days = _table(results)
     if file_format == "xlsx":
+        # As every XLSX twin: a real Excel date before the date as the source
+        # gives it, a frozen header row and a second sheet on the columns.
         from openpyxl import Workbook
 
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = _("Lookup")[:31]
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
+        day_header = _("%(date)s (day)") % {"date": header[EFFECTIVE]}
+        sheet.append([*header[:EFFECTIVE], day_header, *header[EFFECTIVE:]])
+        for row, day in zip(rows, days, strict=True):
+            sheet.append([*row[:EFFECTIVE], day, *row[EFFECTIVE:]])
+            if day is not None:
+                sheet.cell(row=sheet.max_row, column=EFFECTIVE + 1).number_format = "DD/MM/YYYY"
         sheet.freeze_panes = "A2"
+        columns = workbook.create_sheet(_("Columns")[:31])
+        columns.append([_("Column"), _("Meaning")])
+        for name, meaning in zip([*header[:EFFECTIVE], day_header, *header[EFFECTIVE:]], MEANINGS, strict=True):
+            columns.append([name, meaning])
+        columns.freeze_panes = "A2"
         buffer = io.BytesIO()
         workbook.save(buffer)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

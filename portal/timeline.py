@@ -1,8 +1,13 @@
 """Every dated event of the record, in one list: the timeline page and its CSV.
 
-Each event kind (milestones, legal documents, unit changes, post holdings) has
+Each event kind (milestones, legal documents, unit changes, post holdings,
+and the conferences, inspections and visits the sources report) has
 two halves: `_<kind>_rows(filters)`, the filtered queryset, and
-`_<kind>_events(queryset)`, which turns its instances into `Event`s.
+`_<kind>_events(queryset)`, which turns its instances into `Event`s; and,
+for the chart that opens the page (portal/timeline_chart.py), the light
+`_<kind>_points(rows)`, which reads what the chart draws of each event in
+one query without building an instance. A kind is one entry of
+`EVENT_KINDS`: the list, the CSV and the chart all take their kinds from it.
 
 Dates are uncertain (agencies.dates): an event has its EDTF value and the
 earliest and latest day it can mean, either open. It is filed and sorted
@@ -26,15 +31,26 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from functools import reduce
 from operator import or_
+from types import SimpleNamespace
 from typing import NamedTuple
 
-from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from agencies.dates import sort_day
-from agencies.models import AdministrativeUnit, Holding, LegalDocument, Post, Source, UnitChange
+from agencies.models import (
+    AdministrativeUnit,
+    EventParticipant,
+    Holding,
+    LegalDocument,
+    Post,
+    Source,
+    UnitChange,
+    localized,
+)
+from agencies.models import Event as ReportedEvent
 from agencies.text import fold
 from mergers.models import MergerModel, Milestone, Status
 
@@ -42,12 +58,14 @@ MILESTONE = "milestone"
 DOCUMENT = "document"
 UNIT_CHANGE = "unit_change"
 TITLE = "title"
+MEETING = "event"  # a conference, inspection, workshop or visit (agencies.Event)
 
 KIND_CHOICES = [
     (MILESTONE, _("Merger milestone")),
     (DOCUMENT, _("Legal document")),
     (UNIT_CHANGE, _("Change of a unit")),
     (TITLE, _("Post holding or unified title")),
+    (MEETING, _("Conference, inspection or visit")),
 ]
 KIND_LABELS = dict(KIND_CHOICES)
 KINDS = [kind for kind, _label in KIND_CHOICES]
@@ -62,15 +80,17 @@ class Event:
     edtf: str  # the date as the source gives it (EDTF)
     earliest: Date | None  # earliest day it can mean; None when open
     latest: Date | None  # latest day it can mean; None when open
-    kind: str  # "milestone", "document", "unit_change", "title"
+    kind: str  # "milestone", "document", "unit_change", "title", "event"
     title: str
     url: str
     unit: AdministrativeUnit | None
     model: MergerModel | None
     status: str  # milestone status, else ""
-    sources: list[Source] = field(default_factory=list)
+    # The record's citations (source, quote, reasoning), one per source.
+    sources: list = field(default_factory=list)
     record_id: int = 0  # for a group, its members' smallest
     members: list["Event"] = field(default_factory=list)
+    people: list = field(default_factory=list)  # a reported event's participants
 
     @property
     def kind_label(self):
@@ -144,8 +164,156 @@ class EventKey(NamedTuple):
         return (self.day, self.kind, self.wide, self.record_id)
 
 
-def _sources():
-    return Prefetch("sources", queryset=Source.objects.order_by("published_on", "slug"))
+@dataclass
+class Point:
+    """What the chart draws of one event: its date, its row, its colour and
+    what its mark says, read as plain values (no model instance).
+
+    `unit`, `district` and `province` are SimpleNamespaces of UNIT_FIELDS (the
+    event's own unit and the district and province it lies in), None for an
+    event of no unit (a legal document); `model` one of MODEL_FIELDS or None."""
+
+    kind: str
+    record_id: int
+    edtf: str
+    earliest: Date | None
+    latest: Date | None
+    unit: SimpleNamespace | None
+    district: SimpleNamespace | None
+    province: SimpleNamespace | None
+    model: SimpleNamespace | None
+    status: str  # milestone status, else ""
+    label: str  # what happened, without the unit and the date
+    url: str
+
+
+UNIT_FIELDS = ("id", "slug", "name_vi", "name_en", "level", "gso_code")
+MODEL_FIELDS = ("id", "slug", "short_vi", "short_en", "order")
+
+
+def _unit_names(prefix):
+    """The values() names of a unit at `prefix` (e.g. "merger__unit") and of
+    its district and province."""
+    return [f"{prefix}__{where}{name}" for where in ("", "district__", "province__") for name in UNIT_FIELDS]
+
+
+def _part(values, prefix, fields):
+    """The SimpleNamespace of `fields` read at `prefix`, None when its id is."""
+    if values[f"{prefix}id"] is None:
+        return None
+    return SimpleNamespace(**{name: values[f"{prefix}{name}"] for name in fields})
+
+
+def _date_names(dates):
+    return [f"{name}{suffix}" for name in dates for suffix in ("_edtf", "", "_latest")]
+
+
+def _first_date(values, dates):
+    """(edtf, earliest, latest) of the first of `dates` the values give."""
+    for name in dates:
+        if values[f"{name}_edtf"]:
+            return values[f"{name}_edtf"], values[name], values[f"{name}_latest"]
+    return "", None, None
+
+
+def _read_points(kind, rows, limit, names, unit_prefix, build):
+    """At most `limit` Points of `kind` from `rows` (its dated rows): one
+    values() query of `names`, the kind's dates and the unit at
+    `unit_prefix`; `build(values)` gives (label, url, model, status)."""
+    dates = EVENT_KINDS[kind].dates
+    unit_names = _unit_names(unit_prefix) if unit_prefix else []
+    columns = ["pk", *_date_names(dates), *unit_names, *names]
+    points = []
+    for row in rows.values_list(*columns)[:limit]:
+        values = dict(zip(columns, row))
+        edtf, earliest, latest = _first_date(values, dates)
+        if not edtf:
+            continue
+        label, url, model, status = build(values)
+        points.append(
+            Point(
+                kind=kind,
+                record_id=values["pk"],
+                edtf=edtf,
+                earliest=earliest,
+                latest=latest,
+                unit=_part(values, f"{unit_prefix}__", UNIT_FIELDS) if unit_prefix else None,
+                district=_part(values, f"{unit_prefix}__district__", UNIT_FIELDS) if unit_prefix else None,
+                province=_part(values, f"{unit_prefix}__province__", UNIT_FIELDS) if unit_prefix else None,
+                model=model,
+                status=status,
+                label=label,
+                url=url,
+            )
+        )
+    return points
+
+
+def points_from_events(events):
+    """Points of built Events: how the chart draws a kind that has no light
+    reader of its own (EventKind.points is None). Two queries at most: the
+    districts and provinces of the events' units."""
+    events = list(events)
+    ids = {
+        unit_id
+        for event in events
+        if event.unit is not None
+        for unit_id in (event.unit.district_id, event.unit.province_id)
+        if unit_id is not None
+    }
+    above = {unit.pk: unit for unit in AdministrativeUnit.objects.filter(pk__in=ids)} if ids else {}
+    return [
+        Point(
+            kind=event.kind,
+            record_id=event.record_id,
+            edtf=event.edtf,
+            earliest=event.earliest,
+            latest=event.latest,
+            unit=event.unit,
+            district=event.unit and above.get(event.unit.district_id),
+            province=event.unit and above.get(event.unit.province_id),
+            model=event.model,
+            status=event.status,
+            label=event.title,
+            url=event.url,
+        )
+        for event in events
+    ]
+
+
+def _citations(model):
+    """A record's citations, each with its source, as `citation_list`: the
+    timeline shows every source with the passage it gives."""
+    through = model.sources.through
+    citations = through.objects.select_related("source").order_by("source__published_on", "source__slug")
+    return Prefetch("citations", queryset=citations, to_attr="citation_list")
+
+
+@dataclass
+class MergedCitation:
+    """One source's note for an entry that groups several records: each
+    distinct passage once."""
+
+    source: Source
+    quote: str = ""
+    reasoning: str = ""
+
+
+PASSAGE_GAP = " … "
+
+
+def one_per_source(citations):
+    """The citations of several records, one per source (in source order),
+    their distinct quotes and reasonings joined."""
+    by_source = OrderedDict()
+    for citation in citations:
+        by_source.setdefault(citation.source.pk, []).append(citation)
+    merged = []
+    for group in by_source.values():
+        quotes = list(OrderedDict.fromkeys(c.quote for c in group if c.quote))
+        reasons = list(OrderedDict.fromkeys(c.reasoning for c in group if c.reasoning))
+        merged.append(MergedCitation(group[0].source, PASSAGE_GAP.join(quotes), " ".join(reasons)))
+    return sorted(merged, key=lambda c: (c.source.published_on is None, c.source.published_on, c.source.slug))
 
 
 # -- dates: the first date a record gives among several ---------------------
@@ -226,7 +394,7 @@ def _milestone_rows(filters):
 
 
 def _milestone_events(milestones):
-    milestones = milestones.select_related("merger__unit", "merger__model").prefetch_related(_sources())
+    milestones = milestones.select_related("merger__unit", "merger__model").prefetch_related(_citations(Milestone))
     for milestone in milestones.order_by():
         if not milestone.date_edtf:  # an undated event has no place on a timeline
             continue
@@ -239,9 +407,26 @@ def _milestone_events(milestones):
             unit=merger.unit,
             model=merger.model,
             status=milestone.status,
-            sources=list(milestone.sources.all()),
+            sources=milestone.citation_list,
             record_id=milestone.pk,
         )
+
+
+def _status_label(status):
+    return str(Status(status).label) if status in Status.values else status
+
+
+def _milestone_points(rows, limit):
+    def build(values):
+        model = _part(values, "merger__model__", MODEL_FIELDS)
+        merger = SimpleNamespace(title_vi=values["merger__title_vi"], title_en=values["merger__title_en"])
+        what = localized(model, "short") if model else localized(merger, "title")
+        url = reverse("portal:merger", args=[values["merger_id"]]) + f"#milestone-{values['pk']}"
+        return f"{what}: {_status_label(values['status'])}", url, model, values["status"]
+
+    names = ["status", "merger_id", "merger__title_vi", "merger__title_en"]
+    names += [f"merger__model__{name}" for name in MODEL_FIELDS]
+    return _read_points(MILESTONE, rows, limit, names, "merger__unit", build)
 
 
 def _milestone_groups(rows):
@@ -264,10 +449,6 @@ def _grouped(members):
     """The entry of one milestone reported for several units."""
     members = sorted(members, key=lambda event: (event.unit.gso_code or "", event.unit.slug, event.record_id))
     first = members[0]
-    sources = {}
-    for member in members:
-        for source in member.sources:
-            sources.setdefault(source.pk, source)
     return Event(
         edtf=first.edtf,
         earliest=first.earliest,
@@ -278,7 +459,7 @@ def _grouped(members):
         unit=None,
         model=first.model,
         status=first.status,
-        sources=sorted(sources.values(), key=lambda s: (s.published_on is None, s.published_on, s.slug)),
+        sources=one_per_source(citation for member in members for citation in member.sources),
         record_id=min(member.record_id for member in members),
         members=members,
     )
@@ -326,7 +507,7 @@ def _document_rows(filters):
 
 
 def _document_events(documents):
-    for document in documents.prefetch_related(_sources()).order_by():
+    for document in documents.prefetch_related(_citations(LegalDocument)).order_by():
         edtf, earliest, latest = _when(document, *DOCUMENT_DATES)
         if not edtf:
             continue
@@ -340,9 +521,21 @@ def _document_events(documents):
             unit=None,
             model=None,
             status="",
-            sources=list(document.sources.all()),
+            sources=document.citation_list,
             record_id=document.pk,
         )
+
+
+def _document_points(rows, limit):
+    def build(values):
+        kind = values["kind"]
+        kind_label = str(LegalDocument.Kind(kind).label) if kind in LegalDocument.Kind.values else kind
+        title = localized(SimpleNamespace(title_vi=values["title_vi"], title_en=values["title_en"]), "title")
+        name = f"{kind_label.split(' (')[0]} {values['number']}"
+        label = title if values["number"] in title else f"{name}: {title}"
+        return label, reverse("portal:document", args=[values["pk"]]), None, ""
+
+    return _read_points(DOCUMENT, rows, limit, ["number", "kind", "title_vi", "title_en"], None, build)
 
 
 # -- unit changes ------------------------------------------------------------
@@ -362,7 +555,7 @@ def _unit_change_rows(filters):
 
 
 def _unit_change_events(changes):
-    changes = changes.select_related("unit__district", "related_unit").prefetch_related(_sources())
+    changes = changes.select_related("unit__district", "related_unit").prefetch_related(_citations(UnitChange))
     for change in changes.order_by():
         if not change.date_edtf:
             continue
@@ -378,9 +571,24 @@ def _unit_change_events(changes):
             unit=unit,
             model=None,
             status="",
-            sources=list(change.sources.all()),
+            sources=change.citation_list,
             record_id=change.pk,
         )
+
+
+def _unit_change_points(rows, limit):
+    def build(values):
+        kind = values["kind"]
+        label = str(UnitChange.Kind(kind).label) if kind in UnitChange.Kind.values else kind
+        related = SimpleNamespace(name_vi=values["related_unit__name_vi"], name_en=values["related_unit__name_en"])
+        if related.name_vi:
+            label += f" ({localized(related, 'name')})"
+        slug = values["unit__district__slug"] or values["unit__slug"]
+        return label, reverse("portal:district", args=[slug]), None, ""
+
+    return _read_points(
+        UNIT_CHANGE, rows, limit, ["kind", "related_unit__name_vi", "related_unit__name_en"], "unit", build
+    )
 
 
 # -- post holdings -----------------------------------------------------------
@@ -405,7 +613,7 @@ def _holding_rows(filters):
 
 def _holding_events(holdings):
     holdings = holdings.select_related("unit").prefetch_related(
-        Prefetch("posts", queryset=Post.objects.order_by("pk")), _sources()
+        Prefetch("posts", queryset=Post.objects.order_by("pk")), _citations(Holding)
     )
     titles_url = reverse("portal:title_list")
     for holding in holdings.order_by():
@@ -426,9 +634,86 @@ def _holding_events(holdings):
             unit=holding.unit,
             model=None,
             status="",
-            sources=list(holding.sources.all()),
+            sources=holding.citation_list,
             record_id=holding.pk,
         )
+
+
+def _holding_points(rows, limit):
+    titles_url = reverse("portal:title_list")
+
+    def first_post(language):
+        posts = Post.objects.filter(holdings=OuterRef("pk")).order_by("pk")
+        return Subquery(posts.values(f"title_{language}")[:1])
+
+    def build(values):
+        combination = values["combination"]
+        if combination in Holding.Combination.values:
+            label = str(Holding.Combination(combination).label)
+        else:
+            post = SimpleNamespace(title_vi=values["chart_post_vi"] or "", title_en=values["chart_post_en"] or "")
+            label = localized(post, "title") or values["slug"]
+        if values["holder_name"]:
+            label += f" ({values['holder_name']})"
+        return label, f"{titles_url}#holding-{values['pk']}", None, ""
+
+    rows = rows.annotate(chart_post_vi=first_post("vi"), chart_post_en=first_post("en"))
+    names = ["combination", "holder_name", "slug", "chart_post_vi", "chart_post_en"]
+    return _read_points(TITLE, rows, limit, names, "unit", build)
+
+
+# -- conferences, inspections, workshops, visits -----------------------------
+
+MEETING_DATES = ("date",)
+
+
+def _meeting_rows(filters):
+    """Reported events. A province's timeline keeps its own and its units',
+    and those tied to no unit (a national workshop), as it keeps national
+    resolutions; a model filter keeps those about the model's legal basis."""
+    qs = ReportedEvent.objects.all()
+    if filters.get("province") is not None:
+        qs = qs.filter(filters["province"].subtree_q("unit") | Q(unit__isnull=True))
+    if filters.get("district"):
+        qs = qs.filter(unit__district__slug=filters["district"])
+    if filters.get("model"):
+        basis = MergerModel.basis.through.objects.filter(mergermodel__slug=filters["model"]).values("legaldocument")
+        qs = qs.filter(pk__in=ReportedEvent.documents.through.objects.filter(legaldocument__in=basis).values("event"))
+    if filters.get("q"):
+        folded = fold(filters["q"])
+        people = EventParticipant.objects.filter(search_text__contains=folded).values("event")
+        qs = qs.filter(Q(search_text__contains=folded) | Q(pk__in=people) | Q(unit__search_text__contains=folded))
+    return _years(qs, filters, *MEETING_DATES)
+
+
+def _meeting_events(events):
+    events = events.select_related("unit").prefetch_related(
+        _citations(ReportedEvent),
+        Prefetch("participants", queryset=EventParticipant.objects.order_by("order", "pk"), to_attr="people"),
+    )
+    for event in events.order_by():
+        if not event.date_edtf:
+            continue
+        yield Event(
+            *_when(event, *MEETING_DATES),
+            kind=MEETING,
+            title=event.title,
+            url=event.get_absolute_url(),
+            unit=event.unit,
+            model=None,
+            status="",
+            sources=event.citation_list,
+            record_id=event.pk,
+            people=event.people,
+        )
+
+
+def _meeting_points(rows, limit):
+    def build(values):
+        title = localized(SimpleNamespace(title_vi=values["title_vi"], title_en=values["title_en"]), "title")
+        return title, reverse("portal:event", args=[values["pk"]]), None, ""
+
+    return _read_points(MEETING, rows, limit, ["title_vi", "title_en"], "unit", build)
 
 
 # -- all kinds: keys, then Events --------------------------------------------
@@ -446,6 +731,10 @@ class EventKind:
     dates: tuple  # base names of its uncertain dates, in order of preference
     events: Callable  # queryset -> Events
     groups: Callable | None = None  # rows with the aliases timeline_day, key_latest -> entry rows
+    # The chart: (dated rows, limit) -> Points in one query; without it the
+    # chart draws the kind from its Events (points_from_events).
+    points: Callable | None = None
+    mark: str = "square"  # its shape on the chart: dot, square, diamond, triangle or star
 
     @property
     def day(self):
@@ -456,11 +745,33 @@ class EventKind:
         return latest_of(*self.dates)
 
 
+# Every kind of timeline entry. A new kind added here (and to KIND_CHOICES,
+# for its name) is listed, exported and drawn on the chart.
 EVENT_KINDS = {
-    MILESTONE: EventKind(Milestone, _milestone_rows, MILESTONE_DATES, _milestone_events, _milestone_groups),
-    DOCUMENT: EventKind(LegalDocument, _document_rows, DOCUMENT_DATES, _document_events),
-    UNIT_CHANGE: EventKind(UnitChange, _unit_change_rows, UNIT_CHANGE_DATES, _unit_change_events),
-    TITLE: EventKind(Holding, _holding_rows, HOLDING_DATES, _holding_events),
+    MILESTONE: EventKind(
+        Milestone,
+        _milestone_rows,
+        MILESTONE_DATES,
+        _milestone_events,
+        _milestone_groups,
+        points=_milestone_points,
+        mark="dot",
+    ),
+    DOCUMENT: EventKind(
+        LegalDocument, _document_rows, DOCUMENT_DATES, _document_events, points=_document_points, mark="square"
+    ),
+    UNIT_CHANGE: EventKind(
+        UnitChange,
+        _unit_change_rows,
+        UNIT_CHANGE_DATES,
+        _unit_change_events,
+        points=_unit_change_points,
+        mark="diamond",
+    ),
+    TITLE: EventKind(Holding, _holding_rows, HOLDING_DATES, _holding_events, points=_holding_points, mark="triangle"),
+    MEETING: EventKind(
+        ReportedEvent, _meeting_rows, MEETING_DATES, _meeting_events, points=_meeting_points, mark="star"
+    ),
 }
 
 # Events built per round trip when listing them all (the CSV): bounds the
@@ -473,7 +784,7 @@ def kinds_for(filters):
     changes and holdings, which belong to no merger model."""
     kinds = [filters["kind"]] if filters.get("kind") in KINDS else KINDS
     if filters.get("model"):
-        kinds = [kind for kind in kinds if kind in (MILESTONE, DOCUMENT)]
+        kinds = [kind for kind in kinds if kind in (MILESTONE, DOCUMENT, MEETING)]
     return kinds
 
 
@@ -517,6 +828,24 @@ def event_keys(filters=None):
             keys.append(EventKey(day, kind, widest_first(latest), first, size, group, group and filters))
     keys.sort()
     return keys
+
+
+def chart_points(filters, limit):
+    """The Points of every event the timeline lists for `filters`, at most
+    `limit` + 1 of each kind (more than `limit` in all: too many to draw).
+    One query per kind with a light reader; a kind without one is drawn
+    from its Events."""
+    filters = dict(filters or {})
+    points = []
+    for kind in kinds_for(filters):
+        spec = EVENT_KINDS[kind]
+        rows = _dated_rows(kind, filters)
+        if spec.points is not None:
+            points.extend(spec.points(rows, limit + 1))
+        else:
+            records = spec.model.objects.filter(pk__in=rows.values("pk")[: limit + 1])
+            points.extend(points_from_events(spec.events(records)))
+    return points
 
 
 def record_keys(filters=None):

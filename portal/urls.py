@@ -19,6 +19,7 @@ urlpatterns = [
     path("figures/", analysis.figure_list, name="figure_list"),
     path("headcount/", analysis.headcount, name="headcount"),
     path("timeline/", analysis.timeline, name="timeline"),
+    path("events/<int:pk>/", views.event_detail, name="event"),
     path("documents/", views.document_list, name="document_list"),
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("sources/", views.source_list, name="source_list"),

@@ -9,11 +9,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.cache import cached
 from agencies.dates import sort_day
 from agencies.models import (
     AdministrativeUnit,
     Body,
+    Event,
+    EventParticipant,
     Holding,
     LegalDocument,
     Post,
@@ -22,6 +23,7 @@ from agencies.models import (
     UnitSuccession,
     seen_from,
 )
+from core.cache import cached
 from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure, headcount_change
 
 from . import dashboard as matrix
@@ -135,7 +137,7 @@ def dashboard(request):
     page_obj = _page(request, matrix.matrix_units(province), DASHBOARD_PAGE_SIZE)
     rows, models = matrix.status_matrix(province, day, units=list(page_obj.object_list))
     # Headline figures are the costliest query on the page and change only
-    # when the data does: cached until the next write (agencies.cache).
+    # when the data does: cached until the next write (core.cache).
     # Nationwide, every province's figures (hundreds) are no headline: the
     # page links to the list of reported figures instead.
     figures = province and cached(
@@ -220,12 +222,25 @@ def model_detail(request, slug):
         .prefetch_related(_sources_prefetch(ReportedFigure))
         .order_by("as_of", "slug")
     )
+    # Conferences and inspections about the model's legal basis (the review
+    # of Decision 44-QĐ/TU for the Front bloc).
+    events = (
+        Event.objects.filter(
+            pk__in=Event.documents.through.objects.filter(
+                legaldocument__in=[doc.pk for doc in model.basis_list]
+            ).values("event")
+        )
+        .select_related("unit")
+        .prefetch_related(_sources_prefetch(Event))
+        .order_by(sort_day("date"), "pk")
+    )
     return render(
         request,
         "portal/model_detail.html",
         {
             "model": model,
             "figures": figures,
+            "events": events,
             "province": province,
             "cells": cells,
             "day": day,
@@ -338,6 +353,7 @@ def district_detail(request, slug):
         .select_related("merger", "merger__unit", "basis")
         .prefetch_related(_sources_prefetch(Milestone))
     )
+    events = list(Event.objects.filter(_in_scope(unit)).with_people().order_by(sort_day("date"), "pk"))
     changes = seen_from(
         UnitChange.objects.concerning(unit)
         .select_related("unit", "related_unit", "basis")
@@ -350,7 +366,8 @@ def district_detail(request, slug):
         child.gone = child.ended_by(day) or child.pk in gone
     timeline = sorted(
         [("milestone", m.sort_day("date"), m) for m in milestones]
-        + [("unit_change", c.sort_day("date"), c) for c in changes],
+        + [("unit_change", c.sort_day("date"), c) for c in changes]
+        + [("event", e.sort_day("date"), e) for e in events],
         key=lambda item: (item[1], item[0]),
     )
     endings = matrix.ending_changes([unit], day)
@@ -369,6 +386,7 @@ def district_detail(request, slug):
             "holdings": holdings,
             "heads": heads,
             "figures": figures,
+            "events": events,
             "timeline": timeline,
             "changes": changes,
             "ending": endings.get(unit.pk),
@@ -545,6 +563,26 @@ def body_detail(request, pk):
     )
 
 
+# ---------------------------------------------------------------- events
+
+
+def event_detail(request, pk):
+    """A conference, inspection, workshop or visit: when and where, what the
+    source says happened, the documents it concerned, who was there in what
+    role, each with the passage it rests on."""
+    event = get_object_or_404(
+        Event.objects.with_people()
+        .select_related("unit__district", "unit__province")
+        .prefetch_related(
+            Prefetch(
+                "documents", queryset=LegalDocument.objects.order_by("signed_on", "number"), to_attr="document_list"
+            )
+        ),
+        pk=pk,
+    )
+    return render(request, "portal/event_detail.html", {"event": event})
+
+
 # ---------------------------------------------------------------- documents and sources
 
 
@@ -587,6 +625,11 @@ def document_detail(request, pk):
                 "unit_changes",
                 queryset=UnitChange.objects.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
                 to_attr="change_list",
+            ),
+            Prefetch(
+                "events",
+                queryset=Event.objects.select_related("unit").order_by(sort_day("date"), "pk"),
+                to_attr="event_list",
             ),
             _sources_prefetch(LegalDocument),
         ),
@@ -646,6 +689,12 @@ def source_detail(request, pk):
             source.unit_changes.select_related("unit", "related_unit").order_by(sort_day("date"), "pk"),
         ),
         (_("Posts"), "post", source.posts.select_related("unit").order_by("unit__gso_code", "title_vi")),
+        (_("Conferences, inspections and visits"), "event", source.events.order_by(sort_day("date"), "pk")),
+        (
+            _("People named at events"),
+            "participant",
+            source.event_participants.select_related("event").order_by("event__date", "event__pk", "order", "pk"),
+        ),
     ]
     # Each group is bounded: one more row than shown tells whether there are more.
     groups = [
@@ -725,6 +774,23 @@ def search(request):
                     )
                 )
                 .order_by("holder_name", "slug"),
+            ),
+            # People the sources name at a conference or inspection, most of
+            # whom hold no post of a unit stored here (central delegates).
+            (
+                _("People named at conferences, inspections and visits"),
+                "participant",
+                matching(EventParticipant.objects.all(), q).select_related("event").order_by("name", "pk"),
+            ),
+            (
+                _("Conferences, inspections and visits"),
+                "event",
+                Event.objects.filter(
+                    Q(pk__in=matching(Event.objects.all(), q).values("pk"))
+                    | Q(pk__in=matching(EventParticipant.objects.all(), q).values("event"))
+                )
+                .select_related("unit")
+                .order_by(sort_day("date"), "pk"),
             ),
             (_("Sources"), "source", matching(Source.objects.all(), q).order_by("published_on", "slug")),
         ]

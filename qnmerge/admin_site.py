@@ -28,7 +28,7 @@ class QnAdminSite(admin.AdminSite):
         """The districts a district editor edits (a list, possibly empty), or
         None for everyone else (provincial admins, viewers, anonymous)."""
         from agencies.models import AdministrativeUnit
-        from agencies.scope import district_ids_for
+        from core.scope import district_ids_for
 
         user = request.user
         if not user.is_authenticated:

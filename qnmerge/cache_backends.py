@@ -4,7 +4,7 @@ Django's own RedisCache raises when Redis cannot be reached. Here a read that
 cannot reach Redis is a miss and a write is dropped, so pages are rendered
 from the database instead. Nothing stale can be served afterwards: a server
 that saw Redis unreachable deletes the data version when Redis answers again,
-so every server moves to a new version (agencies.cache) and nothing cached
+so every server moves to a new version (core.cache) and nothing cached
 before the outage is read again, even if a write was made while Redis was down.
 """
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from agencies.cache import versioned_key
+from core.cache import versioned_key
 
 # Everything is served from our own origin: no inline script or style, no
 # framing, no plugins. Templates must not use <script> bodies or style="...".
@@ -105,7 +105,7 @@ class PageCacheMiddleware:
     """Serve a portal page from the cache until the data next changes.
 
     The rendered HTML of a GET on a public portal page (namespace `portal`)
-    is kept under a key made of the data version (agencies.cache: bumped by
+    is kept under a key made of the data version (core.cache: bumped by
     every write), the language, today's date (pages default to "as of
     today") and the full path with its query string. A save anywhere changes
     the version, so no page is ever served older than the last write.

@@ -97,7 +97,36 @@ INSTALLED_APPS = [
     "axes",
     "agencies",
     "mergers",
+    # Infrastructure over the data apps (roles, cache, admin base, imports).
+    "core",
 ]
+
+# The domain apps: their records are cached by data version, guarded against
+# NUL characters, and given roles (core). Dependency order: `mergers` builds
+# on `agencies`, never the reverse.
+QNMERGE_DATA_APPS = ("agencies", "mergers")
+
+
+def _portal_url(name, attr="pk"):
+    """A model's public page, named here so the domain apps name no portal URL."""
+
+    def url(obj):
+        from django.urls import reverse
+
+        return reverse(f"portal:{name}", args=[getattr(obj, attr)])
+
+    return url
+
+
+ABSOLUTE_URL_OVERRIDES = {
+    "agencies.source": _portal_url("source"),
+    "agencies.legaldocument": _portal_url("document"),
+    "agencies.administrativeunit": _portal_url("district", "slug"),
+    "agencies.body": _portal_url("body"),
+    "agencies.event": _portal_url("event"),
+    "mergers.mergermodel": _portal_url("model", "slug"),
+    "mergers.merger": _portal_url("merger"),
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -278,18 +307,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 # declaring more is refused unread). `manage.py import_file` has its own limit.
 QNMERGE_IMPORT_MAX_ROWS = env_int("QNMERGE_IMPORT_MAX_ROWS", 20_000, minimum=1)
 QNMERGE_IMPORT_MAX_CELLS = env_int("QNMERGE_IMPORT_MAX_CELLS", 400_000, minimum=1)
-# Uploads waiting for the admin's confirm step (agencies.import_files); those
+# Uploads waiting for the admin's confirm step (core.import_files); those
 # older than this many seconds are abandoned and deleted.
 QNMERGE_PENDING_IMPORT_DIR = Path(os.environ.get("QNMERGE_PENDING_IMPORT_DIR") or BASE_DIR / "var" / "pending-imports")
 QNMERGE_PENDING_IMPORT_MAX_AGE = env_int("QNMERGE_PENDING_IMPORT_MAX_AGE", 3600, minimum=60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 
-# Shared by every worker of one server (see agencies/cache.py); the key prefix
+# Shared by every worker of one server (see core/cache.py); the key prefix
 # keeps two databases served from one checkout apart. QNMERGE_CACHE_DIR moves
 # it (the tests' subprocesses use a temporary directory each).
 # One machine: a file cache under var/ shared by its gunicorn workers.
 # Several app servers: CACHE_URL=redis://127.0.0.1:6379/1 so they share one
-# cache and one data version (agencies.cache); Redis being down makes every
+# cache and one data version (core.cache); Redis being down makes every
 # read a miss, never an error (qnmerge.cache_backends).
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
 _CACHE_PREFIX = str(DATABASES["default"].get("NAME", "")).replace("/", "_")[-60:]

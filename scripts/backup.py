@@ -144,7 +144,7 @@ def restore(path):
     else:
         raise SystemExit(f"Unknown backup format: {path.name} (expected .json.gz or .dump)")
     # pg_restore writes behind the ORM's back: drop every cached page and figure.
-    from agencies.cache import bump_data_version
+    from core.cache import bump_data_version
 
     bump_data_version()
 

@@ -3,13 +3,39 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from tests import factories
 
 
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The seed, loaded once for a module inside a transaction rolled back
+    after its last test (loading it costs seconds; per test it was most of the
+    suite's time). Use it through `seed_shared`."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        call_command("load_seed", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def seed(db):
-    """The real seed fixtures, loaded as `make run` loads them."""
+def seed_shared(seeded, db):
+    """The module's seed; each test runs in its own savepoint, so its changes
+    are rolled back. A module whose tests all read the seed says
+    `pytestmark = pytest.mark.usefixtures("seed_shared")`."""
+
+
+@pytest.fixture
+def seed(request, db):
+    """The real seed fixtures, loaded as `make run` loads them (once per
+    module where the module shares it)."""
+    if "seeded" in request.fixturenames:
+        return
     call_command("load_seed", verbosity=0)
 
 

@@ -12,6 +12,8 @@ from agencies.models import (
     AdministrativeUnit,
     Body,
     DistrictEditor,
+    Event,
+    EventParticipant,
     Holding,
     LegalDocument,
     Post,
@@ -199,6 +201,27 @@ class ReportedFigureFactory(factory.django.DjangoModelFactory):
     value = 3
     denominator = 14
     as_of = datetime.date(2019, 12, 7)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    slug = factory.Sequence(lambda n: f"su-kien-{n}")
+    kind = Event.Kind.CONFERENCE
+    title_vi = factory.Sequence(lambda n: f"Hội nghị sơ kết số {n}")
+    date_edtf = "2017-09-27"
+    unit = factory.SubFactory(DistrictFactory)
+
+
+class EventParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventParticipant
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Nguyễn Văn Dự {n}")
+    role_vi = "Phó Trưởng Ban Dân vận Trung ương"
+    part_vi = "Dự và chỉ đạo hội nghị"
 
 
 class DistrictEditorFactory(factory.django.DjangoModelFactory):

@@ -10,6 +10,8 @@ from mergers.management.commands.load_seed import SEED_REASON
 from mergers.models import Merger, Milestone
 from tests.test_history import form_data
 
+pytestmark = pytest.mark.usefixtures("seed_shared")
+
 
 @pytest.fixture
 def admin_client(client, seed):

@@ -11,14 +11,17 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from agencies.admin_base import QnAdmin
 from agencies.models import Body
+from core.admin_base import QnAdmin
 
 IMPORTABLE = sorted(
     (model._meta.app_label, model._meta.model_name)
     for model, model_admin in admin.site._registry.items()
     if isinstance(model_admin, QnAdmin)
 )
+
+
+pytestmark = pytest.mark.usefixtures("seed_shared")
 
 
 @pytest.fixture

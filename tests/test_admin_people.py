@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from agencies.models import DistrictEditor
-from agencies.roles import assign_role
-from agencies.scope import DISTRICT_EDITOR_GROUP, PROVINCIAL_ADMIN_GROUP
+from core.roles import assign_role
+from core.scope import DISTRICT_EDITOR_GROUP, PROVINCIAL_ADMIN_GROUP
 from tests.test_scope import cities  # noqa: F401  (fixture: Hạ Long and Uông Bí)
 
 PASSWORD = "Cẩm-Phả-2018-biên-chế"

@@ -41,6 +41,9 @@ def visible_text(html):
     return re.sub(r"(?s)<[^>]+>", " ", html)
 
 
+pytestmark = pytest.mark.usefixtures("seed_shared")
+
+
 @pytest.fixture
 def admin_client(client, seed):
     # A failed and a good login first, so the login-throttling lists have records.

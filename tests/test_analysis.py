@@ -4,8 +4,6 @@ import csv
 import re
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 
 from mergers.models import Merger
 from portal.timeline import build_events
@@ -13,20 +11,9 @@ from portal.timeline import build_events
 MINUS = "\u2212"
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The seed (as the `seed` fixture loads it), loaded once for this module
-    inside a transaction that is rolled back after its last test; each test
-    still runs in its own savepoint."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_seed", verbosity=0)
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def seed(seeded, db):
-    """Overrides conftest's `seed`: the same data, without reloading it per test."""
+def seed(seed_shared):
+    """The module's shared seed (conftest), not one load per test."""
 
 
 def html(response):

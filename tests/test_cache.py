@@ -2,8 +2,8 @@
 
 import pytest
 
-from agencies.cache import bump_data_version, cached, data_version
 from agencies.models import Body
+from core.cache import bump_data_version, cached, data_version
 from tests import factories
 
 

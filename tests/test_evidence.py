@@ -10,14 +10,13 @@ import datetime
 import html
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
 
-from agencies.models import Body, Citation, Source
+from agencies.models import Body, Citation, Event, LegalDocument, Source
 from mergers.models import Merger, ReportedFigure, Status
 from portal.quality import sourced_models
 
@@ -26,18 +25,7 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 GAP = " … "  # two passages of one article in one quote
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            call_command("load_seed", verbosity=0)
-            yield
-            transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _seed(seeded, db):
-    """Every test here sees the seed; its own changes are rolled back."""
+pytestmark = pytest.mark.usefixtures("seed_shared")
 
 
 def normalise(text):
@@ -69,7 +57,8 @@ def passage_shown(text, quote):
 # The evidence itself
 # ---------------------------------------------------------------------------
 def test_every_sourced_model_keeps_its_citations_with_a_passage():
-    assert len(citation_models()) == 12  # the 2025 successions cite the data packages
+    # the 2025 successions cite the data packages; events and their participants cite the articles
+    assert len(citation_models()) == 14
     for through in citation_models():
         assert issubclass(through, Citation)
         assert {"quote", "reasoning", "source"} <= {f.name for f in through._meta.get_fields()}
@@ -280,11 +269,17 @@ def test_hoanh_bo_page_cites_resolution_837_with_what_it_did(client):
 
 def test_people_named_in_the_articles_are_shown_with_their_roles_and_passages(client):
     text = page(client, "/titles/")
-    assert "Võ Văn Thưởng" in text
-    assert "Trưởng Đoàn kiểm tra của Bộ Chính trị đối với Ban Thường vụ Tỉnh ủy Quảng Ninh" in text
-    assert "ông Võ Văn Thưởng, Trưởng Ban Tuyên giáo Trung ương, Trưởng Đoàn kiểm tra lưu ý," in text
     assert "Đỗ Thị Hoàng" in text and "Phó Bí thư Thường trực Tỉnh ủy Quảng Ninh" in text
     assert "Lê Quang Tùng" in text
+    # The head of the Politburo's team holds no post of Quảng Ninh: he is the
+    # inspection's participant, with the role the article gives him.
+    assert "Võ Văn Thưởng" not in text
+    from agencies.models import Event
+
+    inspection = page(client, Event.objects.get(slug="doan-kiem-tra-bo-chinh-tri-2019").get_absolute_url())
+    assert "Võ Văn Thưởng" in inspection and "Trưởng Ban Tuyên giáo Trung ương" in inspection
+    assert "Trưởng Đoàn kiểm tra" in inspection
+    assert "ông Võ Văn Thưởng, Trưởng Ban Tuyên giáo Trung ương, Trưởng Đoàn kiểm tra lưu ý," in inspection
 
 
 def test_the_province_has_its_front_bloc_joint_agency_on_the_dashboard(client):
@@ -305,3 +300,139 @@ def test_csv_exports_carry_each_citations_passage(client):
         "vov-2019-hop-nhat: Còn tại huyện miền núi Hoành Bồ, những kết quả tích cực sau hơn 1 năm thí điểm cũng "
         "rất đáng kể."
     )
+
+
+# ---------------------------------------------------------------------------
+# The report pages show each source's passage too, one note per source
+# ---------------------------------------------------------------------------
+def notes_in(markup):
+    """The citation notes (one <li> of the sources list each) in a piece of page."""
+    return re.findall(r"<li><a href=\"/sources/\d+/\">.*?</li>", markup, flags=re.S)
+
+
+def test_headcount_page_shows_the_passage_once_per_source(client):
+    response = client.get("/headcount/", HTTP_ACCEPT_LANGUAGE="vi")
+    markup = normalise(html.unescape(response.content.decode()))
+    merger = Merger.objects.get(slug="ha-long-to-chuc-noi-vu")
+    row = markup.split(f'<tr id="merger-{merger.pk}"', 1)[1].split("</tr>", 1)[0]
+    # The before and after figures rest on the same sentence: one note, not two.
+    assert len(notes_in(row)) == 1
+    assert passage_shown(row, "Số biên chế giảm từ 20 xuống còn 15 người")
+    assert passage_shown(
+        markup, "xây dựng, sắp xếp tổ chức bộ máy tinh gọn nhưng đủ mạnh (tinh giản 12,54% biên chế trong 2 năm)."
+    )
+
+
+def test_milestones_page_shows_each_milestones_passage(client):
+    text = page(client, "/milestones/?district=uong-bi")
+    assert passage_shown(
+        text,
+        "Theo đó, đầu năm 2016, Ban Thường vụ Thành ủy Uông Bí đã ban hành Kế hoạch, Quyết định thành lập, qui chế "
+        "làm việc, đưa cơ quan chuyên trách tham mưu giúp việc chung Khối MTTQ và các đoàn thể chính trị - xã hội "
+        "thành phố đi vào hoạt động.",
+    )
+
+
+def test_timeline_shows_passages_and_one_note_per_source_for_an_entry_of_twelve_districts(client):
+    markup = page(client, "/timeline/?year_from=2015&year_to=2015")
+    entry = next(e for e in markup.split('<li class="event ')[1:] if "12 huyện" in e or "11 huyện" in e)
+    entry = entry.split("</ol>")[0]
+    notes = notes_in(entry)
+    assert len(notes) == 1 and "Báo Quảng Ninh" in notes[0]
+    assert "toàn tỉnh có 12/14 huyện, thị xã, thành phố thực hiện" in notes[0]
+    # Events, legal documents and unit changes show their passages as well.
+    assert passage_shown(
+        page(client, "/timeline/?kind=event&year_from=2019&year_to=2019"),
+        Event.objects.get(slug="doan-kiem-tra-bo-chinh-tri-2019").citations.get().quote,
+    )
+
+
+def test_timeline_csv_lists_the_events_with_their_people_and_passages(client):
+    response = client.get("/timeline/?kind=event&format=csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert {row["kind"] for row in rows} == {"event"}
+    conference = next(row for row in rows if row["date_edtf"] == "2017-09-27")
+    assert "Nguyễn Văn Hùng (Phó Trưởng Ban Dân vận Trung ương)" in conference["people"]
+    assert "Trần Thị Hương (Phó Chủ tịch Hội LHPN Việt Nam)" in conference["people"]
+    assert conference["source_quotes"].startswith("baoquangninh-2017-co-quan-khoi: Chiều 27/9, tại Trung tâm")
+    everything = list(
+        csv.DictReader(io.StringIO(b"".join(client.get("/timeline/?format=csv").streaming_content).decode("utf-8-sig")))
+    )
+    assert all(row["source_quotes"] for row in everything)
+
+
+# ---------------------------------------------------------------------------
+# Events: dated, cited with the passage and, where the article prints no year,
+# the reasoning that dates them
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "slug, edtf, unit, says",
+    [
+        ("hoi-nghi-so-ket-2-nam-quyet-dinh-44-qd-tu", "2017-09-27", "quang-ninh", "“Chiều 27/9”"),
+        ("doan-kiem-tra-bo-chinh-tri-2019", "2019-12-07", "quang-ninh", "không in năm"),
+        ("hoi-thao-mo-hinh-to-chuc-moi-2020", "2020-01-14", None, "không in năm"),
+        ("tong-bi-thu-tham-co-quan-khoi-mttq-uong-bi", "2016/2020-09-18", "uong-bi", "Chú thích ảnh không có ngày"),
+        ("so-ket-co-quan-hop-nhat-cap-huyen", "2018/2019", "quang-ninh", "không nêu thời điểm sơ kết"),
+    ],
+)
+def test_each_event_is_dated_as_its_article_allows_and_says_why(slug, edtf, unit, says):
+    event = Event.objects.get(slug=slug)
+    assert event.date_edtf == edtf
+    assert (event.unit.slug if event.unit else None) == unit
+    citation = event.citations.get()
+    assert citation.quote and says in citation.reasoning
+    for participant in event.participants.all():
+        assert participant.name in participant.citations.get().quote
+
+
+def test_the_central_delegates_are_stored_with_their_roles_as_the_article_gives_them():
+    conference = Event.objects.get(slug="hoi-nghi-so-ket-2-nam-quyet-dinh-44-qd-tu")
+    assert list(conference.participants.values_list("name", "role_vi")) == [
+        ("Nguyễn Văn Hùng", "Phó Trưởng Ban Dân vận Trung ương"),
+        ("Trần Thị Hương", "Phó Chủ tịch Hội LHPN Việt Nam"),
+        ("Nguyễn Văn Đọc", "Bí thư Tỉnh ủy, Chủ tịch HĐND tỉnh"),
+        ("Đỗ Thị Hoàng", "Phó Bí thư Thường trực Tỉnh ủy"),
+        ("Lê Quang Tùng", "Ủy viên Dự khuyết Trung ương Đảng, Phó Chủ tịch UBND tỉnh"),
+    ]
+    assert sorted(conference.documents.values_list("number", flat=True)) == ["44-QĐ/TU", "9787-CV/VPTW"]
+    inspection = Event.objects.get(slug="doan-kiem-tra-bo-chinh-tri-2019")
+    assert list(inspection.participants.values_list("name", "role_vi", "part_vi")) == [
+        ("Võ Văn Thưởng", "Trưởng Ban Tuyên giáo Trung ương", "Trưởng Đoàn kiểm tra")
+    ]
+
+
+def test_an_event_page_shows_each_persons_role_and_passage(client):
+    conference = Event.objects.get(slug="hoi-nghi-so-ket-2-nam-quyet-dinh-44-qd-tu")
+    text = page(client, conference.get_absolute_url())
+    for person in conference.participants.all():
+        row = text.split(f'<tr id="participant-{person.pk}">', 1)[1].split("</tr>", 1)[0]
+        assert person.name in row and person.role_vi in row and person.part_vi in row
+        assert passage_shown(row, person.citations.get().quote)
+    assert passage_shown(text, conference.citations.get().quote)
+    assert "Bài đăng ngày 28/09/2017 viết “Chiều 27/9”" in text
+    # The documents it reviewed, linked both ways.
+    decision = LegalDocument.objects.get(number="44-QĐ/TU")
+    assert decision.get_absolute_url() in text
+    assert conference.get_absolute_url() in page(client, decision.get_absolute_url())
+
+
+# ---------------------------------------------------------------------------
+# General law: the Constitution is cited as such, never as an article's words
+# ---------------------------------------------------------------------------
+def test_mass_organisations_cite_article_9_of_the_constitution_as_general_law(client):
+    constitution = Source.objects.get(slug="hien-phap-2013")
+    assert constitution.kind == Source.Kind.LEGAL_DOCUMENT and constitution.seed_file == ""
+    assert "Quy định chung của pháp luật, không phải một trong các bài báo nguồn" in constitution.note
+    citations = list(Body.sources.through.objects.filter(source=constitution))
+    assert len(citations) == 15 * 5  # five organisations in the province and each of its 14 districts
+    for citation in citations:
+        # The Constitution's text is not archived: no quote, a note that says where it comes from.
+        assert citation.quote == ""
+        assert "quy định chung của pháp luật, không lấy từ các bài báo nguồn" in citation.reasoning
+        assert "khoản 2 Điều 9 Hiến pháp năm 2013" in citation.reasoning
+        assert citation.body.function != Body.Function.FRONT
+    # The Fatherland Front committee is no socio-political organisation of Article 9(2): the articles name it.
+    front = Body.objects.get(slug="ha-long-uy-ban-mttq")
+    assert "hien-phap-2013" not in front.sources.values_list("slug", flat=True)
+    text = page(client, Body.objects.get(slug="ha-long-hoi-ccb").get_absolute_url())
+    assert "không lấy từ các bài báo nguồn" in text

@@ -9,10 +9,20 @@ from django.test.utils import CaptureQueriesContext
 
 from portal import exports
 
+pytestmark = pytest.mark.usefixtures("seed_shared")
+
+
+@pytest.fixture(scope="module")
+def nation_loaded(seeded, django_db_blocker):
+    """A nationwide synthetic data set on the seed, generated once for the
+    module into the shared seed's transaction (it takes tens of seconds)."""
+    with django_db_blocker.unblock():
+        call_command("generate_synthetic", scale=0.01, seed=5, verbosity=0)
+
 
 @pytest.fixture
-def nation(seed):
-    call_command("generate_synthetic", scale=0.01, seed=5, verbosity=0)
+def nation(nation_loaded, seed_shared):
+    """The seed and the synthetic data set; each test's changes roll back."""
 
 
 def _csv(report, rows):

@@ -65,7 +65,7 @@ def test_the_admin_form_refuses_the_same_successor(client, place, ha_long_editor
     """The rule the import now applies is the form's: same refusal there."""
     from django.contrib.auth.models import Group
 
-    from agencies.apps import sync_roles  # noqa: F401 - roles exist after migrate
+    from core.apps import sync_roles  # noqa: F401 - roles exist after migrate
 
     ha_long_editor.groups.add(Group.objects.get(name="district_editor"))
     other = factories.BodyFactory(unit=place["uong_bi"], slug="ban-uong-bi", name_vi="Ban Tổ chức Uông Bí")

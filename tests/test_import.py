@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from agencies.import_forms import QnImportForm, check_upload
 from agencies.models import AdministrativeUnit, Body, Source
 from agencies.resources import AGENCIES_RESOURCES, BodyResource, SourceResource, describe_errors
+from core.import_forms import QnImportForm, check_upload
 from mergers.models import Headcount, Milestone
 from mergers.resources import MERGERS_RESOURCES, HeadcountResource, MilestoneResource
 from tests import factories
@@ -304,7 +304,7 @@ def test_dry_run_previews_every_row_and_writes_nothing(place):
     result, errors = run(BodyResource, text, dry_run=True)
     assert errors == []
     assert [row.import_type for row in result.rows] == ["new", "new"]
-    from agencies.admin_imports import preview_rows
+    from core.admin_imports import preview_rows
 
     preview = preview_rows(BodyResource(), result)  # what the admin's dry run shows
     assert [(row["number"], row["kind"]) for row in preview["rows"]] == [(2, "New"), (3, "New")]

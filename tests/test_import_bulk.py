@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.bulk_import import evaluate
-from agencies.history import restore_citations
 from agencies.models import Body, BodyCitation, Holding
 from agencies.resources import BodyResource, HoldingResource, describe_errors
+from core.history import restore_citations
 from tests import factories
 
 BODY_HEADER = (
@@ -298,7 +298,7 @@ def test_a_revert_to_a_version_before_the_import_removes_the_citations_it_added(
 
 
 def test_a_holdings_version_keeps_its_posts(place):
-    from agencies.history import links_of_version
+    from core.history import links_of_version
 
     posts = [factories.PostFactory(unit=place["ha_long"], slug=slug) for slug in ("bi-thu", "chu-tich")]
     header = "slug,unit,combination,posts,holder_name,start_date,end_date,reported_on,note,sources"

@@ -2,6 +2,7 @@
 pages and the old-to-new lookup."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -18,10 +19,21 @@ def load(*provinces):
     return out.getvalue()
 
 
+pytestmark = pytest.mark.usefixtures("seed_shared")
+
+
+@pytest.fixture(scope="module")
+def quang_ninh_loaded(seeded, django_db_blocker):
+    """The register's Quảng Ninh (one province), loaded once for the module
+    into the shared seed's transaction."""
+    with django_db_blocker.unblock():
+        return load("22")
+
+
 @pytest.fixture
-def quang_ninh(seed):
-    """The seed plus the register's Quảng Ninh (one province: fast)."""
-    return load("22")
+def quang_ninh(quang_ninh_loaded, seed_shared):
+    """The seed plus the register's Quảng Ninh, and what loading it printed."""
+    return quang_ninh_loaded
 
 
 def new_communes(province_slug):
@@ -126,9 +138,19 @@ def test_lookup_xlsx_has_the_same_rows_as_the_csv(client, quang_ninh):
     rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     as_xlsx = client.get("/lookup/", {"q": "ha khau", "format": "xlsx"})
     assert as_xlsx["Content-Disposition"].endswith('.xlsx"')
-    sheet = load_workbook(io.BytesIO(as_xlsx.content), read_only=True).active
-    cells = [["" if value is None else str(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+    book = load_workbook(io.BytesIO(as_xlsx.content))
+    sheet = book.worksheets[0]
+    assert sheet.freeze_panes == "A2"
+    values = list(sheet.iter_rows(values_only=True))
+    # The CSV's columns, with a real Excel date before the date as the source gives it.
+    assert values[0][7] == "ngày hiệu lực (ngày)" and values[0][8] == "ngày hiệu lực"
+    assert all(row[7] == datetime.datetime(2025, 7, 1) for row in values[1:] if row[8] == "2025-07-01")
+    assert any(row[8] == "2025-07-01" for row in values[1:])
+    cells = [["" if value is None else str(value) for value in row[:7] + row[8:]] for row in values]
     assert cells == rows
+    # A second sheet says what each column holds.
+    about = list(book.worksheets[1].iter_rows(values_only=True))
+    assert [row[0] for row in about[1:]] == list(values[0]) and all(row[1] for row in about[1:])
     assert ["Phường Hà Khẩu", "Phường Tuần Châu"] == [cells[1][0], cells[1][4]] or any(
         r[0] == "Phường Hà Khẩu" and r[4] == "Phường Tuần Châu" for r in cells
     )

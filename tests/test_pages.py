@@ -210,7 +210,7 @@ def test_commune_has_a_page_at_its_slug(client, db):
 def test_ha_long_organisation_merger_shows_headcount_20_to_15(client, facts):
     merger = Merger.objects.get(slug="ha-long-to-chuc-noi-vu")
     response = client.get(f"/en/mergers/{merger.pk}/")
-    row = row_of(response, 'class="num"')
+    row = row_of(response, 'class="num card-inline" data-label="Before"')
     assert row.split() == ["20", "15", "\u22125", "\u221225%"]
     assert "Ban Tổ chức" in text(response) or "Organisation" in text(response)
 
@@ -218,7 +218,7 @@ def test_ha_long_organisation_merger_shows_headcount_20_to_15(client, facts):
 def test_merger_without_headcount_says_unknown_never_zero(client, facts):
     merger = Merger.objects.get(slug="uong-bi-khoi-mttq")
     response = client.get(f"/en/mergers/{merger.pk}/")
-    assert row_of(response, 'class="num"').split() == ["unknown"] * 4
+    assert row_of(response, 'class="num card-inline" data-label="Before"').split() == ["unknown"] * 4
 
 
 def test_merger_page_lists_milestones_at_their_precision(client, facts):

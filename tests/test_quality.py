@@ -211,12 +211,13 @@ def build_problems(size):
 @pytest.mark.parametrize("size", [1, 6])
 def test_query_count_does_not_grow_with_the_data(client, django_assert_num_queries, size):
     build_problems(size)
-    # 1 reported figures with what the records compute, 12 one per model that
+    # 1 reported figures with what the records compute, 14 one per model that
     # cites sources (legal documents, units, unit changes, 2025 successions,
-    # bodies, posts, holdings, merger models, mergers, milestones, headcounts,
-    # figures), 1 unknown headcounts, 1 mergers without milestones, 1 closed
-    # bodies without a successor; and 2 for the staff login: the session and its user.
-    with django_assert_num_queries(18):
+    # bodies, posts, holdings, events, their participants, merger models,
+    # mergers, milestones, headcounts, figures), 1 unknown headcounts, 1
+    # mergers without milestones, 1 closed bodies without a successor; and 2
+    # for the staff login: the session and its user.
+    with django_assert_num_queries(20):
         html = page(client)
     for slug in ("figures", "headcount", "milestones", "successors", "sources-holding", "sources-unitchange"):
         assert section(html, slug), slug

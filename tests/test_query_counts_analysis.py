@@ -59,6 +59,9 @@ def build(size):
             denominator=None,
         )
         staff_cut.sources.set(sources)
+        meeting = factories.EventFactory(unit=district, date_edtf=f"{2016 + index % 4}-09-27")
+        meeting.sources.set(sources)
+        factories.EventParticipantFactory(event=meeting).sources.set(sources)
 
 
 # Shared by every page: the province (scope), the districts offered in the
@@ -71,14 +74,18 @@ PAGES = [
     #   headcount annotations, their headcount figures, the figures' sources;
     #   the reported figures about headcount and their sources
     ("/en/headcount/", SCOPE + 1 + 3 + 4 + 2),
-    # + merger models (filter); the keys (date, id) of each of the 4 kinds;
+    # + merger models (filter); the keys (date, id) of each of the 5 kinds;
     #   the page's milestones + sources, documents + sources, unit changes +
-    #   sources, holdings + posts + sources; the chart's milestones (one query)
-    ("/en/timeline/", SCOPE + 1 + 4 + 9 + 1),
+    #   sources, holdings + posts + sources, events + sources + participants;
+    #   the chart: the values of each of the 5 kinds (one query each)
+    ("/en/timeline/", SCOPE + 1 + 5 + 12 + 5),
+    # conferences, inspections and visits only: their keys, the events +
+    # sources + participants; the chart's events
+    ("/en/timeline/?kind=event&district=huyen-0&q=hoi", SCOPE + 1 + 1 + 3 + 1),
     # same filters, one kind: milestone keys, then milestones + sources; the chart
     ("/en/timeline/?kind=milestone&district=huyen-0&year_from=2015&q=hop", SCOPE + 1 + 1 + 2 + 1),
-    # a kind without milestones draws no chart: no query for it
-    ("/en/timeline/?kind=document", SCOPE + 1 + 1 + 2),
+    # one kind: its keys, documents + sources; the chart's documents
+    ("/en/timeline/?kind=document", SCOPE + 1 + 1 + 2 + 1),
     # unified titles: count + page + posts + sources; reported figures + sources;
     # named heads + posts + sources (no model filter on this page)
     ("/en/titles/", SCOPE + 4 + 2 + 3),

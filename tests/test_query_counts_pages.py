@@ -89,6 +89,12 @@ def build(size):
         holding.sources.set(w.sources)
         local = factories.ReportedFigureFactory(unit=district, value=1, denominator=None)
         local.sources.set(w.sources)
+        # A conference the sources report, with two people they name.
+        meeting = factories.EventFactory(unit=district, title_vi=f"Hội nghị đếm {i}")
+        meeting.sources.set(w.sources)
+        meeting.documents.add(w.document)
+        for n in range(2):
+            factories.EventParticipantFactory(event=meeting, name=f"Trần Thị Đếm {i} {n}").sources.set(w.sources)
     w.district = w.districts[-1]
     w.merger = w.district.mergers.first()
     w.closed_body = w.merger.constituents.first()
@@ -105,15 +111,17 @@ PAGES = [
     ("dashboard", lambda w: "/?as_of=2020-01-01", 9),
     # model, its basis, its sources, provinces (scope), then the matrix:
     # units, models, mergers, status sources, ending changes; the model's
-    # reported figures and their sources
-    ("model", lambda w: f"/models/{w.model.slug}/", 11),
+    # reported figures and their sources; the events about its basis and
+    # their sources
+    ("model", lambda w: f"/models/{w.model.slug}/", 13),
     # provinces (scope), districts with counts, completed per district, ending changes
     ("district list", lambda w: "/districts/", 4),
     # unit, its sources, its children (3); bodies; mergers + constituents (2);
     # titles + posts + sources (3); named heads + posts + sources (3);
-    # figures + sources (2); milestones + sources (2); unit changes +
-    # sources (2); ending changes; 2025 successions
-    ("district", lambda w: f"/districts/{w.district.slug}/", 20),
+    # figures + sources (2); milestones + sources (2); events + participants +
+    # their sources + event sources (4); unit changes + sources (2); ending
+    # changes; 2025 successions
+    ("district", lambda w: f"/districts/{w.district.slug}/", 24),
     # provinces (scope), count, page of mergers, their constituents, district
     # choices, model choices
     ("merger list", lambda w: "/mergers/", 6),
@@ -132,15 +140,15 @@ PAGES = [
     ("body merged", lambda w: f"/bodies/{w.result_body.pk}/", 9),
     # count, page of documents, their sources
     ("document list", lambda w: "/documents/", 3),
-    # document, mergers, models, milestones, unit changes, sources
-    ("document", lambda w: f"/documents/{w.document.pk}/", 6),
+    # document, mergers, models, milestones, unit changes, events, sources
+    ("document", lambda w: f"/documents/{w.document.pk}/", 7),
     # count, page of sources
     ("source list", lambda w: "/sources/", 2),
-    # source, then one query per kind of citing record (11), holdings' posts
-    ("source", lambda w: f"/sources/{w.source.pk}/", 13),
-    # count + first 20 for each of 7 groups (people included), posts'
-    # holdings, people's posts
-    ("search", lambda w: "/search/?q=dem", 16),
+    # source, then one query per kind of citing record (13), holdings' posts
+    ("source", lambda w: f"/sources/{w.source.pk}/", 15),
+    # count + first 20 for each of 9 groups (people holding posts and people
+    # named at events included), posts' holdings, people's posts
+    ("search", lambda w: "/search/?q=dem", 20),
     # matching units, their 2025 successions
     ("lookup", lambda w: f"/lookup/?q={w.district.name_vi}", 2),
     # one kind of result, a page at a time: count, page of posts, their holdings

@@ -10,24 +10,13 @@ the end; each test runs in its own savepoint.
 import re
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import translation
 
 from agencies.models import AdministrativeUnit
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            call_command("load_seed", verbosity=0)
-            yield
-            transaction.set_rollback(True)
-
-
 @pytest.fixture(autouse=True)
-def _seed(seeded, db):
+def _seed(seed_shared):
     with translation.override("vi"):
         yield
 
@@ -151,6 +140,34 @@ def test_named_heads_on_their_body_merger_and_district_pages(client, person, uni
 def test_searching_a_person_finds_them_with_their_post(client, query):
     page = text_of(client.get("/search/", {"q": query}), 'id="group-person"', "</section>")
     assert "Nguyễn Hữu Thọ — Thủ trưởng Cơ quan Tổ chức - Nội vụ Thành ủy Hạ Long" in page
+
+
+@pytest.mark.parametrize(
+    "query, found",
+    [
+        ("Nguyễn Văn Hùng", "Nguyễn Văn Hùng — Phó Trưởng Ban Dân vận Trung ương"),
+        ("nguyen van hung", "Nguyễn Văn Hùng — Phó Trưởng Ban Dân vận Trung ương"),
+        ("NGUYỄN VĂN HÙNG", "Nguyễn Văn Hùng — Phó Trưởng Ban Dân vận Trung ương"),
+        ("Trần Thị Hương", "Trần Thị Hương — Phó Chủ tịch Hội LHPN Việt Nam"),
+        ("tran thi huong", "Trần Thị Hương — Phó Chủ tịch Hội LHPN Việt Nam"),
+        ("vo van thuong", "Võ Văn Thưởng — Trưởng Ban Tuyên giáo Trung ương"),
+        ("Nguyễn Phú Trọng", "Nguyễn Phú Trọng — Tổng Bí thư"),
+    ],
+)
+def test_searching_a_person_named_at_an_event_finds_them_with_their_role_and_event(client, query, found):
+    from agencies.models import EventParticipant
+
+    response = client.get("/search/", {"q": query})
+    people = text_of(response, 'id="group-participant"', "</section>")
+    assert found in people
+    person = EventParticipant.objects.get(name=found.split(" — ")[0])
+    assert person.event.title_vi in people
+    assert person.event.title_vi in text_of(response, 'id="group-event"', "</section>")
+
+
+def test_searching_a_conference_finds_it(client):
+    events = text_of(client.get("/search/", {"q": "hội nghị sơ kết 44-QĐ/TU"}), 'id="group-event"', "</section>")
+    assert "Hội nghị sơ kết 2 năm thực hiện Quyết định số 44-QĐ/TU" in events and "27/09/2017" in events
 
 
 @pytest.mark.parametrize("query", ["MTTQ", "mặt trận tổ quốc", "mat tran to quoc", "Mặt trận Tổ quốc Hạ Long"])
@@ -330,3 +347,18 @@ def test_dashboard_district_model_and_merger_pages_agree_on_every_merger(client,
         }
         assert len(set(shown.values())) == 1, (merger.slug, shown)
         assert shown["merger"]  # a status is always said, "Chưa có mốc" at the least
+
+
+@pytest.mark.parametrize("as_of", ["", "2017-10-01", "2020-09-30"])
+def test_district_and_merger_pages_agree_on_every_merger_without_a_model(client, as_of):
+    """Task transfers and the school merger are on no dashboard column or model
+    page: their district page and their own page say the same."""
+    from mergers.models import Merger
+
+    query = f"?as_of={as_of}" if as_of else ""
+    mergers = list(Merger.objects.filter(model__isnull=True).select_related("unit"))
+    assert len(mergers) == 3
+    for merger in mergers:
+        district = client.get(merger.unit.get_absolute_url() + query).content.decode()
+        own = status_on_merger_page(client.get(merger.get_absolute_url() + query).content.decode())
+        assert status_in_row(district, merger) == own, merger.slug

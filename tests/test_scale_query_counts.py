@@ -13,27 +13,13 @@ still answers 404 (not built yet) is skipped with that reason.
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Body, LegalDocument, Source
 from mergers.models import Merger
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed_once")]
-
-
-@pytest.fixture(scope="module")
-def seed_once(django_db_setup, django_db_blocker):
-    """The seed, loaded once for the module in a transaction rolled back at its end;
-    each test runs in a savepoint inside it (loading it per test costs ~5 s)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        call_command("load_seed", verbosity=0)
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed_shared")]
 
 
 ALL = "province=all"

@@ -13,10 +13,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
-from agencies.apps import sync_roles
 from agencies.dates import describe
 from agencies.models import AdministrativeUnit, Body, DistrictEditor, Holding, Post, Source, UnitChange
-from agencies.scope import DISTRICT_EDITOR_GROUP, PROVINCIAL_ADMIN_GROUP, VIEWER_GROUP, district_ids_for
+from core.apps import sync_roles
+from core.scope import DISTRICT_EDITOR_GROUP, PROVINCIAL_ADMIN_GROUP, VIEWER_GROUP, district_ids_for
 from mergers.models import Constituent, Headcount, Merger, Milestone
 from tests import factories
 

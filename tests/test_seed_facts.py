@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
 
 from agencies.dates import bounds
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, UnitChange
@@ -33,18 +31,7 @@ SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 D = datetime.date
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        with transaction.atomic():
-            call_command("load_seed", verbosity=0)
-            yield
-            transaction.set_rollback(True)
-
-
-@pytest.fixture(autouse=True)
-def _seed(seeded, db):
-    """Every test here sees the seed; its own changes are rolled back."""
+pytestmark = pytest.mark.usefixtures("seed_shared")
 
 
 def slugs(qs):

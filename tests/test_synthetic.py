@@ -11,7 +11,7 @@ from django.db import transaction
 
 from agencies import dates
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
-from mergers import synthetic
+from core import synthetic
 from mergers.models import Constituent, Headcount, Merger, Milestone, ReportedFigure, Status
 
 
@@ -213,7 +213,7 @@ def test_quang_ninh_seed_is_intact_after_generation(seed):
 
 @pytest.mark.django_db
 def test_generation_invalidates_cached_figures():
-    from agencies.cache import cached
+    from core.cache import cached
 
     before = cached("synthetic-test", lambda: Merger.objects.count())
     generate()

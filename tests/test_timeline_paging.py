@@ -17,6 +17,7 @@ from django.db.models.signals import post_init
 from django.utils import translation
 from django.utils.html import escape
 
+from agencies.models import Event as ReportedEvent
 from agencies.models import Holding, LegalDocument, UnitChange
 from mergers.models import Milestone, Status
 from portal import exports, timeline
@@ -202,7 +203,7 @@ def built(monkeypatch):
             super().__init__(*args, **kwargs)
 
     def record_loaded(sender, **kwargs):
-        if sender in (Milestone, LegalDocument, UnitChange, Holding):
+        if sender in (Milestone, LegalDocument, UnitChange, Holding, ReportedEvent):
             counts["records"] += 1
 
     monkeypatch.setattr(timeline, "Event", CountedEvent)

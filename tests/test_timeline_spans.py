@@ -144,7 +144,7 @@ def test_an_open_interval_is_a_span_open_on_its_side(client):
     page = client.get("/timeline/").content.decode()
     (entry,) = entries_of(page)
     assert "event--span event--open-start" in entry
-    assert in_language("vi", describe, "../2017-09-27") in entry  # "trước 27/09/2017"
+    assert in_language("vi", describe, "../2017-09-27") in entry  # "chậm nhất 27/09/2017"
     assert 'datetime="2017-09-27"' not in entry
 
 
@@ -230,10 +230,10 @@ def test_csv_keeps_one_row_per_district(client):
 
 def open_timeline(client, django_assert_num_queries):
     # the province (scope), the districts of the filter, the merger models of
-    # the filter; the keys of each of the 4 kinds (milestones grouped); the
+    # the filter; the keys of each of the 5 kinds (milestones grouped); the
     # page's milestones (groups and single ones in one query) + their sources;
-    # the chart's milestones (values, one query)
-    with django_assert_num_queries(2 + 1 + 4 + 2 + 1):
+    # the chart: the values of each of the 5 kinds (one query each)
+    with django_assert_num_queries(2 + 1 + 5 + 2 + 5):
         response = client.get("/en/timeline/")
     assert response.status_code == 200
     return response

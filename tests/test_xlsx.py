@@ -161,3 +161,81 @@ def test_district_and_merger_files_say_what_they_are(client, data):  # noqa: F81
     assert f'filename="qnmerge-milestones-{data["merger"].slug}-' in response["Content-Disposition"]
     page = client.get("/districts/ha-long/").content.decode()
     assert "format=xlsx" in page and "format=csv" in page
+
+
+# -- against the page: each file holds the rows the page shows ----------------
+
+TBODY = re.compile(r"<tbody>(.*?)</tbody>", re.S)
+
+
+def page_html(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def table_rows(html, after=""):
+    """The body rows of the first table on the page (after the text `after`)."""
+    return TBODY.search(html[html.index(after) :] if after else html).group(1).count("<tr")
+
+
+def matrix(html):
+    """(districts, models) of the dashboard's matrix."""
+    head = re.search(r'<table class="matrix">.*?</thead>', html, re.S).group(0)
+    return table_rows(html, '<table class="matrix">'), head.count('<th scope="col">') - 1
+
+
+def known_headcounts(html):
+    """The headcount figures the page gives: the numbers in the before and after cells."""
+    numbers = 0
+    for row in re.findall(r'<tr id="merger-\d+".*?</tr>', html, re.S):
+        cells = re.findall(r'<td class="num[^"]*"[^>]*>(.*?)</td>', row, re.S)[:2]
+        numbers += sum(1 for cell in cells if re.fullmatch(r"[\d.\s]+", cell.strip()))
+    return numbers
+
+
+def events_per_year(html):
+    """The events the timeline counts, per year, in its year strip (a group counts each district)."""
+    strip = re.search(r'<svg class="chart chart--years".*?</svg>', html, re.S).group(0)
+    return sum(int(n) for n in re.findall(r'<text class="chart__value"[^>]*>(\d+)</text>', strip))
+
+
+# (XLSX address, the page it comes from, what the page shows: its rows, columns or figures)
+ON_THE_PAGE = [
+    ("/?format=xlsx&as_of=2019-12-31", "/?as_of=2019-12-31", lambda html: matrix(html)[0] * matrix(html)[1]),
+    ("/?format=xlsx&layout=wide&as_of=2019-12-31", "/?as_of=2019-12-31", lambda html: matrix(html)[0]),
+    ("/models/{model}/?format=xlsx", "/models/{model}/", table_rows),
+    ("/districts/?format=xlsx", "/districts/", table_rows),
+    ("/districts/ha-long/?format=xlsx&as_of=2019-12-31", "/districts/ha-long/?as_of=2019-12-31", table_rows),
+    ("/mergers/?format=xlsx&as_of=2019-12-31", "/mergers/?as_of=2019-12-31", table_rows),
+    ("/mergers/{merger}/?format=xlsx", "/mergers/{merger}/", lambda html: html.count('<tr id="milestone-')),
+    ("/milestones/?format=xlsx", "/milestones/", lambda html: html.count('<tr id="milestone-')),
+    ("/bodies/?format=xlsx", "/bodies/", table_rows),
+    ("/headcount/?format=xlsx", "/headcount/", lambda html: html.count('<tr id="merger-')),
+    ("/headcount/?format=xlsx&layout=long", "/headcount/", known_headcounts),
+    ("/titles/?format=xlsx", "/titles/", lambda html: html.count('<tr id="holding-')),
+    ("/figures/?format=xlsx", "/figures/", lambda html: html.count('<tr id="figure-')),
+    ("/timeline/?format=xlsx", "/timeline/", events_per_year),
+    ("/sources/?format=xlsx", "/sources/", table_rows),
+    ("/documents/?format=xlsx", "/documents/", table_rows),
+]
+
+
+@pytest.mark.parametrize(
+    "url,page,shown", ON_THE_PAGE, ids=[url.split("format")[0] + url[-10:] for url, _p, _s in ON_THE_PAGE]
+)
+def test_every_xlsx_has_the_rows_its_page_shows(client, data, url, page, shown):  # noqa: F811
+    keys = {"model": data["merger"].model.slug, "merger": data["merger"].pk}
+    html = page_html(client, page.format(**keys))
+    book, _response = workbook(client, url.format(**keys))
+    data_sheet, header, rows = sheet_rows(book)
+    expected = shown(html)
+    assert expected, f"{page} shows nothing to compare"
+    if url.startswith("/models/"):
+        # The model's column of the dashboard: the page leaves out the units
+        # where the model does not apply, the file says "not applicable".
+        rows = [row for row in rows if row[header.index("Trạng thái")] != "Không áp dụng"]
+    assert len(rows) == expected
+    assert all(isinstance(cell, str) and cell for cell in header), "every column has a readable heading"
+    if "layout=wide" in url:  # one column per merger model of the matrix, after the district's code and name
+        assert len(header) == 2 + matrix(html)[1]

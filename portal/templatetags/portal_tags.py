@@ -15,7 +15,7 @@ register = template.Library()
 
 @register.filter
 def edtf(value):
-    """{{ obj.date_edtf|edtf }} -> "năm 2018", "đầu năm 2018", "trước 27/09/2017"."""
+    """{{ obj.date_edtf|edtf }} -> "năm 2018", "đầu năm 2018", "chậm nhất 27/09/2017"."""
     return describe(value or "")
 
 

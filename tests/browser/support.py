@@ -84,6 +84,7 @@ MAIN_PAGES = [
     MainPage("sources", "portal:source_list"),
     MainPage("source", "portal:source", lookup="source"),
     MainPage("search", "portal:search", query="q=uong+bi"),
+    MainPage("lookup", "portal:lookup", query="q=ha+long"),
     MainPage("data", "portal:data_dictionary"),
     # /quality/ is for staff (an admin login): test_staff_browse covers the admin side.
 ]

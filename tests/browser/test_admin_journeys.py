@@ -16,8 +16,8 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
-from agencies.roles import assign_role
-from agencies.scope import PROVINCIAL_ADMIN_GROUP
+from core.roles import assign_role
+from core.scope import PROVINCIAL_ADMIN_GROUP
 from mergers.models import Merger
 
 from .support import screenshot

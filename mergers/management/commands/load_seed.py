@@ -11,7 +11,7 @@ from agencies.models import AdministrativeUnit, Source
 
 # Order matters only for readability: natural keys resolve across files.
 # fixtures/build_fixtures.py writes these files; edit it, not the JSON.
-SEED_FIXTURES = ["sources", "units", "bodies", "mergers", "titles", "figures", "citations"]
+SEED_FIXTURES = ["sources", "units", "bodies", "mergers", "titles", "figures", "events", "citations"]
 # Why the first history entry of every seeded record exists (shown in the
 # admin's history as the change reason; stored text, so in Vietnamese).
 SEED_REASON = "Nạp từ dữ liệu gốc (fixtures) theo các bài báo nguồn"

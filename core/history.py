@@ -10,7 +10,7 @@ and which records it links to (its many-to-many links, e.g. its sources).
 - `m2m_fields`: by default every many-to-many field of the model without its
   own through model, so adding or removing a source writes a version, each
   version keeps the links it had, and the admin's revert puts them back
-  (`agencies.admin_base.ScopedAdminMixin.history_form_view`). A model can
+  (`core.admin_base.ScopedAdminMixin.history_form_view`). A model can
   pass `m2m_fields=[...]` itself (e.g. a through model with quotes).
 """
 

@@ -25,10 +25,11 @@ sources), and no real unit is changed or given a synthetic unit change.
 The register's size is fixed: a scale below 1 takes that share of its
 provinces, a scale above 1 still uses each real unit once.
 
-Rows go in with bulk_create (which skips save()), so this module fills
-`search_text`, derives each uncertain date's earliest and latest days and sets the derived
-`AdministrativeUnit.district` / `province` itself. History rows are not
-written for synthetic data.
+Rows go in with bulk_create (which skips save()), so each row first gets
+what save() would derive from the model itself (`derive_fields()`: the
+search text, each uncertain date's earliest and latest days, a unit's
+district and province); a district or province points at itself by an
+update once it has a key. History rows are not written for synthetic data.
 """
 
 import datetime
@@ -41,11 +42,10 @@ from django.db import reset_queries, transaction
 from django.db.models import F
 from django.utils.text import slugify
 
-from agencies.cache import bump_data_version
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Post, Source, UnitChange
 from agencies.text import fold
-
-from .models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure, Status
+from core.cache import bump_data_version
+from mergers.models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure, Status
 
 PREFIX = "syn-"
 SYNTHETIC_PUBLISHER = "Synthetic data, not a real source"
@@ -300,8 +300,8 @@ class Writer:
                 obj.pk = self._fake_pk
             return objs
         for obj in objs:
-            if hasattr(obj, "_derive_uncertain_dates"):
-                obj._derive_uncertain_dates()
+            if hasattr(obj, "derive_fields"):
+                obj.derive_fields()  # what save() derives: the models' own rules
         return model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
 
     def link(self, relation, pairs):
@@ -380,12 +380,6 @@ def real_register(scale):
     return [by_province[pk] for pk in ids]
 
 
-def _searchable(objs):
-    for obj in objs:
-        obj.search_text = obj.build_search_text()
-    return objs
-
-
 class ProvinceBuilder:
     """Everything of one synthetic province, from its own random stream."""
 
@@ -457,7 +451,7 @@ class ProvinceBuilder:
                     "Synthetic data, not a real source.",
                 )
             )
-        self.sources = self.w.insert(Source, _searchable(sources))
+        self.sources = self.w.insert(Source, sources)
         self.register = self.sources[:1]
         self.articles = self.sources[1:]
 
@@ -502,7 +496,7 @@ class ProvinceBuilder:
             summary_en="Synthetic data, not a real document.",
         )
         objs = list(docs.values())
-        self.w.insert(LegalDocument, _searchable(objs))
+        self.w.insert(LegalDocument, objs)
         self.cite(LegalDocument.sources, objs, self.articles)
         self.documents = docs
 
@@ -531,7 +525,7 @@ class ProvinceBuilder:
             level=AdministrativeUnit.Level.PROVINCE,
             kind=AdministrativeUnit.Kind.PROVINCE,
         )
-        w.insert(AdministrativeUnit, _searchable([province]))
+        w.insert(AdministrativeUnit, [province])
         w.update(AdministrativeUnit.objects.filter(pk=province.pk), province=F("pk"))
         province.province = province
         self.province = province
@@ -591,14 +585,12 @@ class ProvinceBuilder:
                 district.commune_list.append(unit)
                 communes.append(unit)
 
-        w.insert(AdministrativeUnit, _searchable(districts))
+        w.insert(AdministrativeUnit, districts)
         if districts:
             w.update(AdministrativeUnit.objects.filter(pk__in=[d.pk for d in districts]), district=F("pk"))
         for district in districts:
             district.district = district
-        for commune in communes:
-            commune.district = commune.parent
-        w.insert(AdministrativeUnit, _searchable(communes))
+        w.insert(AdministrativeUnit, communes)
         self.cite(AdministrativeUnit.sources, [province, *districts, *communes], self.register)
         self.districts = districts
         self.communes = communes
@@ -841,11 +833,11 @@ class ProvinceBuilder:
                     )
 
         w = self.w
-        w.insert(Body, _searchable(results))
-        w.insert(Body, _searchable(others))
+        w.insert(Body, results)
+        w.insert(Body, others)
         self.cite(Body.sources, results + others, self.articles)
 
-        merger_objs = _searchable([m for m, *_ in mergers])
+        merger_objs = [m for m, *_ in mergers]
         w.insert(Merger, merger_objs)
         self.cite(Merger.sources, merger_objs, self.articles)
         w.link(Merger.basis, [(m.pk, basis.pk) for m, _c, _p, _s, basis in mergers if basis is not None])
@@ -915,7 +907,7 @@ class ProvinceBuilder:
                 holding = self.holding(commune, cp + "kiem-nhiem-secretary-committee", "secretary_committee")
                 holdings.append(holding)
                 holding_posts += [(holding, p) for p in pair]
-        self.w.insert(Post, _searchable(posts))
+        self.w.insert(Post, posts)
         self.w.insert(Holding, holdings)
         self.w.link(Holding.posts, [(h.pk, p.pk) for h, p in holding_posts])
         self.cite(Post.sources, posts, self.articles)
@@ -1164,7 +1156,7 @@ def generate(scale, seed, dry_run=False, stdout=None):
     with transaction.atomic():
         counts = generator.run()
         # bulk_create sends no post_save: invalidate cached pages and figures
-        # (agencies.cache) now and once the rows are committed.
+        # (core.cache) now and once the rows are committed.
         bump_data_version()
         transaction.on_commit(bump_data_version)
     return counts

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mergers import synthetic
+from core import synthetic
 
 
 def positive_float(text):

@@ -20,10 +20,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import widgets
 
-from .models import AdministrativeUnit
-from .import_files import grouped
-from .resources import KeysWidget, KeyWidget, UnitWidget, sheet_row
-from .text import slugify_vi
+from agencies.models import AdministrativeUnit
+from agencies.resources import KeysWidget, KeyWidget, UnitWidget, sheet_row
+from agencies.text import slugify_vi
+from core.import_files import grouped
 
 # Beside at most this many distinct identifiers per column (one query each column).
 MAX_NAMED_KEYS = 500

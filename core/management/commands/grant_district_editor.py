@@ -3,9 +3,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from agencies.apps import sync_roles
 from agencies.models import AdministrativeUnit, DistrictEditor
-from agencies.scope import DISTRICT_EDITOR_GROUP
+from core.apps import sync_roles
+from core.scope import DISTRICT_EDITOR_GROUP
 
 
 class Command(BaseCommand):

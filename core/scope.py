@@ -6,103 +6,82 @@ the user was granted (possibly empty). Admin querysets, autocomplete, and
 import/export all filter through it. `visible_district_ids(user)` widens
 what a viewer may read to every district (viewers change nothing).
 
-Models are named here by their label ("mergers.merger") so that this module
-imports nothing from `mergers` (the one-way rule).
+Each model declares its own path to a district (see below); this module
+reads the declarations through the app registry and imports no domain app.
 """
 
+import functools
+
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 
 PROVINCIAL_ADMIN_GROUP = "provincial_admin"
 DISTRICT_EDITOR_GROUP = "district_editor"
 VIEWER_GROUP = "viewer"
 
-# Records a district editor may change, and the lookup from each to its
-# district. A district editor sees and changes only the rows whose district
-# was granted; every other model is read-only reference data for them.
-RECORD_SCOPE = {
-    "agencies.body": "unit__district",
-    "agencies.post": "unit__district",
-    "agencies.holding": "unit__district",
-    "agencies.unitchange": "unit__district",
-    "mergers.merger": "unit__district",
-    "mergers.constituent": "merger__unit__district",
-    "mergers.milestone": "merger__unit__district",
-    "mergers.headcount": "merger__unit__district",
-    # The citations of those records follow their record.
-    "agencies.bodycitation": "body__unit__district",
-    "agencies.postcitation": "post__unit__district",
-    "agencies.holdingcitation": "holding__unit__district",
-    "agencies.unitchangecitation": "unitchange__unit__district",
-    "mergers.mergercitation": "merger__unit__district",
-    "mergers.milestonecitation": "milestone__merger__unit__district",
-    "mergers.headcountcitation": "headcount__merger__unit__district",
-}
+# Each data model declares its own scope (class attributes, read here through
+# the app registry, so this module imports no domain app):
+# - `district_path`: the lookup from a record to its district. A district
+#   editor sees and changes only the rows whose district was granted; a model
+#   without it is read-only reference data for them.
+# - `choice_district_path`: for a model a district editor may pick in a form
+#   without editing it (the units of their own districts).
+# - `district_editor_access`: "view" or "add" (add a shared record, never
+#   change or delete it: a new article to cite) for reference data.
+# - `unscoped_choice_fields`: foreign keys whose choices stay province-wide.
+# A citation (through) model follows its record (agencies.models.citation_model).
 
-# What a district editor may pick in a form (a foreign key or many-to-many
-# choice): in-scope records, and the units of their own districts.
-CHOICE_SCOPE = {**RECORD_SCOPE, "agencies.administrativeunit": "district"}
 
-# Every model of both apps (historical copies excluded), by app label.
-ALL_MODELS = {
-    "agencies": [
-        "source",
-        "legaldocument",
-        "administrativeunit",
-        "unitchange",
-        "body",
-        "post",
-        "holding",
-        "districteditor",
-        "legaldocumentcitation",
-        "administrativeunitcitation",
-        "unitchangecitation",
-        "bodycitation",
-        "postcitation",
-        "holdingcitation",
-    ],
-    "mergers": [
-        "mergermodel",
-        "merger",
-        "constituent",
-        "milestone",
-        "headcount",
-        "reportedfigure",
-        "mergermodelcitation",
-        "mergercitation",
-        "milestonecitation",
-        "headcountcitation",
-        "reportedfigurecitation",
-    ],
-}
-EDITABLE_BY_DISTRICT_EDITORS = [label.split(".") for label in RECORD_SCOPE]
-# Shared records a district editor may add (never change or delete): a new
-# article to cite for their district's records.
-ADDABLE_BY_DISTRICT_EDITORS = [("agencies", "source")]
-VIEWABLE_BY_DISTRICT_EDITORS = [
-    ("agencies", "source"),
-    ("agencies", "legaldocument"),
-    ("agencies", "administrativeunit"),
-    ("mergers", "mergermodel"),
-    ("mergers", "reportedfigure"),
-    ("agencies", "legaldocumentcitation"),
-    ("agencies", "administrativeunitcitation"),
-    ("mergers", "mergermodelcitation"),
-    ("mergers", "reportedfigurecitation"),
-]
+def data_models():
+    """Every model of the data apps, historical copies excluded."""
+    from django.apps import apps
+
+    for label in settings.QNMERGE_DATA_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if not model._meta.model_name.startswith("historical"):
+                yield model
+
+
+@functools.cache
+def record_scope():
+    """{model label: lookup to its district} for the records district editors edit."""
+    return {
+        model._meta.label_lower: model.district_path for model in data_models() if getattr(model, "district_path", None)
+    }
+
+
+@functools.cache
+def choice_scope():
+    """What a district editor may pick in a form: in-scope records and the
+    units of their own districts."""
+    scope = dict(record_scope())
+    for model in data_models():
+        path = getattr(model, "choice_district_path", None)
+        if path:
+            scope[model._meta.label_lower] = path
+    return scope
+
+
+def _access(kind):
+    return [
+        (model._meta.app_label, model._meta.model_name)
+        for model in data_models()
+        if getattr(model, "district_editor_access", None) in kind
+    ]
 
 
 def role_permissions():
     """{group name: set of (app_label, codename)} for the viewer and district
     editor roles. The provincial admin role is every permission of both apps
     plus view/add/change of auth.user (see agencies.apps.sync_roles)."""
-    viewer = {(app, f"view_{model}") for app, models in ALL_MODELS.items() for model in models}
+    viewer = {(model._meta.app_label, f"view_{model._meta.model_name}") for model in data_models()}
     editor = {
-        (app, f"{action}_{model}")
-        for app, model in EDITABLE_BY_DISTRICT_EDITORS
+        (app, f"{action}_{name}")
+        for app, name in (label.split(".") for label in record_scope())
         for action in ("view", "add", "change", "delete")
     }
-    editor |= {(app, f"view_{model}") for app, model in VIEWABLE_BY_DISTRICT_EDITORS}
-    editor |= {(app, f"add_{model}") for app, model in ADDABLE_BY_DISTRICT_EDITORS}
+    editor |= {(app, f"view_{model}") for app, model in _access(("view", "add"))}
+    editor |= {(app, f"add_{model}") for app, model in addable_by_district_editors()}
     return {VIEWER_GROUP: viewer, DISTRICT_EDITOR_GROUP: editor}
 
 
@@ -126,10 +105,15 @@ def visible_district_ids(user):
     return ids
 
 
+def addable_by_district_editors():
+    """(app label, model name) of the shared records a district editor may add."""
+    return _access(("add",))
+
+
 def record_scope_path(model):
     """The lookup from a record to its district, or None if the model is not
     editable per district (read-only for district editors)."""
-    return RECORD_SCOPE.get(model._meta.label_lower)
+    return record_scope().get(model._meta.label_lower)
 
 
 def scope_records(queryset, district_ids):
@@ -143,19 +127,16 @@ def scope_records(queryset, district_ids):
 
 def scope_choices(queryset, district_ids):
     """Records a user may pick in a form: in-scope records and own units."""
-    path = CHOICE_SCOPE.get(queryset.model._meta.label_lower)
+    path = choice_scope().get(queryset.model._meta.label_lower)
     if district_ids is None or path is None:
         return queryset
     return queryset.filter(**{f"{path}__in": district_ids})
 
 
-# Foreign keys whose choices stay province-wide (the other unit of a unit
-# change may be a neighbouring district); every other choice is scoped.
-UNSCOPED_CHOICE_FIELDS = {"agencies.unitchange": {"related_unit"}}
-
-
 def is_unscoped_choice(model, field_name):
-    return field_name in UNSCOPED_CHOICE_FIELDS.get(model._meta.label_lower, ())
+    """Foreign keys whose choices stay province-wide (the other unit of a unit
+    change may be a neighbouring district); every other choice is scoped."""
+    return field_name in getattr(model, "unscoped_choice_fields", ())
 
 
 class ChoiceScope:
@@ -169,7 +150,7 @@ class ChoiceScope:
         self._allowed = {}
 
     def applies_to(self, model):
-        return self.district_ids is not None and model._meta.label_lower in CHOICE_SCOPE
+        return self.district_ids is not None and model._meta.label_lower in choice_scope()
 
     def prefetch(self, model, pks):
         if not self.applies_to(model):
@@ -222,7 +203,7 @@ def scope_select_related(model):
     """The relations to load with records of `model` so that their district
     (`district_id_of`, the choice scope) is read without a query: "unit" for
     a body, "merger__unit" for a milestone; None when nothing is needed."""
-    path = CHOICE_SCOPE.get(model._meta.label_lower)
+    path = choice_scope().get(model._meta.label_lower)
     if not path or "__" not in path:
         return None
     return path.rsplit("__", 1)[0]

@@ -1,6 +1,6 @@
 """Users set up entirely in the admin by a provincial admin: one form for the
 name, the password, the role and the districts; staff status and the group
-follow from the role (agencies.roles.assign_role).
+follow from the role (core.roles.assign_role).
 
 A provincial admin who is not a superuser sees and changes only accounts that
 are not superusers, and never edits raw permissions or groups.
@@ -13,7 +13,8 @@ from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group, Permission, User
 from django.utils.translation import gettext_lazy as _
 
-from .models import AdministrativeUnit, DistrictEditor
+from agencies.models import AdministrativeUnit, DistrictEditor
+
 from .roles import ROLE_CHOICES, assign_role, role_of
 from .scope import DISTRICT_EDITOR_GROUP
 

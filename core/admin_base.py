@@ -1,7 +1,7 @@
 """What every admin class of `agencies` and `mergers` shares.
 
 `QnAdmin` = district scope + import/export + history. The scope rules live
-in `agencies.scope`; this module applies them on every admin path:
+in `core.scope`; this module applies them on every admin path:
 
 - changelist, change, delete, history and revert views: a district editor
   sees only records of the districts granted (viewers and provincial admins
@@ -36,14 +36,16 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from agencies.dates import describe
+from agencies.resources import describe_errors
+from agencies.text import fold, slugify_vi
+
 from .admin_imports import attachment, export_filename, preview_rows, template_dataset
-from .dates import describe
 from .history import links_of_version, restore_citations
 from .import_files import ImportLimitError, PendingImportStorage, QnCSV, QnXLSX
 from .import_forms import QnImportForm
-from .resources import describe_errors
 from .scope import (
-    ADDABLE_BY_DISTRICT_EDITORS,
+    addable_by_district_editors,
     district_id_of,
     district_ids_for,
     in_scope,
@@ -53,7 +55,6 @@ from .scope import (
     scope_records,
     visible_district_ids,
 )
-from .text import fold, slugify_vi
 
 CHANGE_REASON = "change_reason"
 OPENED_VERSION = "opened_version"
@@ -286,7 +287,7 @@ class ScopeMixin:
         if not super().has_add_permission(request, *args):
             return False
         opts = self.model._meta
-        if not args and (opts.app_label, opts.model_name) in ADDABLE_BY_DISTRICT_EDITORS:
+        if not args and (opts.app_label, opts.model_name) in addable_by_district_editors():
             return True  # a shared record any editor may add (a source to cite)
         return self.may_edit(request, parent)
 
@@ -336,7 +337,7 @@ class ScopedAdminMixin(ScopeMixin):
     @staticmethod
     def refusal_message(obj):
         """Why a district editor may not open a record: whose district it is."""
-        from .models import AdministrativeUnit
+        from agencies.models import AdministrativeUnit
 
         district = AdministrativeUnit.objects.filter(pk=district_id_of(obj)).first()
         if district is None:
@@ -362,7 +363,7 @@ class ScopedAdminMixin(ScopeMixin):
         request._qnmerge_reverting = True
         if request.method == "GET":
             # The revert form shows the version's links (its sources...), not
-            # today's: saving it restores them (agencies.history).
+            # today's: saving it restores them (core.history).
             record = self.model.history.filter(
                 **{self.model._meta.pk.attname: unquote(object_id)}, history_id=version_id
             ).first()
@@ -566,11 +567,11 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     # Refuses oversized, empty and non-UTF-8 uploads before they are parsed.
     import_form_class = QnImportForm
     # The two formats admins and analysts use; imports read them within
-    # QNMERGE_IMPORT_MAX_ROWS / _CELLS (agencies.import_files).
+    # QNMERGE_IMPORT_MAX_ROWS / _CELLS (core.import_files).
     import_formats = [QnCSV, QnXLSX]
     export_formats = [CSV, XLSX]
     # A pending import is kept under a signed token, never a file name a form
-    # could change (agencies.import_files.PendingImportStorage).
+    # could change (core.import_files.PendingImportStorage).
     tmp_storage_class = PendingImportStorage
 
     def import_action(self, request, **kwargs):

@@ -35,7 +35,7 @@ def role_of(user):
 def assign_role(user, role, districts=()):
     """Make `user` a staff member with exactly this role (other role groups
     removed) and, for a district editor, exactly these districts."""
-    from .models import DistrictEditor
+    from agencies.models import DistrictEditor
 
     if not user.is_staff:
         user.is_staff = True

@@ -1,8 +1,8 @@
 """Caching of expensive, rarely changing results, invalidated on every write.
 
 Every cached value is stored under a key that includes the current data
-version; any save, delete or many-to-many change to a model of `agencies` or
-`mergers` (admin, import, shell, fixtures) bumps the version, so a page never
+version; any save, delete or many-to-many change to a model of a data app
+(`settings.QNMERGE_DATA_APPS`: admin, import, shell, fixtures) bumps the version, so a page never
 shows data older than the last write. Writes that bypass signals
 (`bulk_create`, `QuerySet.update`) must call `bump_data_version()` themselves,
 as `generate_synthetic` does.
@@ -15,12 +15,12 @@ import contextlib
 import threading
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 VERSION_KEY = "qnmerge:data-version"
-TRACKED_APPS = {"agencies", "mergers"}
 TIMEOUT = 60 * 60
 
 
@@ -75,7 +75,7 @@ def writes_batched():
 def _on_write(sender, **kwargs):
     if getattr(_batched, "depth", 0):
         return  # writes_batched() bumps when the batch ends
-    if sender._meta.app_label in TRACKED_APPS:
+    if sender._meta.app_label in settings.QNMERGE_DATA_APPS:
         # Bump now and again after commit, so no reader can cache the state
         # between the write and its commit under the new version.
         bump_data_version()

@@ -1,0 +1,3 @@
+"""The user admin (roles and districts) is infrastructure: registered here."""
+
+from . import admin_users  # noqa: F401
