@@ -76,7 +76,9 @@ def full_statements():
 
 def supports_bulk(model):
     return all(
-        klass.__dict__["save"] in BULK_SAVES for klass in model.__mro__ if "save" in klass.__dict__ and klass is not object
+        klass.__dict__["save"] in BULK_SAVES
+        for klass in model.__mro__
+        if "save" in klass.__dict__ and klass is not object
     )
 
 
@@ -293,7 +295,8 @@ class BulkImport:
                     % {"rule": constraint.get_violation_error_message()}
                 )
         return ImportFileError(
-            _("The database refused the file (%(error)s). Nothing was imported.") % {"error": text.splitlines()[0][:200]}
+            _("The database refused the file (%(error)s). Nothing was imported.")
+            % {"error": text.splitlines()[0][:200]}
         )
 
     # -- lookups, once per column ----------------------------------------------------

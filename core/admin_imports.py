@@ -139,7 +139,9 @@ def preview_rows(resource, result, limit=PREVIEW_ROWS):
             cells.append((value, named))
         rows.append({"number": number, "kind": kinds.get(kind, ""), "errors": errors, "cells": cells})
     totals = [
-        (kinds[kind], grouped(result.totals.get(kind, 0))) for kind in ("new", "update", "skip") if result.totals.get(kind, 0)
+        (kinds[kind], grouped(result.totals.get(kind, 0)))
+        for kind in ("new", "update", "skip")
+        if result.totals.get(kind, 0)
     ]
     return {
         "headings": [labels[column] for column in columns],

@@ -15,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from agencies.bulk_import import evaluate
 from agencies.models import Body, BodyCitation, Holding
 from agencies.resources import BodyResource, HoldingResource, describe_errors
 from core.history import restore_citations
@@ -223,9 +222,7 @@ def test_a_bad_row_anywhere_writes_nothing(place, where, line, message):
 def test_two_rows_with_the_same_unit_and_name_are_refused_naming_both(place):
     text = f"{BODY_HEADER}\nban-a,193,Ban A,,,party,organisation,,,,,,\nban-b,193,Ban A,,,party,organisation,,,,,,\n"
     result, errors = run(text)
-    assert errors == [
-        "Row 3: Body with this Unit and Name (Vietnamese) already exists. (row 2 has the same)"
-    ], errors
+    assert errors == ["Row 3: Body with this Unit and Name (Vietnamese) already exists. (row 2 has the same)"], errors
     assert not Body.objects.exists()
 
 
@@ -247,9 +244,9 @@ def test_a_gso_code_two_units_share_must_be_given_as_a_slug(place):
         gso_code="193", slug="ha-long-2025", name_vi="Phường Hạ Long", valid_from=datetime.date(2025, 7, 1)
     )
     result, errors = run(f"{BODY_HEADER}\nban-a,193,Ban A,,,party,organisation,,,,,,\n")
-    assert errors == [
-        "Row 2, column unit: Several administrative units have GSO code “193”; name it by its slug."
-    ], errors
+    assert errors == ["Row 2, column unit: Several administrative units have GSO code “193”; name it by its slug."], (
+        errors
+    )
     result, errors = run(f"{BODY_HEADER}\nban-a,ha-long,Ban A,,,party,organisation,,,,,,\n")
     assert errors == []
 
@@ -331,6 +328,8 @@ def test_a_confirm_that_fails_now_says_so_and_writes_nothing(client, place, sett
 
 def test_check_constraints_are_read_in_memory_as_sql_reads_them(place):
     """NULL makes a condition unknown, which a CHECK lets pass."""
+    from agencies.bulk_import import evaluate
+
     (ends_after, needs_reason) = (
         next(c for c in Body._meta.constraints if c.name == name).condition
         for name in ("agencies_body_ends_after_founding", "agencies_body_end_needs_reason")
