@@ -147,6 +147,8 @@ def preview_rows(resource, result, limit=PREVIEW_ROWS):
         "headings": [labels[column] for column in columns],
         "rows": rows,
         "more": more,
+        "more_text": grouped(more),
         "invalid": len(result.invalid_rows),
+        "invalid_text": grouped(len(result.invalid_rows)),
         "totals": totals,
     }

@@ -101,6 +101,10 @@ def test_a_20000_row_file_imports_through_the_admin_within_30_seconds(client, pl
     preview = admin_post_file(client, body_file(ROWS))
     dry_run = time.monotonic() - started
     assert preview.status_code == 200
+    page = preview.content.decode()
+    # The preview counts every row and shows the first 200 of them.
+    assert f"New: {ROWS:,}" in page
+    assert f"and {ROWS - 200:,} more rows, not shown here." in page
     assert not Body.objects.exists()  # a dry run writes nothing
     started = time.monotonic()
     response = client.post(reverse("admin:agencies_body_process_import"), preview.context["confirm_form"].initial)
