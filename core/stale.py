@@ -286,7 +286,16 @@ class StaleCheckInlineForm(StaleCheckForm):
 
 class StaleCheckInlineFormSet(BaseInlineFormSet):
     """Inline rows, each carrying the version it was opened on; the newest
-    versions of all rows are read in one query."""
+    versions of all rows are read in one query, each row's parent is the
+    record on the page."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # Each row knows its parent without a query (a milestone's heading
+        # names its merger): the page's queries do not grow with its rows.
+        if self.instance.pk is not None and getattr(form.instance, self.fk.attname) == self.instance.pk:
+            self.fk.set_cached_value(form.instance, self.instance)
+        return form
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
