@@ -49,9 +49,9 @@ from .text import SearchableMixin, null_character_message, text_fields_with_nul
 # save() methods the bulk path reproduces (UncertainDatesMixin derives the
 # dates' bounds, SearchableMixin the folded search text).
 BULK_SAVES = {models.Model.save, SearchableMixin.save, UncertainDatesMixin.save}
-# bulk_update writes one CASE per column: PostgreSQL's cost grows with the
-# square of the rows of one statement, so updates go this many at a time.
-UPDATE_BATCH = 1000
+# Rows of one UPDATE ... FROM (VALUES ...) statement on PostgreSQL (SQLite:
+# as many as its limit on parameters allows).
+UPDATE_ROWS = 5000
 
 
 @contextlib.contextmanager
@@ -72,6 +72,48 @@ def full_statements():
             features.max_query_params = old
         else:
             del features.max_query_params
+
+
+def update_rows(model, instances):
+    """Write every column of these saved records: UPDATE ... FROM (VALUES ...),
+    one statement for thousands of rows. (Django's bulk_update builds a CASE
+    per column and row: 45 s of Python for 20,000 bodies.)"""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    for instance in instances:
+        for field in fields:  # a record made earlier in the file: its id now
+            if field.is_relation and getattr(instance, field.attname) is None and field.is_cached(instance):
+                target = field.get_cached_value(instance)
+                if target is not None:
+                    setattr(instance, field.attname, target.pk)
+    if connection.vendor not in ("postgresql", "sqlite") or (
+        connection.vendor == "sqlite" and connection.Database.sqlite_version_info < (3, 33)
+    ):
+        model._default_manager.bulk_update(instances, [field.name for field in fields], batch_size=500)
+        return
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    columns = [pk, *fields]
+    if connection.vendor == "postgresql":
+        placeholder = "(" + ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in columns) + ")"
+        size = UPDATE_ROWS
+    else:
+        placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        size = max(1, max_query_params(connection) // len(columns))
+    table = quote(model._meta.db_table)
+    assignments = ", ".join(f"{quote(field.column)} = v.column{i}" for i, field in enumerate(fields, 2))
+    with connection.cursor() as cursor:
+        for start in range(0, len(instances), size):
+            chunk = instances[start : start + size]
+            params = [
+                field.get_db_prep_save(field.pre_save(instance, False), connection)
+                for instance in chunk
+                for field in columns
+            ]
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([placeholder] * len(chunk))}) AS v "
+                f"WHERE {table}.{quote(pk.column)} = v.column1",
+                params,
+            )
 
 
 def supports_bulk(model):
@@ -560,10 +602,7 @@ class BulkImport:
         for generation in self.generations(creates):
             self.model._default_manager.bulk_create(generation)
         if updates:
-            names = [field.name for field in self.opts.concrete_fields if not field.primary_key]
-            self.model._default_manager.bulk_update(
-                [pending.instance for pending in updates], names, batch_size=UPDATE_BATCH
-            )
+            update_rows(self.model, [pending.instance for pending in updates])
         self.write_links(written, user, now)
         # Versions copied from the rows as stored, with their links.
         copy_versions(self.model, [p.instance.pk for p in creates], "+", user=user, date=now)

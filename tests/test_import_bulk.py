@@ -146,6 +146,15 @@ def test_import_file_takes_the_same_path_and_rule(place, tmp_path):
     assert time.monotonic() - started < SECONDS
     assert Body.objects.count() == ROWS and Body.history.count() == ROWS
 
+    # Every row changed: as fast, one "~" version per row.
+    path.write_text(body_file(ROWS).replace("ghi chú", "chú thích"), encoding="utf-8")
+    started = time.monotonic()
+    call_command("import_file", "body", str(path), stdout=out)
+    assert time.monotonic() - started < SECONDS
+    assert Body.objects.filter(note__startswith="chú thích").count() == ROWS
+    assert Body.history.filter(history_type="~").count() == ROWS
+    assert Body.objects.get(slug="ban-15").successor.slug == "ban-14"
+
 
 # -- queries: as many for 500 rows as for 50 -------------------------------------------------
 
