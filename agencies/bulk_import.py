@@ -28,6 +28,7 @@ limit on parameters).
 
 import collections
 import contextlib
+import logging
 import operator
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -49,6 +50,7 @@ from .text import SearchableMixin, null_character_message, text_fields_with_nul
 # save() methods the bulk path reproduces (UncertainDatesMixin derives the
 # dates' bounds, SearchableMixin the folded search text).
 BULK_SAVES = {models.Model.save, SearchableMixin.save, UncertainDatesMixin.save}
+logger = logging.getLogger(__name__)
 # Rows of one UPDATE ... FROM (VALUES ...) statement on PostgreSQL (SQLite:
 # as many as its limit on parameters allows).
 UPDATE_ROWS = 5000
@@ -311,7 +313,7 @@ class BulkImport:
         headers = self.dataset.headers
         rows = [dict(zip(headers, values)) for values in self.dataset]
         self.prefetch(rows)
-        pendings = [self.read(number, row) for number, row in enumerate(rows, 1)]
+        pendings = [self.read_safely(number, row) for number, row in enumerate(rows, 1)]
         self.check_unique([pending for pending in pendings if not pending.errors])
         if not any(pending.errors for pending in pendings):
             try:
@@ -399,6 +401,17 @@ class BulkImport:
         return {name: load_links(self.model, name, pks) for name in names}
 
     # -- one row, in memory --------------------------------------------------------------
+    def read_safely(self, number, row):
+        """A row that breaks a rule nobody foresaw is that row's error, never a
+        server error (django-import-export's row loop does the same)."""
+        try:
+            return self.read(number, row)
+        except Exception as exc:
+            logger.warning("Import row %s could not be read", number, exc_info=True)
+            pending = Pending(number, row)
+            pending.add_error(NON_FIELD_ERRORS, _("This row cannot be read: %(error)s") % {"error": str(exc)[:200]})
+            return pending
+
     def read(self, number, row):
         pending = Pending(number, row)
         try:
