@@ -41,6 +41,13 @@ NOT_RECORD_FIELDS = {OPENED_VERSION, "change_reason"}
 EMPTY = "—"
 
 
+def gone_message():  # noqa: N802 - a message, translated when shown
+    return gettext(
+        "Someone else deleted a row after you opened the page; your changes to it are not saved. "
+        "Its history keeps it. Reload the page to save your other changes."
+    )
+
+
 def latest_version(model, pk):
     """The newest historical version of a record (None without history)."""
     history = getattr(model, "history", None)
@@ -223,6 +230,8 @@ class StaleCheckForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if getattr(self, "gone", False):
+            raise ValidationError(gone_message(), code="gone")
         if self.merge is not None:
             self.refuse_stale(cleaned)
         return cleaned
@@ -291,11 +300,42 @@ class StaleCheckInlineFormSet(BaseInlineFormSet):
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
+        if self.is_bound and i < self.initial_form_count() and form.instance.pk is None:
+            self.row_gone(form)
         # Each row knows its parent without a query (a milestone's heading
         # names its merger): the page's queries do not grow with its rows.
         if self.instance.pk is not None and getattr(form.instance, self.fk.attname) == self.instance.pk:
             self.fk.set_cached_value(form.instance, self.instance)
         return form
+
+    def row_gone(self, form):
+        """A row someone else deleted after the page was opened: if the
+        editor did not change it, it stays deleted; if they did, the save is
+        refused on that row (never a row written back, never a bare
+        "Select a valid choice")."""
+        if not isinstance(form, StaleCheckForm):
+            return
+        opened = (form.data.get(form.add_prefix(OPENED_VERSION)) or "").strip()
+        version = None
+        if opened.isdigit() and len(opened) < 19 and hasattr(self.model, "history"):
+            version = self.model.history.model.objects.filter(history_id=int(opened)).first()
+        changed = version is None or any(
+            field.has_changed(as_initial(model_field, version_value(version, model_field)), form[name].data)
+            for name, field, model_field in form.record_fields()
+            if version_value(version, model_field) is not Ellipsis
+        )
+        if not changed and self.can_delete:
+            data = form.data.copy()
+            data[form.add_prefix("DELETE")] = "on"
+            form.data = data
+        else:
+            form.gone = True
+
+    def clean(self):
+        super().clean()
+        # The page cannot show a row that no longer exists: say it above the rows.
+        if any(getattr(form, "gone", False) for form in self.forms):
+            raise ValidationError(gone_message(), code="gone")
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)

@@ -165,3 +165,26 @@ def test_the_versions_of_inline_rows_are_read_in_one_query(two_admins, merger):
     milestones = next(i.formset for i in page.context["inline_admin_formsets"] if i.formset.model is Milestone)
     assert len([form for form in milestones.forms if form.instance.pk]) == 6
     assert len(six) == len(two), (len(two), len(six))
+
+
+def test_a_milestone_deleted_by_one_admin_stays_deleted_unless_the_other_changed_it(two_admins, merger):
+    first, second = two_admins
+    url = admin_url("mergers_merger_change", merger.pk)
+    page_one, page_two, page_three = first.get(url), second.get(url), second.get(url)
+    row = milestone_rows(page_one)["completed"]
+    assert first.post(url, form_data(page_one, **{f"{row}-DELETE": "on"})).status_code == 302
+    assert not Milestone.objects.filter(merger=merger, status="completed").exists()
+    # The second admin did not touch that row: their save goes through, the row stays deleted.
+    refused = second.post(url, form_data(page_two, title_en="Organisation and Home Affairs"))
+    assert refused.status_code == 200  # refused once: the merger itself was saved since
+    assert "deleted a row" not in refused.content.decode()
+    assert second.post(url, form_data(refused)).status_code == 302
+    assert not Milestone.objects.filter(merger=merger, status="completed").exists()
+    # An admin who changed the deleted row is told, on that row.
+    row = milestone_rows(page_three)["completed"]
+    refused = second.post(url, form_data(page_three, **{f"{row}-note_vi": "Đã sửa"}))
+    assert refused.status_code == 200
+    assert "Someone else deleted a row after you opened the page; your changes to it are not saved." in (
+        refused.content.decode()
+    )
+    assert not Milestone.objects.filter(merger=merger, status="completed").exists()
