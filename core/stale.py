@@ -41,7 +41,8 @@ NOT_RECORD_FIELDS = {OPENED_VERSION, "change_reason"}
 EMPTY = "—"
 
 
-def gone_message():  # noqa: N802 - a message, translated when shown
+def gone_message():
+    """Said when a posted row no longer exists (translated when shown)."""
     return gettext(
         "Someone else deleted a row after you opened the page; your changes to it are not saved. "
         "Its history keeps it. Reload the page to save your other changes."
