@@ -354,3 +354,35 @@ def test_check_constraints_are_read_in_memory_as_sql_reads_them(place):
     body.founded_on, body.ended_on_latest = datetime.date(2018, 1, 1), datetime.date(2017, 1, 1)
     body.ended_on_edtf = "2017"
     assert evaluate(ends_after, body) is False and evaluate(needs_reason, body) is False
+
+
+# -- item 3: an error names its row once -----------------------------------------------------
+
+
+@pytest.mark.parametrize("language,row_word", [("en", "Row"), ("vi", "Dòng")])
+def test_an_import_error_names_its_row_once(place, language, row_word):
+    editor = factories.UserFactory(username="bien-tap", is_staff=True)
+    factories.DistrictEditorFactory(user=editor).districts.set([place["ha_long"]])
+    factories.BodyFactory(unit=place["uong_bi"], slug="ban-uong-bi", name_vi="Ban Uông Bí")
+    factories.BodyFactory(unit=place["uong_bi"], slug="ban-cu-uong-bi", name_vi="Ban cũ Uông Bí")
+    text = (
+        f"{BODY_HEADER}\n"
+        "ban-a,193,Ban A,,,party,organisation,2015,2018,merged,ban-uong-bi,,\n"  # another district's successor
+        "ban-b,196,Ban B,,,party,organisation,2015,,,,,\n"  # another district's unit
+        "ban-a,193,Ban A2,,,party,organisation,2015,,,,,\n"  # repeats row 2
+        "ban-cu-uong-bi,193,Ban cũ Uông Bí,,,party,organisation,2015,,,,,\n"  # moves another district's body
+    )
+    with translation.override(language):
+        result, errors = run(text, user=editor)
+    assert len(errors) == 4, errors
+    for number, line in zip((2, 3, 4, 5), errors):
+        assert line.startswith(f"{row_word} {number}, "), line
+        assert line.count(f"{row_word} {number}") == 1, line
+    if language == "en":
+        assert errors == [
+            "Row 2, column successor: Ban Uông Bí is outside the districts you may edit.",
+            "Row 3, column unit: Thành phố Uông Bí is outside the districts you may edit.",
+            "Row 4, column slug: Repeats row 2 (same slug: ban-a).",
+            "Row 5, column unit: This row changes a record of a district you may not edit.",
+        ]
+    assert not Body.objects.filter(slug__in=["ban-a", "ban-b"]).exists()
