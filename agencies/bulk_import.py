@@ -331,17 +331,33 @@ class BulkImport:
         return result
 
     def database_error(self, exc):
+        """The database's refusal said as the rule it enforces."""
         text = str(exc)
+        table = self.opts.db_table
+        for names, _condition, constraint in self.unique_rules():
+            columns = [f"{table}.{self.opts.get_field(name).column}" for name in names]
+            named = constraint is not None and constraint.name in text
+            listed = text.startswith("UNIQUE constraint failed: ") and text.split(": ", 1)[1].split(", ") == columns
+            if named or listed:
+                if constraint is not None and constraint.violation_error_message not in (
+                    None,
+                    constraint.default_violation_error_message,
+                ):
+                    rule = str(constraint.get_violation_error_message())
+                else:
+                    rule = " ".join(self.model().unique_error_message(self.model, names).messages)
+                return self.refused(rule)
         for constraint in self.opts.constraints:
             if constraint.name in text:
-                return ImportFileError(
-                    _("The database refused the file: %(rule)s Nothing was imported.")
-                    % {"rule": constraint.get_violation_error_message()}
-                )
+                return self.refused(str(constraint.get_violation_error_message()))
         return ImportFileError(
             _("The database refused the file (%(error)s). Nothing was imported.")
             % {"error": text.splitlines()[0][:200]}
         )
+
+    @staticmethod
+    def refused(rule):
+        return ImportFileError(_("The database refused the file: %(rule)s Nothing was imported.") % {"rule": rule})
 
     # -- lookups, once per column ----------------------------------------------------
     def prefetch(self, rows):

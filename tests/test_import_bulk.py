@@ -386,3 +386,20 @@ def test_an_import_error_names_its_row_once(place, language, row_word):
             "Row 5, column unit: This row changes a record of a district you may not edit.",
         ]
     assert not Body.objects.filter(slug__in=["ban-a", "ban-b"]).exists()
+
+
+def test_a_rule_only_the_database_catches_writes_nothing_and_says_which(place, monkeypatch):
+    """Should a rule get past the checks in memory (or a record change between
+    reading and writing), the database refuses the file as a whole: nothing is
+    written, and the message names the rule, not a traceback."""
+    from agencies.bulk_import import BulkImport
+
+    factories.BodyFactory(unit=place["ha_long"], slug="ban-co", name_vi="Ban A")
+    monkeypatch.setattr(BulkImport, "check_unique", lambda self, pendings: None)
+    text = f"{BODY_HEADER}\nban-moi,193,Ban mới,,,party,organisation,,,,,,bao-1\nban-a,193,Ban A,,,party,organisation,,,,,,\n"
+    result, errors = run(text)
+    assert errors == [
+        "The database refused the file: Body with this Unit and Name (Vietnamese) already exists. Nothing was imported."
+    ], errors
+    assert not Body.objects.filter(slug__in=["ban-moi", "ban-a"]).exists()
+    assert not BodyCitation.history.exists()
