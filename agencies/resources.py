@@ -25,7 +25,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -33,7 +33,14 @@ from import_export import fields, resources, widgets
 
 from core.cache import writes_batched
 from core.history import write_version
-from core.scope import district_id_of, district_ids_for, out_of_scope_choices, record_scope_path
+from core.scope import (
+    ChoiceScope,
+    district_id_of,
+    district_ids_for,
+    out_of_scope_choices,
+    record_scope_path,
+    scope_select_related,
+)
 
 from .dates import parse_input
 from .models import AdministrativeUnit, Body, Event, EventParticipant, Holding, LegalDocument, Post, Source, UnitChange
@@ -150,8 +157,24 @@ def _model_name(model):
     return str(model._meta.verbose_name)
 
 
+# What a lookup found, remembered for the rest of the import.
+MISSING = object()
+AMBIGUOUS = object()
+
+
+def _scoped_queryset(model):
+    """Records of `model` with what deciding their district needs (no query per row)."""
+    queryset = model._default_manager.all()
+    related = scope_select_related(model)
+    return queryset.select_related(related) if related else queryset
+
+
 class KeyWidget(widgets.ForeignKeyWidget):
-    """A foreign key by natural key (slug, document number...); empty = none."""
+    """A foreign key by natural key (slug, document number...); empty = none.
+
+    During an import every key a column names is looked up at once
+    (`prefetch`, one query per column) and remembered; a row naming a record
+    made by an earlier row of the same file finds it too (`remember`)."""
 
     def __init__(self, model, field="slug", **kwargs):
         super().__init__(model, field=field, **kwargs)
@@ -159,24 +182,59 @@ class KeyWidget(widgets.ForeignKeyWidget):
     def lookup(self, text):
         return {self.field: text}
 
+    def cache_key(self, text):
+        return (self.model, *self.lookup(text).items())
+
+    def fetch(self, texts):
+        """{text: record, MISSING or AMBIGUOUS} for these keys, in one query."""
+        found = dict.fromkeys(texts, MISSING)
+        if texts:
+            for obj in _scoped_queryset(self.model).filter(**{f"{self.field}__in": texts}):
+                found[as_text(getattr(obj, self.field))] = obj
+        return found
+
+    def prefetch(self, values):
+        cache = _lookups.get()
+        texts = {as_text(value) for value in values} - {""}
+        if cache is None:
+            return
+        texts = [text for text in texts if self.cache_key(text) not in cache]
+        for text, obj in self.fetch(texts).items():
+            cache[self.cache_key(text)] = obj
+
+    def remember(self, obj):
+        """A record this import makes, for the rows after it that name it."""
+        cache = _lookups.get()
+        text = as_text(getattr(obj, self.field, ""))
+        if cache is not None and text:
+            cache[self.cache_key(text)] = obj
+
+    def found(self, text):
+        cache = _lookups.get()
+        key = self.cache_key(text)
+        if cache is not None and key in cache:
+            return cache[key]
+        obj = self.fetch([text])[text]
+        if cache is not None:
+            cache[key] = obj
+        return obj
+
     def clean(self, value, row=None, **kwargs):
         text = as_text(value)
         if not text:
             return None
-        cache = _lookups.get()
-        key = (self.model, text)
-        if cache is not None and key in cache:
-            return cache[key]
-        try:
-            found = self.model._default_manager.get(**self.lookup(text))
-            if cache is not None:
-                cache[key] = found
-            return found
-        except self.model.DoesNotExist:
+        found = self.found(text)
+        if found is AMBIGUOUS:
+            raise ValueError(
+                _("Several %(model)s have %(key)s “%(value)s”; name it by its slug.")
+                % {"model": self.model._meta.verbose_name_plural, "key": self.key_label(text), "value": text[:80]}
+            )
+        if found is MISSING:
             raise ValueError(
                 _("No %(model)s with %(key)s “%(value)s”.")
                 % {"model": _model_name(self.model), "key": self.key_label(text), "value": text[:80]}
-            ) from None
+            )
+        return found
 
     def key_label(self, text):
         return self.field
@@ -186,7 +244,10 @@ class KeyWidget(widgets.ForeignKeyWidget):
 
 
 class UnitWidget(KeyWidget):
-    """A unit by GSO code (all digits) or slug; written out as the slug."""
+    """A unit by GSO code (all digits) or slug; written out as the slug.
+
+    A code given to two units (one before and one from the 2025
+    reorganisation) is ambiguous: the row must name the unit by its slug."""
 
     def __init__(self, **kwargs):
         super().__init__(AdministrativeUnit, field="slug", **kwargs)
@@ -197,22 +258,52 @@ class UnitWidget(KeyWidget):
     def key_label(self, text):
         return _("GSO code") if text.isdigit() else _("slug")
 
+    def fetch(self, texts):
+        found = dict.fromkeys(texts, MISSING)
+        codes = [text for text in texts if text.isdigit()]
+        slugs = [text for text in texts if not text.isdigit()]
+        if not texts:
+            return found
+        for unit in AdministrativeUnit.objects.filter(Q(gso_code__in=codes) | Q(slug__in=slugs)):
+            if unit.slug in found and not unit.slug.isdigit():
+                found[unit.slug] = unit
+            if unit.gso_code in found:
+                found[unit.gso_code] = unit if found[unit.gso_code] is MISSING else AMBIGUOUS
+        return found
+
+    def remember(self, obj):
+        cache = _lookups.get()
+        if cache is None:
+            return
+        for text in (obj.slug, obj.gso_code):
+            if text:
+                cache[self.cache_key(text)] = obj
+
 
 class KeysWidget(widgets.ManyToManyWidget):
     """Several records by natural key, separated by `;`; an unknown key is an error."""
 
     def __init__(self, model, field="slug", **kwargs):
         super().__init__(model, separator=LIST_SEPARATOR, field=field, **kwargs)
+        self.one = KeyWidget(model, field=field)
+
+    def keys(self, value):
+        return list(dict.fromkeys(k.strip() for k in as_text(value).split(self.separator) if k.strip()))
+
+    def prefetch(self, values):
+        self.one.prefetch({key for value in values for key in self.keys(value)})
 
     def clean(self, value, row=None, **kwargs):
-        keys = list(dict.fromkeys(k.strip() for k in as_text(value).split(self.separator) if k.strip()))
+        keys = self.keys(value)
         if not keys:
             return []
-        found = {
-            as_text(getattr(obj, self.field)): obj
-            for obj in self.model._default_manager.filter(**{f"{self.field}__in": keys})
-        }
-        missing = [key for key in keys if key not in found]
+        cache = _lookups.get()
+        if cache is None:  # outside an import
+            found = self.one.fetch(keys)
+        else:
+            self.one.prefetch(keys)  # a query only for keys not known yet
+            found = {key: cache[self.one.cache_key(key)] for key in keys}
+        missing = [key for key in keys if found[key] is MISSING]
         if missing:
             raise ValueError(
                 _("No %(model)s with %(key)s %(values)s.")
@@ -421,13 +512,39 @@ class QnResource(resources.ModelResource):
         token = _lookups.set({})
         try:
             with writes_batched():
-                result = super().import_data(
-                    dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
-                )
+                if self.imports_in_bulk():
+                    from .bulk_import import BulkImport
+
+                    result = BulkImport(
+                        self,
+                        dataset,
+                        dry_run=dry_run,
+                        keep_instances=kwargs.get("retain_instance_in_row_result", False),
+                        raise_errors=raise_errors,
+                    ).run()
+                else:
+                    result = super().import_data(
+                        dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs
+                    )
         finally:
             _lookups.reset(token)
         self.explain_errors(result)
         return result
+
+    # Rows checked in memory and written in bulk (agencies.bulk_import);
+    # False keeps django-import-export's row-by-row path.
+    bulk = True
+
+    def imports_in_bulk(self):
+        from .bulk_import import supports_bulk
+
+        return self.bulk and supports_bulk(self._meta.model)
+
+    def choice_scope(self):
+        """What the user may pick, remembered for the whole import (ChoiceScope)."""
+        if getattr(self, "_choice_scope", None) is None or self._choice_scope.district_ids != self.district_ids():
+            self._choice_scope = ChoiceScope(self.district_ids())
+        return self._choice_scope
 
     def explain_errors(self, result):
         """Errors as an editor can act on them: a missing column is named with
@@ -482,9 +599,8 @@ class QnResource(resources.ModelResource):
                 columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
                 raise ValidationError(
                     {
-                        columns[0]: _("Row %(row)s repeats row %(first)s (same %(columns)s: %(values)s).")
+                        columns[0]: _("Repeats row %(first)s (same %(columns)s: %(values)s).")
                         % {
-                            "row": sheet_row(row_number),
                             "first": sheet_row(first),
                             "columns": ", ".join(columns),
                             "values": ", ".join(key),
@@ -530,55 +646,65 @@ class QnResource(resources.ModelResource):
         instance._qnmerge_history_type = "+" if is_create else "~"
 
     def save_m2m(self, instance, row, **kwargs):
-        instance.skip_history_when_saving = True
-        try:
-            super().save_m2m(instance, row, **kwargs)
-        finally:
-            del instance.skip_history_when_saving
+        # Links are written as the bulk path writes them: a citation gets its
+        # entry in the citation history (a revert knows it came with the import).
+        from .bulk_import import apply_links, load_links
+
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                current = load_links(type(instance), field.attribute, [instance.pk])
+                apply_links(type(instance), field.attribute, [(instance, field.clean(row), False)], current, self.user)
         history_type = getattr(instance, "_qnmerge_history_type", None)
         if history_type:
             write_version(instance, history_type)
             del instance._qnmerge_history_type
 
-    def check_choices(self, instance, row, row_number):
+    def check_choices(self, instance, row, row_number, m2m=None):
         """Every record a row names must be one the user could pick in the
         admin's form (core.scope.out_of_scope_choices, the forms' rule)."""
         ids = self.district_ids()
         if ids is None:
             return
-        m2m = {}
-        for field in self.get_import_fields():
-            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
-                m2m[field.attribute] = field.clean(row)
-        refused = out_of_scope_choices(instance, ids, m2m)
+        if m2m is None:
+            m2m = {}
+            for field in self.get_import_fields():
+                if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                    m2m[field.attribute] = field.clean(row)
+        refused = out_of_scope_choices(instance, ids, m2m, scope=self.choice_scope())
         if refused:
             columns = {field.attribute: field.column_name for field in self.get_import_fields()}
             raise ValidationError(
                 {
-                    columns.get(name, name): _("Row %(row)s: %(value)s is outside the districts you may edit.")
-                    % {"row": sheet_row(row_number), "value": record}
+                    columns.get(name, name): _("%(value)s is outside the districts you may edit.") % {"value": record}
                     for name, record in refused.items()
                 }
             )
 
-    def check_scope(self, instance, row_number):
+    STORED_UNKNOWN = object()
+
+    def check_scope(self, instance, row_number, stored_district=STORED_UNKNOWN):
+        """A district editor's row must stay in (and change only records of)
+        their districts; `stored_district` is the record's district before
+        the row (looked up when not given)."""
         ids = self.district_ids()
         if ids is None:
             return
         if instance.pk is not None:
-            stored = type(instance)._default_manager.filter(pk=instance.pk).first()
-            if stored is not None and district_id_of(stored) not in ids:
+            if stored_district is self.STORED_UNKNOWN:
+                stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+                stored_district = district_id_of(stored) if stored is not None else None
+                changes_other = stored is not None and stored_district not in ids
+            else:
+                changes_other = stored_district not in ids
+            if changes_other:
                 raise ValidationError(
-                    {
-                        self.scope_column: _("Row %(row)s changes a record of a district you may not edit.")
-                        % {"row": sheet_row(row_number)}
-                    }
+                    {self.scope_column: _("This row changes a record of a district you may not edit.")}
                 )
         if district_id_of(instance) not in ids:
             raise ValidationError(
                 {
-                    self.scope_column: _("Row %(row)s: %(value)s is outside the districts you may edit.")
-                    % {"row": sheet_row(row_number), "value": self.scope_label(instance)}
+                    self.scope_column: _("%(value)s is outside the districts you may edit.")
+                    % {"value": self.scope_label(instance)}
                 }
             )
 

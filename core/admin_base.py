@@ -27,8 +27,6 @@ from django.db import connection, models
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import formats, timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
@@ -37,6 +35,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from agencies.dates import describe
+from agencies.resources import describe_errors
 from agencies.text import fold, slugify_vi
 
 from .admin_imports import attachment, export_filename, preview_rows, template_dataset
@@ -54,9 +53,15 @@ from .scope import (
     scope_records,
     visible_district_ids,
 )
+from .stale import (
+    OPENED_VERSION,
+    StaleCheckForm,
+    StaleCheckInlineForm,
+    StaleCheckInlineFormSet,
+    latest_version,  # noqa: F401 - the newest version of a record, for callers of this module
+)
 
 CHANGE_REASON = "change_reason"
-OPENED_VERSION = "opened_version"
 
 
 def uncertain_date(name, description):
@@ -117,45 +122,9 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-def latest_version(model, pk):
-    """The newest historical version of a record (None without history)."""
-    history = getattr(model, "history", None)
-    if history is None or pk is None:
-        return None
-    return history.model.objects.filter(**{model._meta.pk.attname: pk}).order_by("-history_id").first()
-
-
-def describe_changes(newer, older):
-    """ "field: old → new" lines for what changed between two versions."""
-    lines = []
-    if older is None:
-        return lines
-    delta = newer.diff_against(older)
-    opts = newer.instance_type._meta
-    for change in delta.changes:
-        try:
-            label = capfirst(opts.get_field(change.field).verbose_name)
-        except Exception:
-            label = change.field
-        old, new = change.old, change.new
-        if isinstance(old, list) or isinstance(new, list):  # many-to-many links
-            lines.append(gettext("%(field)s: the links changed") % {"field": label})
-        else:
-            lines.append(
-                f"{label}: “{old if old not in (None, '') else '—'}” → “{new if new not in (None, '') else '—'}”"
-            )
-    return lines
-
-
-class HistoryReasonForm(forms.ModelForm):
+class HistoryReasonForm(StaleCheckForm):
     """Every admin form: the model's fields plus why the change was made, and
-    the version it was opened on.
-
-    Two admins, one record: the form carries the id of the record's newest
-    history version when it was opened (`opened_version`). A save whose
-    version is no longer the newest is refused, the error says who changed
-    what since, and the form then carries the newest version: saving it
-    again applies this editor's values on top (the reapply)."""
+    the version it was opened on (two admins, one record: core.stale)."""
 
     change_reason = forms.CharField(
         label=_("Reason for the change"),
@@ -163,7 +132,6 @@ class HistoryReasonForm(forms.ModelForm):
         required=False,
         help_text=_("Kept with this version in the record's history, e.g. the article that corrects it."),
     )
-    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
     # {identifier field: [fields it is made from]}, set by the admin class.
     prepopulated = {}
     # Reverting to an earlier version must say why (the history keeps it).
@@ -171,9 +139,6 @@ class HistoryReasonForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_bound and self.instance.pk is not None:
-            latest = latest_version(type(self.instance), self.instance.pk)
-            self.initial["opened_version"] = str(latest.history_id) if latest else ""
         if self.reason_required and CHANGE_REASON in self.fields:
             field = self.fields[CHANGE_REASON]
             field.required = True
@@ -192,34 +157,7 @@ class HistoryReasonForm(forms.ModelForm):
                 cleaned[target] = slugify_vi(text, max_length)
             else:
                 self.add_error(target, forms.Field.default_error_messages["required"])
-        return self.refuse_stale(cleaned)
-
-    def refuse_stale(self, cleaned):
-        """A save made from a form opened before someone else's save is refused."""
-        if self.instance.pk is None or "opened_version" not in self.fields:
-            return cleaned
-        latest = latest_version(type(self.instance), self.instance.pk)
-        if latest is None:
-            return cleaned
-        opened = (self.data.get(self.add_prefix("opened_version")) or "").strip()
-        if not opened or opened == str(latest.history_id):
-            return cleaned  # the newest version (or a form from before this check)
-        older = None
-        if opened.isdigit() and len(opened) < 19:
-            older = type(latest).objects.filter(history_id=int(opened)).first()
-        lines = describe_changes(latest, older)
-        message = gettext(
-            "Someone else saved this record after you opened it (%(author)s, %(when)s). Your changes are not saved yet. "
-            "What changed since: %(changes)s. Check the form and save again to apply your version."
-        ) % {
-            "author": latest.author,
-            "when": formats.localize(timezone.localtime(latest.history_date)),
-            "changes": "; ".join(lines) if lines else gettext("see the record's history"),
-        }
-        # The form now stands on the newest version: saving again reapplies.
-        self.data = self.data.copy()
-        self.data[self.add_prefix("opened_version")] = str(latest.history_id)
-        raise ValidationError(message, code="stale")
+        return cleaned
 
 
 class ReadableHistoryHelper(HistoricalRecordContextHelper):
@@ -601,6 +539,21 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
         finally:
             PendingImportStorage(name=name).remove()
 
+    def process_result(self, result, request):
+        """The confirm step: a file that fails now (a record changed since the
+        preview) wrote nothing; say why instead of "Import finished"."""
+        if result.has_errors() or result.has_validation_errors():
+            lines = describe_errors(result)
+            messages.error(
+                request,
+                gettext("The file cannot be imported: nothing was imported. %(errors)s")
+                % {"errors": " ".join(lines[:10]) + (" …" if len(lines) > 10 else "")},
+            )
+            return HttpResponseRedirect(
+                reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_import")
+            )
+        return super().process_result(result, request)
+
     def add_data_read_fail_error_to_form(self, form, e):
         """Say what is wrong with the file, not which Python exception it raised."""
         if isinstance(e, ImportLimitError):
@@ -619,12 +572,26 @@ class QnAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     }
 
 
-class QnTabularInline(ScopeMixin, admin.TabularInline):
+class StaleCheckInlineMixin:
+    """Each row of an inline carries the version it was opened on: two admins
+    editing the same merger's milestones do not overwrite each other (core.stale)."""
+
+    form = StaleCheckInlineForm
+    formset = StaleCheckInlineFormSet
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != OPENED_VERSION]
+        if self.has_change_permission(request, obj) and hasattr(self.model, "history"):
+            fields.append(OPENED_VERSION)
+        return fields
+
+
+class QnTabularInline(StaleCheckInlineMixin, ScopeMixin, admin.TabularInline):
     extra = 0
     show_change_link = False
 
 
-class QnStackedInline(ScopeMixin, admin.StackedInline):
+class QnStackedInline(StaleCheckInlineMixin, ScopeMixin, admin.StackedInline):
     extra = 0
 
 

@@ -23,9 +23,13 @@ from import_export import widgets
 from agencies.models import AdministrativeUnit
 from agencies.resources import KeysWidget, KeyWidget, UnitWidget, sheet_row
 from agencies.text import slugify_vi
+from core.import_files import grouped
 
 # Beside at most this many distinct identifiers per column (one query each column).
 MAX_NAMED_KEYS = 500
+# Rows the preview shows (a 20,000-row file would be a page no one reads and
+# seconds to draw); the totals count every row.
+PREVIEW_ROWS = 200
 
 
 def attachment(filename):
@@ -93,20 +97,26 @@ def names_by_key(widget, keys):
     return {str(getattr(obj, widget.field)): str(obj) for obj in manager.filter(**{f"{widget.field}__in": keys})}
 
 
-def preview_rows(resource, result):
+def preview_rows(resource, result, limit=PREVIEW_ROWS):
     """The rows to show: invalid rows when there are any (the import would be
-    refused), else every row; each as {"number" (Excel's), "kind", "errors":
-    [(heading, [messages])], "cells": [(value, names)]}."""
+    refused), else every row, at most `limit` of them; each as {"number"
+    (Excel's), "kind", "errors": [(heading, [messages])], "cells": [(value,
+    names)]}. "more" counts the rows left out, "totals" what the import does."""
     labels = resource.column_labels()
     columns = [field.column_name for field in resource.get_import_fields()]
     keyed = key_columns(resource)
     if result.has_validation_errors():
-        raw = [(sheet_row(row.number), None, row.values, row.error_dict) for row in result.invalid_rows]
+        shown = result.invalid_rows[:limit]
+        more = len(result.invalid_rows) - len(shown)
+        raw = [(sheet_row(row.number), None, row.values, row.error_dict) for row in shown]
         # import-export keeps an invalid row's cells in `values`, in diff_headers order.
         values_of = [dict(zip(result.diff_headers, values)) for _n, _k, values, _e in raw]
     else:
-        raw = [(index + 2, row.import_type, None, {}) for index, row in enumerate(result.valid_rows())]
-        values_of = [dict(row.row_values or {}) for row in result.valid_rows()]
+        valid = result.valid_rows()
+        shown = valid[:limit]
+        more = len(valid) - len(shown)
+        raw = [(index + 2, row.import_type, None, {}) for index, row in enumerate(shown)]
+        values_of = [dict(row.row_values or {}) for row in shown]
     wanted = {column: set() for column in keyed}
     for values in values_of:
         for column, widget in keyed.items():
@@ -128,4 +138,17 @@ def preview_rows(resource, result):
                 named = [names[column][key] for key in split_keys(keyed[column], value) if key in names[column]]
             cells.append((value, named))
         rows.append({"number": number, "kind": kinds.get(kind, ""), "errors": errors, "cells": cells})
-    return {"headings": [labels[column] for column in columns], "rows": rows}
+    totals = [
+        (kinds[kind], grouped(result.totals.get(kind, 0)))
+        for kind in ("new", "update", "skip")
+        if result.totals.get(kind, 0)
+    ]
+    return {
+        "headings": [labels[column] for column in columns],
+        "rows": rows,
+        "more": more,
+        "more_text": grouped(more),
+        "invalid": len(result.invalid_rows),
+        "invalid_text": grouped(len(result.invalid_rows)),
+        "totals": totals,
+    }

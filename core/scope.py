@@ -139,40 +139,74 @@ def is_unscoped_choice(model, field_name):
     return field_name in getattr(model, "unscoped_choice_fields", ())
 
 
-def out_of_scope_choices(instance, district_ids, m2m=None):
+class ChoiceScope:
+    """The forms' rule (`scope_choices`) asked about many records at once:
+    which of the records an import names the user may pick. Records are
+    checked in one query per model (`prefetch`), then answered from memory."""
+
+    def __init__(self, district_ids):
+        self.district_ids = district_ids
+        self._checked = {}
+        self._allowed = {}
+
+    def applies_to(self, model):
+        return self.district_ids is not None and model._meta.label_lower in choice_scope()
+
+    def prefetch(self, model, pks):
+        if not self.applies_to(model):
+            return
+        checked = self._checked.setdefault(model, set())
+        wanted = {pk for pk in pks if pk is not None} - checked
+        if not wanted:
+            return
+        queryset = scope_choices(model._default_manager.filter(pk__in=wanted), self.district_ids)
+        self._allowed.setdefault(model, set()).update(queryset.values_list("pk", flat=True))
+        checked.update(wanted)
+
+    def allows(self, model, pk):
+        if pk is None or not self.applies_to(model):
+            return True
+        self.prefetch(model, [pk])
+        return pk in self._allowed.get(model, ())
+
+
+def out_of_scope_choices(instance, district_ids, m2m=None, scope=None):
     """The fields of `instance` naming a record the user may not pick, as
     {field name: record}: the rule the admin's forms apply through
     `scope_choices`, for imports. `m2m` maps many-to-many field names to the
-    records about to be linked."""
+    records about to be linked; `scope` (a ChoiceScope) remembers what was
+    checked across the rows of one import."""
     if district_ids is None:
         return {}
+    scope = scope or ChoiceScope(district_ids)
     model = type(instance)
     refused = {}
     for field in model._meta.concrete_fields:
         if not field.is_relation or is_unscoped_choice(model, field.name):
             continue
         value = getattr(instance, field.attname)
-        related = field.related_model
-        if value is None or related._meta.label_lower not in choice_scope():
-            continue
-        if not scope_choices(related._default_manager.filter(pk=value), district_ids).exists():
+        if value is not None and not scope.allows(field.related_model, value):
             refused[field.name] = getattr(instance, field.name)
     for name, records in (m2m or {}).items():
         records = [record for record in records if record is not None]
         if not records or is_unscoped_choice(model, name):
             continue
         related = type(records[0])
-        if related._meta.label_lower not in choice_scope():
-            continue
-        allowed = set(
-            scope_choices(related._default_manager.filter(pk__in=[r.pk for r in records]), district_ids).values_list(
-                "pk", flat=True
-            )
-        )
+        scope.prefetch(related, [record.pk for record in records])
         for record in records:
-            if record.pk not in allowed:
+            if not scope.allows(related, record.pk):
                 refused.setdefault(name, record)
     return refused
+
+
+def scope_select_related(model):
+    """The relations to load with records of `model` so that their district
+    (`district_id_of`, the choice scope) is read without a query: "unit" for
+    a body, "merger__unit" for a milestone; None when nothing is needed."""
+    path = choice_scope().get(model._meta.label_lower)
+    if not path or "__" not in path:
+        return None
+    return path.rsplit("__", 1)[0]
 
 
 def district_id_of(obj):

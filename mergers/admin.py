@@ -10,12 +10,12 @@ are edited inline; the constituent inline checks the same rules as
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin_base import QnAdmin, QnStackedInline, QnTabularInline, citation_inline, uncertain_date
+from core.stale import StaleCheckInlineFormSet
 
 from .models import (
     NO_STATUS,
@@ -43,7 +43,7 @@ from .resources import (
 )
 
 
-class ConstituentFormSet(BaseInlineFormSet):
+class ConstituentFormSet(StaleCheckInlineFormSet):
     """The constituents of the merger being saved (new or changed): each a
     different body of the merger's unit, not its result, not already merged
     into another body; at least two for a merger, one otherwise."""

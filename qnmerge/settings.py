@@ -305,7 +305,7 @@ QNMERGE_IMPORT_MAX_BYTES = env_int("QNMERGE_IMPORT_MAX_BYTES", 5 * 1024 * 1024, 
 DATA_UPLOAD_MAX_MEMORY_SIZE = QNMERGE_IMPORT_MAX_BYTES
 # ... and refused while being read past this many data rows or cells (an XLSX
 # declaring more is refused unread). `manage.py import_file` has its own limit.
-QNMERGE_IMPORT_MAX_ROWS = env_int("QNMERGE_IMPORT_MAX_ROWS", 10_000, minimum=1)
+QNMERGE_IMPORT_MAX_ROWS = env_int("QNMERGE_IMPORT_MAX_ROWS", 20_000, minimum=1)
 QNMERGE_IMPORT_MAX_CELLS = env_int("QNMERGE_IMPORT_MAX_CELLS", 400_000, minimum=1)
 # Uploads waiting for the admin's confirm step (core.import_files); those
 # older than this many seconds are abandoned and deleted.

@@ -268,7 +268,7 @@ def test_deleting_a_user_keeps_their_name_in_history(admin_client, ha_long):
 
 def test_a_save_from_a_stale_form_is_refused_shows_what_changed_and_can_be_reapplied(client, admin_client, ha_long):
     """Issue 16, item 5: two admins open the same record; the second save must
-    not silently overwrite the first."""
+    not silently overwrite the first, and saving again keeps both changes."""
     board = ha_long["board"]
     url = admin_url("agencies_body_change", board.pk)
     second = User.objects.create_superuser("second-admin", "b@example.org", None)
@@ -282,12 +282,17 @@ def test_a_save_from_a_stale_form_is_refused_shows_what_changed_and_can_be_reapp
     assert stale.status_code == 200  # refused, the form is shown again
     text = stale.content.decode()
     assert "Someone else saved this record after you opened it (province-admin" in text
-    assert "“—” → “Organisation Board”" in text
+    # field by field: theirs, yours
+    assert (
+        "Name (English): province-admin saved “Organisation Board”; you had not changed it, so theirs is kept." in text
+    )
+    assert "Abbreviation: yours, “BTC” (province-admin did not change it)." in text
     board.refresh_from_db()
     assert (board.name_en, board.abbreviation) == ("Organisation Board", "")
 
-    # Saving the re-shown form again applies the second editor's values.
+    # The form shown again holds both changes; saving it applies them together.
+    assert stale.context["adminform"].form["name_en"].value() == "Organisation Board"
     again = other.post(url, form_data(stale))
     assert again.status_code == 302
     board.refresh_from_db()
-    assert board.abbreviation == "BTC"
+    assert (board.name_en, board.abbreviation) == ("Organisation Board", "BTC")

@@ -257,7 +257,7 @@ def assert_nothing_written(before):
         ),
         (
             ["ban-a,ha-long,Ban A,,,party,organisation,,,,,,", "ban-a,ha-long,Ban A,,,party,organisation,,,,,,"],
-            "Row 3, column slug: Row 3 repeats row 2 (same slug: ban-a).",
+            "Row 3, column slug: Repeats row 2 (same slug: ban-a).",
         ),
     ],
 )
@@ -304,7 +304,11 @@ def test_dry_run_previews_every_row_and_writes_nothing(place):
     result, errors = run(BodyResource, text, dry_run=True)
     assert errors == []
     assert [row.import_type for row in result.rows] == ["new", "new"]
-    assert [row.diff[0] for row in result.rows] != ["", ""]  # the preview shows the new values
+    from core.admin_imports import preview_rows
+
+    preview = preview_rows(BodyResource(), result)  # what the admin's dry run shows
+    assert [(row["number"], row["kind"]) for row in preview["rows"]] == [(2, "New"), (3, "New")]
+    assert [row["cells"][2][0] for row in preview["rows"]] == ["Ban A", "Ban B"]
     assert not Body.objects.filter(slug__in=["ban-a", "ban-b"]).exists()
 
 
@@ -324,7 +328,7 @@ def test_district_editor_cannot_import_another_districts_rows(place, ha_long_edi
         f"{BODY_HEADER}\nban-a,193,Ban A,,,party,organisation,,,,,,\nban-b,uong-bi,Ban B,,,party,organisation,,,,,,\n"
     )
     result, errors = run(BodyResource, text, user=ha_long_editor)
-    assert "Row 3, column unit: Row 3: Thành phố Uông Bí is outside the districts you may edit." in errors
+    assert "Row 3, column unit: Thành phố Uông Bí is outside the districts you may edit." in errors
     assert not Body.objects.filter(slug__in=["ban-a", "ban-b"]).exists()
     text = f"{BODY_HEADER}\nban-a,193,Ban A,,,party,organisation,,,,,,\n"
     result, errors = run(BodyResource, text, user=ha_long_editor)
@@ -335,7 +339,7 @@ def test_district_editor_cannot_move_another_districts_record(place, ha_long_edi
     body = factories.BodyFactory(unit=place["uong_bi"], slug="ban-uong-bi", name_vi="Ban Uông Bí")
     text = f"{BODY_HEADER}\nban-uong-bi,ha-long,Ban Uông Bí,,,party,organisation,,,,,,\n"
     result, errors = run(BodyResource, text, user=ha_long_editor)
-    assert "Row 2, column unit: Row 2 changes a record of a district you may not edit." in errors
+    assert "Row 2, column unit: This row changes a record of a district you may not edit." in errors
     body.refresh_from_db()
     assert body.unit == place["uong_bi"]
 
@@ -355,7 +359,7 @@ def test_milestone_of_another_district_is_refused_for_a_district_editor(place, h
     merger = factories.MergerFactory(unit=place["uong_bi"])
     text = f"merger,status,date,basis,note_vi,note_en,sources\n{merger.slug},completed,2019,,,,\n"
     result, errors = run(MilestoneResource, text, user=ha_long_editor)
-    assert "Row 2, column merger: Row 2: Thành phố Uông Bí is outside the districts you may edit." in errors
+    assert "Row 2, column merger: Thành phố Uông Bí is outside the districts you may edit." in errors
     assert not Milestone.objects.exists()
 
 
