@@ -45,8 +45,24 @@ def role_field():
     return forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, initial=DISTRICT_EDITOR_GROUP)
 
 
+class DistrictsField(forms.ModelMultipleChoiceField):
+    """A posted id no database integer can hold is an invalid choice, not a
+    server error (SQLite raises OverflowError on it)."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            try:
+                if abs(int(str(pk))) >= 2**63:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                    )
+            except ValueError:
+                pass  # not a number: the parent refuses it
+        return super()._check_values(value)
+
+
 def districts_field():
-    return forms.ModelMultipleChoiceField(
+    return DistrictsField(
         label=_("Districts they may edit"),
         queryset=AdministrativeUnit.objects.districts().order_by("name_vi"),
         required=False,
