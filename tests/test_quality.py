@@ -94,9 +94,9 @@ def test_figure_that_disagrees_with_the_records_is_listed(client):
     assert "1 huyện đã hợp nhất" not in listed
     # Numbers read as everywhere else on the portal, in each language.
     assert "Reported 1,500; the records give 1." in listed
-    assert "1.500; các bản ghi cho 1." in section(page(client, "/quality/"), "figures")
     assert f'href="{reverse("admin:mergers_reportedfigure_change", args=[wrong.pk])}"' in listed
     assert 'href="/en/figures/"' in listed
+    assert "1.500; các bản ghi cho 1." in section(page(client, "/quality/"), "figures")
 
 
 @pytest.mark.django_db
