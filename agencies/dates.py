@@ -351,10 +351,6 @@ def machine_readable(edtf):
     return edtf if edtf and (_DAY.match(edtf) or _MONTH.match(edtf) or _YEAR.match(edtf)) else ""
 
 
-def iso_day(day):
-    return day.isoformat() if day else ""
-
-
 def sort_day(name="date"):
     """An ORM expression of the day to sort an uncertain date by: its earliest
     day, else its latest (an open start), so both databases sort alike."""

@@ -149,18 +149,12 @@ class MergerQuerySet(models.QuerySet):
     def completed(self, as_of=None):
         return self.with_status(as_of).filter(status=Status.COMPLETED)
 
-    def in_unit_tree(self, unit):
-        """Mergers of a unit and of every unit below it."""
+    def in_province(self, unit):
+        """Mergers of a unit (a province) and of every unit below it."""
         return self.filter(unit.subtree_q())
-
-    def in_province(self, province):
-        return self.filter(province.subtree_q())
 
     def of_model(self, model):
         return self.filter(model=model)
-
-    def for_list(self):
-        return self.select_related("model", "unit", "result").prefetch_related("constituents", "sources")
 
     def with_headcount(self):
         """Annotate headcount_before and headcount_after (None where unknown)."""
@@ -593,7 +587,7 @@ class ReportedFigureQuerySet(models.QuerySet):
         """Figures about the province or a unit in it (every figure when None)."""
         if province is None:
             return self
-        return self.filter(Q(unit=province) | Q(unit__province=province))
+        return self.filter(province.subtree_q())
 
     def about_province(self, province):
         """Figures about this province as a whole (all provinces when None)."""

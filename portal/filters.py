@@ -27,7 +27,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdministrativeUnit
-from agencies.text import fold, search_terms
+from agencies.text import search_terms
 from mergers.models import MergerModel
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -45,11 +45,6 @@ def clean_params(querydict):
     for key, values in querydict.lists():
         params.setlist(key, [value.replace("\x00", "") for value in values])
     return params
-
-
-def search_words(text):
-    """The folded words of a search; each must occur in a record's search_text."""
-    return fold((text or "").replace("\x00", "")).split()[:MAX_WORDS]
 
 
 def matching(queryset, text, field="search_text"):
