@@ -194,6 +194,8 @@ class TextFilter(django_filters.CharFilter):
 
 
 class YearRangeForm(forms.Form):
+    """The form of every page's filters: a year range must not run backwards."""
+
     def clean(self):
         cleaned = super().clean()
         year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
@@ -213,6 +215,12 @@ class PortalFilterSet(django_filters.FilterSet):
         for filter_ in self.filters.values():
             if hasattr(filter_, "options"):
                 filter_.extra["choices"] = Options(filter_.options)
+
+    def get_form_class(self):
+        # Every page's filters refuse a year range that runs backwards, not
+        # only the pages that remembered to name the form.
+        form = super().get_form_class()
+        return form if issubclass(form, YearRangeForm) else type(form.__name__, (YearRangeForm, form), {})
 
     @property
     def invalid(self):

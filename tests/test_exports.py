@@ -137,6 +137,7 @@ def test_dashboard_csv_has_exactly_the_agreed_columns_and_the_status_as_of(clien
         "district_gso_code",
         "district",
         "merger_model",
+        "merger_model_name",
         "status",
         "status_date",
         "status_date_edtf",
@@ -152,6 +153,8 @@ def test_dashboard_csv_has_exactly_the_agreed_columns_and_the_status_as_of(clien
     by_district = {(r["district_gso_code"], r["merger_model"]): r for r in rows}
     model = data["merger"].model.slug
     row = by_district[("193", model)]
+    # The model's name, not only its code: what an analyst reads in Excel.
+    assert row["merger_model_name"] == data["merger"].model.name_vi
     assert (row["status"], row["status_date"], row["status_date_edtf"]) == ("in_progress", "2018", "2018")
     assert (row["status_date_earliest"], row["status_date_latest"]) == ("2018-01-01", "2018-12-31")
     # The province makes no district-level merger: not applicable, which is

@@ -47,6 +47,7 @@ DASHBOARD = Report(
         DISTRICT_CODE,
         DISTRICT_NAME,
         C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model"), attr("model.slug")),
+        C("merger_model_name", T.TEXT, _("Vietnamese name of the merger model"), attr("model.name_vi")),
         C(
             "status",
             T.CODE,
