@@ -63,7 +63,6 @@ from .filters import (
     ModelFilter,
     PortalFilterSet,
     YearFilter,
-    YearRangeForm,
 )
 
 MILESTONE = "milestone"
@@ -644,7 +643,6 @@ class TimelineFilter(PortalFilterSet):
     class Meta:
         model = Milestone
         fields = []
-        form = YearRangeForm
 
     @property
     def province(self):
