@@ -369,3 +369,29 @@ def test_headcount_chart_bars_are_drawn_to_scale(client, two_districts):
     assert widths[("20", "before")] == pytest.approx(widths[("15", "after")] * 20 / 15, rel=0.01)
     assert widths[("8", "before")] == pytest.approx(widths[("20", "before")] * 8 / 20, rel=0.01)
     assert f"15 ({MINUS}5, {MINUS}25%)" in svg
+
+
+@pytest.mark.parametrize(
+    "query,listed",
+    [
+        ("year_from=2015", True),
+        ("year_to=2016", True),
+        ("year_from=2019&year_to=2019", True),
+        ("year_from=2020", False),
+    ],
+)
+def test_milestone_years_follow_the_uncertain_date(client, two_districts, query, listed):
+    """A milestone known only as "on or before 07/12/2019" may fall in any
+    year up to 2019: a year filter keeps it there, on the page and in its
+    file (it was dropped by every year filter)."""
+    milestone = factories.MilestoneFactory(merger=two_districts["a"], status="completed", date_edtf="../2019-12-07")
+    page = html(client.get(f"/en/milestones/?{query}"))
+    assert (f'id="milestone-{milestone.pk}"' in page) is listed
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(client.get(f"/en/milestones/?{query}&format=csv").streaming_content).decode("utf-8-sig")
+            )
+        )
+    )
+    assert (str(milestone.pk) in {row["id"] for row in rows}) is listed
