@@ -12,7 +12,6 @@ from datetime import date
 
 from django.db.models import Q
 
-from agencies.dates import bounds
 from agencies.models import AdministrativeUnit, Source, UnitChange
 from mergers.models import NO_STATUS, Merger, MergerModel, Milestone
 
@@ -33,14 +32,6 @@ class Cell:
     sources: list[Source] = field(default_factory=list)
     unit_ended: bool = False
     successor: AdministrativeUnit | None = None
-
-    @property
-    def possible_earliest(self):
-        return bounds(self.possible_edtf or "")[0]
-
-    @property
-    def possible_latest(self):
-        return bounds(self.possible_edtf or "")[1]
 
     @property
     def applies(self):

@@ -15,7 +15,7 @@ from core.cache import cached
 from mergers.models import Merger, MergerModel, ReportedFigure
 
 from .. import dashboard as matrix
-from ..exports import STATUS_DATE_COLUMNS, C, Report, T, attr, uncertain_date
+from ..exports import POSSIBLE_STATUS_COLUMNS, STATUS_DATE_COLUMNS, C, Report, T, attr
 from .base import Download, Page, citations, paginate
 
 NOT_APPLICABLE = "not_applicable"
@@ -58,22 +58,7 @@ DASHBOARD = Report(
             labels="status",
         ),
         *STATUS_DATE_COLUMNS,
-        C(
-            "possible_status",
-            T.CODE,
-            _(
-                "A later status that may already have been reached on the chosen date (its interval contains it), else empty"
-            ),
-            attr("possible_status"),
-            labels="status",
-        ),
-        *uncertain_date(
-            "possible_status_date",
-            _("Date of that possible status"),
-            "possible_edtf",
-            "possible_earliest",
-            "possible_latest",
-        ),
+        *POSSIBLE_STATUS_COLUMNS,
         C(
             "source_ids",
             T.LIST,
