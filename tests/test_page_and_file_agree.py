@@ -4,6 +4,7 @@ possible status beside the status, and only the rows the page lists."""
 import csv
 import io
 
+import pytest
 from django.utils import translation
 
 from agencies.models import AdministrativeUnit
@@ -66,3 +67,32 @@ def test_the_merger_list_shows_the_possible_status_as_the_district_page_does(cli
     # On the conference's day it is completed, and nothing is only possible.
     merger_list = get(client, "/en/mergers/", district="mong-cai", as_of="2017-09-27").content.decode()
     assert "possibly" not in merger_list
+
+
+# -- a merger model's rows ----------------------------------------------------------
+
+
+def model_rows_shown(page):
+    """The rows of the model's table of units (its status in each unit)."""
+    body = page[page.index("<tbody>") :]
+    return body[: body.index("</tbody>")].count("<tr")
+
+
+@pytest.mark.parametrize(
+    ("slug", "units"),
+    [
+        ("van-phong-tinh", 1),  # a province's merger: the province only, not its 14 districts
+        ("khoi-mttq", 14),  # a district merger: the 14 districts, not the province
+    ],
+)
+def test_a_merger_models_files_have_the_rows_its_page_shows(client, seed_shared, slug, units):
+    from openpyxl import load_workbook
+
+    url = f"/en/models/{slug}/"
+    page = get(client, url, as_of="2019-12-31").content.decode()
+    assert model_rows_shown(page) == units
+    rows = csv_rows(get(client, url, as_of="2019-12-31", format="csv"))
+    assert len(rows) == units
+    assert "not_applicable" not in {row["status"] for row in rows}
+    book = load_workbook(io.BytesIO(get(client, url, as_of="2019-12-31", format="xlsx").content))
+    assert book.worksheets[0].max_row - 1 == units  # under its header row

@@ -206,10 +206,11 @@ class ModelDetail(Page):
         return self.model.slug
 
     def cells(self):
-        """The model's column of the dashboard: its cell in every unit."""
+        """The model's column of the dashboard: its cell in every unit where
+        the model applies (the page's rows and its file's)."""
         rows, models = matrix.status_matrix(self.province, self.day)
         column = next(i for i, m in enumerate(models) if m.pk == self.model.pk)
-        return [cells[column] for _unit, cells in rows]
+        return [cells[column] for _unit, cells in rows if cells[column].applies]
 
     def context(self):
         figures = (
@@ -236,5 +237,5 @@ class ModelDetail(Page):
             "model": self.model,
             "figures": figures,
             "events": events,
-            "cells": [cell for cell in self.cells() if cell.applies],
+            "cells": self.cells(),
         }
