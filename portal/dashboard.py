@@ -151,7 +151,7 @@ def has_mergers(province):
     """Whether any unit of the province (of any province when None) has a merger of a model."""
     mergers = Merger.objects.filter(model__isnull=False)
     if province is not None:
-        mergers = mergers.in_unit_tree(province)
+        mergers = mergers.in_province(province)
     return mergers.exists()
 
 

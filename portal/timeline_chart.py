@@ -37,7 +37,7 @@ from agencies.models import AdministrativeUnit, localized
 from mergers.models import Status
 
 from .scope import DEFAULT_PROVINCE
-from .timeline import EVENT_KINDS, KIND_LABELS, MILESTONE, chart_points, kinds_for
+from .timeline import EVENT_KINDS, KIND_LABELS, MILESTONE, chart_points, kinds_for, timeline_filter
 
 MAX_MARKS = 3000
 TOP = 22  # the year labels
@@ -172,8 +172,11 @@ def _pack(marks):
 
 def consolidation_chart(filters):
     """The chart's rows, year ticks and legend for `filters` (the
-    timeline's), or None when nothing is dated."""
-    home = _home(filters)
+    timeline's, see `portal.timeline.timeline_filter`), or None when nothing
+    is dated."""
+    filters = timeline_filter(filters)
+    criteria = filters.criteria
+    home = _home(criteria)
     points = chart_points(filters, MAX_MARKS)
     if not points:
         return None
@@ -241,7 +244,7 @@ def consolidation_chart(filters):
                 "names": named,
             }
             years = ((head.earliest or head.latest).year, (head.latest or head.earliest).year)
-            url = _list_url(filters, kind, row.unit, head.model, years)
+            url = _list_url(criteria, kind, row.unit, head.model, years)
         if kind == MILESTONE:
             colour = colours[model_id] if model_id is not None else NO_MODEL
             filled = status == Status.COMPLETED

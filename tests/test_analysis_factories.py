@@ -328,6 +328,14 @@ def test_bad_year_says_so(client, two_districts):
     assert "The last year cannot be before the first year." in page
 
 
+@pytest.mark.parametrize("path", ["/en/mergers/", "/en/milestones/", "/en/timeline/"])
+def test_a_backwards_year_range_is_refused_on_every_page_that_takes_years(client, two_districts, path):
+    """The merger list showed an empty list and no word of why."""
+    page = html(client.get(path + "?year_from=2020&year_to=2015"))
+    assert "The last year cannot be before the first year." in page
+    assert "Some filters are not valid" in page
+
+
 def test_unknown_province_is_404(client, two_districts):
     for url in ("/en/headcount/", "/en/timeline/", "/en/titles/", "/en/figures/", "/en/milestones/"):
         assert client.get(url + "?province=atlantis").status_code == 404

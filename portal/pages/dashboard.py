@@ -172,7 +172,7 @@ class ModelList(Page):
     def context(self):
         mergers = Merger.objects.filter(model__isnull=False)
         if self.province is not None:
-            mergers = mergers.in_unit_tree(self.province)
+            mergers = mergers.in_province(self.province)
         totals = dict(mergers.order_by().values_list("model").annotate(n=Count("pk")))
         completed = dict(mergers.completed(self.day).order_by().values_list("model").annotate(n=Count("pk")))
         models = list(MergerModel.objects.order_by("order", "slug"))

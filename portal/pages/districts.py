@@ -20,7 +20,7 @@ from .mergers import MERGERS, merger_rows
 DISTRICTS = Report(
     name="districts",
     title=_("Administrative units"),
-    description=_("Provinces, districts and communes with their GSO codes and validity."),
+    description=_("Districts (and district-level cities and towns) with their GSO codes and validity."),
     select_related=("parent",),
     prefetch_related=("sources", "citations__source"),
     columns=(

@@ -7,7 +7,7 @@ from agencies.dates import sort_day
 from mergers.models import STATUS_RANK, Milestone, Status
 
 from ..exports import RECORD_ID, C, Report, T, attr, citation_columns, merger_unit_columns, uncertain_date
-from ..filters import DistrictFilter, ModelFilter, PortalFilterSet, YearFilter, YearRangeForm
+from ..filters import DistrictFilter, ModelFilter, PortalFilterSet, YearFilter
 from .base import Download, ListPage, citations
 
 MILESTONES = Report(
@@ -50,7 +50,6 @@ class MilestoneFilter(PortalFilterSet):
     class Meta:
         model = Milestone
         fields = []
-        form = YearRangeForm
 
     def sort_by_date(self, queryset, name, value):
         if value == "-date":
