@@ -33,6 +33,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -411,6 +412,37 @@ class UncertainDatesQuerySet(models.QuerySet):
                 earliest | models.Q(overlap_earliest__isnull=True)
             )
         return rows
+
+
+# --------------------------------------------------------------------------
+# Has a dated thing come by a day? One reading for every end and status
+# --------------------------------------------------------------------------
+# A date counts only from its latest possible day: a unit that ended "in
+# 2019" still exists on 01/06/2019, as a merger completed "in 2019" is only
+# possibly completed then. A date with an open latest day ("2018/..", from
+# 2018 on) counts from its earliest day; an empty date never comes.
+
+
+def reached_by(earliest, latest, day):
+    """Whether a date with these bounds has certainly come by `day`."""
+    if latest is not None:
+        return latest <= day
+    return earliest is not None and earliest <= day
+
+
+def reached_by_q(name, day):
+    """A condition: the uncertain date `name` (e.g. "unit__valid_until") has
+    certainly come by `day`, a date or an expression (OuterRef)."""
+    return Q(**{f"{name}_latest__lte": day}) | Q(**{f"{name}_latest__isnull": True, f"{name}__lte": day})
+
+
+def not_reached_by_q(name, day):
+    """The opposite of reached_by_q, written without NOT so indexes serve it."""
+    return (
+        Q(**{f"{name}_latest__gt": day})
+        | Q(**{f"{name}_latest__isnull": True, f"{name}__isnull": True})
+        | Q(**{f"{name}_latest__isnull": True, f"{name}__gt": day})
+    )
 
 
 # --------------------------------------------------------------------------

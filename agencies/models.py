@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from core.history import QnHistoricalRecords as HistoricalRecords
 
-from .dates import UncertainDatesMixin, UncertainDatesQuerySet, date_field, edtf_field
+from .dates import (
+    UncertainDatesMixin,
+    UncertainDatesQuerySet,
+    date_field,
+    edtf_field,
+    not_reached_by_q,
+    reached_by,
+    reached_by_q,
+)
 from .text import SearchableMixin, fold
 
 GSO_CODE_PATTERN = r"^[0-9]{2,5}$"
@@ -348,11 +356,17 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(name_folded__startswith=name)
 
     def existing_on(self, date):
-        """Units that existed on this date (started before it, not yet ended)."""
+        """Units that existed on this date (started before it, not yet ended
+        by it: see `ended_by`). `date` may be an expression (OuterRef)."""
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=date),
-            Q(valid_until__isnull=True) | Q(valid_until__gt=date),
+            not_reached_by_q("valid_until", date),
         )
+
+    def ended_by(self, date):
+        """Units that had certainly ended by this date: the latest day their
+        end can mean is on or before it (AdministrativeUnit.ended_by)."""
+        return self.filter(reached_by_q("valid_until", date))
 
 
 class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
@@ -615,7 +629,10 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         return Q(**{path: unit})
 
     def ended_by(self, date):
-        return self.valid_until is not None and self.valid_until <= date
+        """Whether the unit had certainly ended by this date: the one rule
+        (UnitQuerySet.ended_by, existing_on, Body.with_end). An end given as
+        a year or "on or before" counts only from its latest possible day."""
+        return reached_by(self.valid_until, self.valid_until_latest, date)
 
 
 AdministrativeUnitCitation = citation_model(AdministrativeUnit)
@@ -865,11 +882,16 @@ class BodyQuerySet(models.QuerySet):
         own reason, "unit_ended", or "" for a body still open on `as_of`
         (today by default); `effective_end_edtf` its date as the sources give it.
         The one rule for pages, filters and CSV files.
+
+        An end counts only from its latest possible day, as a merger's status
+        does (agencies.dates.reached_by): a body merged "in 2018" is still
+        open on 01/06/2018. A body whose record gives a reason but no date
+        has ended on every day.
         """
         day = as_of or timezone.localdate()
-        own = ~Q(end_reason="")
-        unit_gone = Q(unit__valid_until_latest__lte=day)
-        district_gone = Q(unit__district__valid_until_latest__lte=day)
+        own = ~Q(end_reason="") & (Q(ended_on_edtf="") | reached_by_q("ended_on", day))
+        unit_gone = reached_by_q("unit__valid_until", day)  # AdministrativeUnit.ended_by
+        district_gone = reached_by_q("unit__district__valid_until", day)
         return self.annotate(
             effective_end_reason=Case(
                 When(own, then=F("end_reason")),

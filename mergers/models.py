@@ -568,8 +568,7 @@ class ReportedFigureQuerySet(models.QuerySet):
             AdministrativeUnit.objects.filter(
                 Q(province=OuterRef("unit")) | Q(district=OuterRef("unit")), level=OuterRef("counted_level")
             )
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of_latest")))
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of_latest")))
+            .existing_on(OuterRef("as_of_latest"))
             .order_by()
             .values("level")
             .annotate(n=Count("pk"))
@@ -577,8 +576,7 @@ class ReportedFigureQuerySet(models.QuerySet):
         )
         communes = (
             AdministrativeUnit.objects.filter(province=OuterRef("unit"), level=AdministrativeUnit.Level.DISTRICT)
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of_latest")))
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of_latest")))
+            .existing_on(OuterRef("as_of_latest"))
             .order_by()
             .values("province")
             .annotate(n=Sum("communes_2018"))

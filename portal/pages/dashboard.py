@@ -15,7 +15,7 @@ from core.cache import cached
 from mergers.models import Merger, MergerModel, ReportedFigure
 
 from .. import dashboard as matrix
-from ..exports import STATUS_DATE_COLUMNS, C, Report, T, attr, uncertain_date
+from ..exports import POSSIBLE_STATUS_COLUMNS, STATUS_DATE_COLUMNS, C, Report, T, attr
 from .base import Download, Page, citations, paginate
 
 NOT_APPLICABLE = "not_applicable"
@@ -58,22 +58,7 @@ DASHBOARD = Report(
             labels="status",
         ),
         *STATUS_DATE_COLUMNS,
-        C(
-            "possible_status",
-            T.CODE,
-            _(
-                "A later status that may already have been reached on the chosen date (its interval contains it), else empty"
-            ),
-            attr("possible_status"),
-            labels="status",
-        ),
-        *uncertain_date(
-            "possible_status_date",
-            _("Date of that possible status"),
-            "possible_edtf",
-            "possible_earliest",
-            "possible_latest",
-        ),
+        *POSSIBLE_STATUS_COLUMNS,
         C(
             "source_ids",
             T.LIST,
@@ -221,10 +206,11 @@ class ModelDetail(Page):
         return self.model.slug
 
     def cells(self):
-        """The model's column of the dashboard: its cell in every unit."""
+        """The model's column of the dashboard: its cell in every unit where
+        the model applies (the page's rows and its file's)."""
         rows, models = matrix.status_matrix(self.province, self.day)
         column = next(i for i, m in enumerate(models) if m.pk == self.model.pk)
-        return [cells[column] for _unit, cells in rows]
+        return [cells[column] for _unit, cells in rows if cells[column].applies]
 
     def context(self):
         figures = (
@@ -251,5 +237,5 @@ class ModelDetail(Page):
             "model": self.model,
             "figures": figures,
             "events": events,
-            "cells": [cell for cell in self.cells() if cell.applies],
+            "cells": self.cells(),
         }
