@@ -25,7 +25,7 @@ from .dates import (
     reached_by,
     reached_by_q,
 )
-from .text import SearchableMixin, fold
+from .text import SearchableMixin, fold, search_q
 
 GSO_CODE_PATTERN = r"^[0-9]{2,5}$"
 # The national reorganisation of 01/07/2025: the district level ended, 63
@@ -244,8 +244,8 @@ class LegalDocumentQuerySet(UncertainDatesQuerySet):
         return self.filter(Q(pk__in=model.basis.values("pk")) | self._basis_of("of_model", model))
 
     def matching(self, text):
-        """Documents whose number, title or issuer holds the folded text."""
-        return self.filter(search_text__contains=fold(text))
+        """Documents whose number, title or issuer holds every word searched."""
+        return self.filter(search_q(text))
 
 
 class LegalDocumentManager(models.Manager.from_queryset(LegalDocumentQuerySet)):
@@ -646,8 +646,8 @@ class UnitChangeQuerySet(UncertainDatesQuerySet):
         return self.filter(unit__district=district)
 
     def matching(self, text):
-        """Changes of a unit whose name holds the folded text."""
-        return self.filter(unit__search_text__contains=fold(text))
+        """Changes of a unit whose name holds every word searched."""
+        return self.filter(search_q(text, lambda phrase: Q(unit__search_text__contains=phrase)))
 
     def concerning(self, unit):
         """Changes to this unit or a unit below it, or naming one of them as
@@ -1139,8 +1139,12 @@ class HoldingQuerySet(UncertainDatesQuerySet):
     def matching(self, text):
         """Holdings of a post or in a unit whose name holds the folded text,
         or whose holder's name holds the text as typed."""
-        posts = Post.objects.filter(holdings=OuterRef("pk"), search_text__contains=fold(text))
-        return self.filter(Exists(posts) | Q(unit__search_text__contains=fold(text)) | Q(holder_name__icontains=text))
+
+        def in_post_or_unit(phrase):
+            posts = Post.objects.filter(holdings=OuterRef("pk"), search_text__contains=phrase)
+            return Q(Exists(posts)) | Q(unit__search_text__contains=phrase)
+
+        return self.filter(search_q(text, in_post_or_unit) | Q(holder_name__icontains=text))
 
     def held_on(self, date):
         """Holdings known to be held on a date: certainly started (or reported) by then, not ended."""
@@ -1279,9 +1283,12 @@ class EventQuerySet(UncertainDatesQuerySet):
     def matching(self, text):
         """Events whose title or place, a participant's name or role, or
         their unit's name holds the folded text."""
-        folded = fold(text)
-        people = EventParticipant.objects.filter(search_text__contains=folded).values("event")
-        return self.filter(Q(search_text__contains=folded) | Q(pk__in=people) | Q(unit__search_text__contains=folded))
+
+        def anywhere(phrase):
+            people = EventParticipant.objects.filter(search_text__contains=phrase).values("event")
+            return Q(search_text__contains=phrase) | Q(pk__in=people) | Q(unit__search_text__contains=phrase)
+
+        return self.filter(search_q(text, anywhere))
 
     def concerning(self, unit):
         """Events of this unit or of a unit below it: a province's page lists

@@ -8,6 +8,8 @@
 import re
 import unicodedata
 
+from django.db.models import Q
+
 _SPACES = re.compile(r"\s+")
 
 # A cell a spreadsheet would run as a formula starts with one of these.
@@ -149,6 +151,25 @@ def search_terms(text, max_terms=12):
 
 
 NUL = "\x00"
+
+
+def search_q(text, condition=None, max_terms=12):
+    """The one search rule, as a filter: for every group of
+    `search_terms(text)`, one of its phrases meets `condition(phrase)` (a Q
+    or a boolean expression; by default the record's search_text contains
+    it). No text: every record."""
+    if condition is None:
+
+        def condition(phrase):
+            return Q(search_text__contains=phrase)
+
+    wanted = Q()
+    for group in search_terms((text or "").replace(NUL, ""), max_terms):
+        any_form = Q()
+        for phrase in group:
+            any_form |= condition(phrase)
+        wanted &= any_form
+    return wanted
 
 
 def null_character_message():

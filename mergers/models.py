@@ -25,7 +25,7 @@ from agencies.dates import (
     sort_day,
 )
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, citation_model, localized
-from agencies.text import SearchableMixin, fold
+from agencies.text import SearchableMixin, search_q
 from core.history import QnHistoricalRecords as HistoricalRecords
 
 
@@ -344,8 +344,8 @@ class MilestoneQuerySet(UncertainDatesQuerySet):
         return self.filter(merger__model=model)
 
     def matching(self, text):
-        """Milestones of a merger whose title holds the folded text."""
-        return self.filter(merger__search_text__contains=fold(text))
+        """Milestones of a merger whose title holds every word searched."""
+        return self.filter(search_q(text, lambda phrase: Q(merger__search_text__contains=phrase)))
 
     def reached_by(self, day):
         """Milestones certainly reached on `day`: their latest possible day is on or before it."""

@@ -27,7 +27,7 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdministrativeUnit
-from agencies.text import search_terms
+from agencies.text import search_q
 from mergers.models import MergerModel
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -51,12 +51,7 @@ def matching(queryset, text, field="search_text"):
     """Records whose search_text holds every term of the search, each term
     in any of its forms (agencies.text.search_terms: abbreviations both
     ways, words typed without spaces)."""
-    for group in search_terms((text or "").replace("\x00", ""), MAX_WORDS):
-        condition = Q()
-        for phrase in group:
-            condition |= Q(**{f"{field}__contains": phrase})
-        queryset = queryset.filter(condition)
-    return queryset
+    return queryset.filter(search_q(text, lambda phrase: Q(**{f"{field}__contains": phrase}), MAX_WORDS))
 
 
 class Choices:
