@@ -33,6 +33,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -351,14 +352,97 @@ def machine_readable(edtf):
     return edtf if edtf and (_DAY.match(edtf) or _MONTH.match(edtf) or _YEAR.match(edtf)) else ""
 
 
-def iso_day(day):
-    return day.isoformat() if day else ""
-
-
 def sort_day(name="date"):
     """An ORM expression of the day to sort an uncertain date by: its earliest
     day, else its latest (an open start), so both databases sort alike."""
     return Coalesce(name, f"{name}_latest")
+
+
+# A record dated by several uncertain dates (a document: signed, else
+# effective) is dated by the first one given.
+
+
+def given_q(name):
+    """Records that give the date `name` (its EDTF is not empty)."""
+    return ~models.Q(**{f"{name}_edtf": ""})
+
+
+def _first(names, column):
+    """The SQL expression of `column(name)` for the first of `names` whose
+    EDTF is given (the last one otherwise)."""
+    *preferred, last = names
+    expression = models.F(column(last))
+    for name in reversed(preferred):
+        expression = models.Case(models.When(given_q(name), then=models.F(column(name))), default=expression)
+    return expression
+
+
+def earliest_of(*names):
+    """The earliest day of the first of `names` given, as SQL."""
+    return _first(names, lambda name: name)
+
+
+def latest_of(*names):
+    """The latest day of the first of `names` given, as SQL."""
+    return _first(names, lambda name: f"{name}_latest")
+
+
+def sort_day_of(*names):
+    """Earliest day if known, else latest, of the first of `names` given:
+    `sort_day` of a record dated by several dates."""
+    if len(names) == 1:
+        return sort_day(names[0])
+    return Coalesce(earliest_of(*names), latest_of(*names))
+
+
+class UncertainDatesQuerySet(models.QuerySet):
+    """The QuerySet of a model with uncertain dates."""
+
+    def overlapping_years(self, names, year_from=None, year_to=None):
+        """Records whose date (the first of `names` given) may fall within
+        the years: its interval overlaps them; an open end overlaps every
+        year on its side. Either year may be None (no bound)."""
+        rows = self
+        if year_from is not None:
+            latest = models.Q(overlap_latest__gte=datetime.date(year_from, 1, 1))
+            rows = rows.alias(overlap_latest=latest_of(*names)).filter(latest | models.Q(overlap_latest__isnull=True))
+        if year_to is not None:
+            earliest = models.Q(overlap_earliest__lte=datetime.date(year_to, 12, 31))
+            rows = rows.alias(overlap_earliest=earliest_of(*names)).filter(
+                earliest | models.Q(overlap_earliest__isnull=True)
+            )
+        return rows
+
+
+# --------------------------------------------------------------------------
+# Has a dated thing come by a day? One reading for every end and status
+# --------------------------------------------------------------------------
+# A date counts only from its latest possible day: a unit that ended "in
+# 2019" still exists on 01/06/2019, as a merger completed "in 2019" is only
+# possibly completed then. A date with an open latest day ("2018/..", from
+# 2018 on) counts from its earliest day; an empty date never comes.
+
+
+def reached_by(earliest, latest, day):
+    """Whether a date with these bounds has certainly come by `day`."""
+    if latest is not None:
+        return latest <= day
+    return earliest is not None and earliest <= day
+
+
+def reached_by_q(name, day):
+    """A condition: the uncertain date `name` (e.g. "unit__valid_until") has
+    certainly come by `day`, a date or an expression (OuterRef)."""
+    return Q(**{f"{name}_latest__lte": day}) | Q(**{f"{name}_latest__isnull": True, f"{name}__lte": day})
+
+
+def not_reached_by_q(name, day):
+    """The opposite of reached_by_q, written without NOT so indexes serve it."""
+    return (
+        Q(**{f"{name}_latest__gt": day})
+        | Q(**{f"{name}_latest__isnull": True, f"{name}__isnull": True})
+        | Q(**{f"{name}_latest__isnull": True, f"{name}__gt": day})
+    )
 
 
 # --------------------------------------------------------------------------

@@ -9,14 +9,22 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.history import QnHistoricalRecords as HistoricalRecords
 
-from .dates import UncertainDatesMixin, date_field, edtf_field
+from .dates import (
+    UncertainDatesMixin,
+    UncertainDatesQuerySet,
+    date_field,
+    edtf_field,
+    not_reached_by_q,
+    reached_by,
+    reached_by_q,
+)
 from .text import SearchableMixin, fold
 
 GSO_CODE_PATTERN = r"^[0-9]{2,5}$"
@@ -195,7 +203,52 @@ def citation_model(owner):
     )
 
 
-class LegalDocumentManager(models.Manager):
+class LegalDocumentQuerySet(UncertainDatesQuerySet):
+    """A document has no unit: it lies where the records it is the legal
+    basis of lie. Those are the records of every relation named `basis` to
+    documents whose model's QuerySet has the rule asked for (`in_province`,
+    `in_district`, `of_model`): unit changes here; mergers and their
+    milestones in the app built on this one, which this one never names."""
+
+    def _records(self, rule):
+        """The records of each relation named `basis` to documents whose
+        model's QuerySet has `rule`."""
+        for relation in self.model._meta.related_objects:
+            records = relation.related_model._default_manager.all()
+            if relation.field.name == "basis" and hasattr(records, rule):
+                yield records
+
+    def _basis_of(self, rule, *args):
+        """A condition: the document is the basis of a record that `rule`
+        (the records' QuerySet method, given `args`) keeps; with no `args`,
+        of any record that has the rule."""
+        condition = Q(pk__in=[])  # none
+        for records in self._records(rule):
+            kept = getattr(records, rule)(*args) if args else records
+            condition |= Exists(kept.filter(basis=OuterRef("pk")))
+        return condition
+
+    def in_province(self, province):
+        """As a province's timeline shows them: the basis of a record in the
+        province, and the documents that are the basis of no record with a
+        unit (national resolutions)."""
+        return self.filter(self._basis_of("in_province", province) | ~self._basis_of("in_province"))
+
+    def in_district(self, district):
+        """The basis of a record in the district or below it."""
+        return self.filter(self._basis_of("in_district", district))
+
+    def of_model(self, model):
+        """The basis a merger model names (`model.basis`) and the basis of
+        every record of that model."""
+        return self.filter(Q(pk__in=model.basis.values("pk")) | self._basis_of("of_model", model))
+
+    def matching(self, text):
+        """Documents whose number, title or issuer holds the folded text."""
+        return self.filter(search_text__contains=fold(text))
+
+
+class LegalDocumentManager(models.Manager.from_queryset(LegalDocumentQuerySet)):
     def get_by_natural_key(self, number):
         return self.get(number=number)
 
@@ -303,11 +356,17 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(name_folded__startswith=name)
 
     def existing_on(self, date):
-        """Units that existed on this date (started before it, not yet ended)."""
+        """Units that existed on this date (started before it, not yet ended
+        by it: see `ended_by`). `date` may be an expression (OuterRef)."""
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=date),
-            Q(valid_until__isnull=True) | Q(valid_until__gt=date),
+            not_reached_by_q("valid_until", date),
         )
+
+    def ended_by(self, date):
+        """Units that had certainly ended by this date: the latest day their
+        end can mean is on or before it (AdministrativeUnit.ended_by)."""
+        return self.filter(reached_by_q("valid_until", date))
 
 
 class UnitManager(models.Manager.from_queryset(UnitQuerySet)):
@@ -570,13 +629,26 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         return Q(**{path: unit})
 
     def ended_by(self, date):
-        return self.valid_until is not None and self.valid_until <= date
+        """Whether the unit had certainly ended by this date: the one rule
+        (UnitQuerySet.ended_by, existing_on, Body.with_end). An end given as
+        a year or "on or before" counts only from its latest possible day."""
+        return reached_by(self.valid_until, self.valid_until_latest, date)
 
 
 AdministrativeUnitCitation = citation_model(AdministrativeUnit)
 
 
-class UnitChangeQuerySet(models.QuerySet):
+class UnitChangeQuerySet(UncertainDatesQuerySet):
+    def in_province(self, province):
+        return self.filter(province.subtree_q("unit"))
+
+    def in_district(self, district):
+        return self.filter(unit__district=district)
+
+    def matching(self, text):
+        """Changes of a unit whose name holds the folded text."""
+        return self.filter(unit__search_text__contains=fold(text))
+
     def concerning(self, unit):
         """Changes to this unit or a unit below it, or naming one of them as
         the other unit (Hạ Long's page shows Hoành Bồ joining it; Uông Bí's
@@ -729,7 +801,11 @@ class UnitSuccessionQuerySet(models.QuerySet):
             rows = self.filter(successor__in=units.values("pk"))
         else:
             rows = self.filter(Q(predecessor=unit) | Q(successor=unit))
-        return rows.with_units().order_by("successor__name_folded", "predecessor__name_folded")
+        return rows.listed()
+
+    def listed(self):
+        """With their units and legal basis, by the later unit's name, then the earlier one's."""
+        return self.with_units().order_by("successor__name_folded", "predecessor__name_folded")
 
 
 class UnitSuccession(UncertainDatesMixin, models.Model):
@@ -809,11 +885,16 @@ class BodyQuerySet(models.QuerySet):
         own reason, "unit_ended", or "" for a body still open on `as_of`
         (today by default); `effective_end_edtf` its date as the sources give it.
         The one rule for pages, filters and CSV files.
+
+        An end counts only from its latest possible day, as a merger's status
+        does (agencies.dates.reached_by): a body merged "in 2018" is still
+        open on 01/06/2018. A body whose record gives a reason but no date
+        has ended on every day.
         """
         day = as_of or timezone.localdate()
-        own = ~Q(end_reason="")
-        unit_gone = Q(unit__valid_until_latest__lte=day)
-        district_gone = Q(unit__district__valid_until_latest__lte=day)
+        own = ~Q(end_reason="") & (Q(ended_on_edtf="") | reached_by_q("ended_on", day))
+        unit_gone = reached_by_q("unit__valid_until", day)  # AdministrativeUnit.ended_by
+        district_gone = reached_by_q("unit__district__valid_until", day)
         return self.annotate(
             effective_end_reason=Case(
                 When(own, then=F("end_reason")),
@@ -1048,12 +1129,21 @@ class Post(SearchableMixin, models.Model):
 PostCitation = citation_model(Post)
 
 
-class HoldingQuerySet(models.QuerySet):
+class HoldingQuerySet(UncertainDatesQuerySet):
     def unified(self):
         return self.exclude(combination="")
 
+    def in_province(self, province):
+        return self.filter(province.subtree_q("unit"))
+
     def in_district(self, district):
         return self.filter(unit__district=district)
+
+    def matching(self, text):
+        """Holdings of a post or in a unit whose name holds the folded text,
+        or whose holder's name holds the text as typed."""
+        posts = Post.objects.filter(holdings=OuterRef("pk"), search_text__contains=fold(text))
+        return self.filter(Exists(posts) | Q(unit__search_text__contains=fold(text)) | Q(holder_name__icontains=text))
 
     def held_on(self, date):
         """Holdings known to be held on a date: certainly started (or reported) by then, not ended."""
@@ -1174,7 +1264,28 @@ class Holding(UncertainDatesMixin, SearchableMixin, models.Model):
 HoldingCitation = citation_model(Holding)
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(UncertainDatesQuerySet):
+    def in_province(self, province):
+        """As a province's timeline shows them: its own and its units', and
+        those tied to no unit (a national workshop)."""
+        return self.filter(province.subtree_q("unit") | Q(unit__isnull=True))
+
+    def in_district(self, district):
+        return self.filter(unit__district=district)
+
+    def of_model(self, model):
+        """Events about a document a merger model names as its basis
+        (`model.basis`)."""
+        documents = self.model.documents.through.objects.filter(legaldocument__in=model.basis.values("pk"))
+        return self.filter(pk__in=documents.values("event"))
+
+    def matching(self, text):
+        """Events whose title or place, a participant's name or role, or
+        their unit's name holds the folded text."""
+        folded = fold(text)
+        people = EventParticipant.objects.filter(search_text__contains=folded).values("event")
+        return self.filter(Q(search_text__contains=folded) | Q(pk__in=people) | Q(unit__search_text__contains=folded))
+
     def concerning(self, unit):
         """Events of this unit or of a unit below it: a province's page lists
         its own, a district's its own and its communes'."""

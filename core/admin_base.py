@@ -35,13 +35,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from agencies.dates import describe
-from agencies.resources import describe_errors
 from agencies.text import fold, slugify_vi
 
 from .admin_imports import attachment, export_filename, preview_rows, template_dataset
 from .history import links_of_version, restore_citations
 from .import_files import ImportLimitError, PendingImportStorage, QnCSV, QnXLSX
 from .import_forms import QnImportForm
+from .resources import describe_errors
 from .scope import (
     addable_by_district_editors,
     district_id_of,

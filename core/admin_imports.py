@@ -14,16 +14,14 @@
 from urllib.parse import quote
 
 import tablib
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import widgets
 
-from agencies.models import AdministrativeUnit
-from agencies.resources import KeysWidget, KeyWidget, UnitWidget, sheet_row
 from agencies.text import slugify_vi
 from core.import_files import grouped
+from core.resources import KeysWidget, KeyWidget, sheet_row
 
 # Beside at most this many distinct identifiers per column (one query each column).
 MAX_NAMED_KEYS = 500
@@ -85,16 +83,7 @@ def names_by_key(widget, keys):
     keys = sorted(keys)[:MAX_NAMED_KEYS]
     if not keys:
         return {}
-    if isinstance(widget, UnitWidget):
-        units = AdministrativeUnit.objects.filter(Q(slug__in=keys) | Q(gso_code__in=keys))
-        names = {}
-        for unit in units:
-            names[unit.slug] = str(unit)
-            if unit.gso_code:
-                names[unit.gso_code] = str(unit)
-        return names
-    manager = widget.model._default_manager
-    return {str(getattr(obj, widget.field)): str(obj) for obj in manager.filter(**{f"{widget.field}__in": keys})}
+    return widget.names(keys)
 
 
 def preview_rows(resource, result, limit=PREVIEW_ROWS):

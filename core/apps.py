@@ -1,9 +1,17 @@
-"""The project's infrastructure over its domain apps (`settings.QNMERGE_DATA_APPS`):
-roles and their permissions, the data-version cache, the write and session
-guards, the shared admin base, imports, history, and the synthetic data set.
-The domain apps (`agencies`, `mergers`) import from here, never the reverse
-at import time; this app reads the domain models through the app registry or
-lazily inside functions."""
+"""The infrastructure the domain apps (`settings.QNMERGE_DATA_APPS`:
+`agencies`, `mergers`) build on: roles and their permissions, the data-version
+cache, the write and session guards, the shared admin base, the import engine
+(`core.resources`, `core.bulk_import`) and import forms, history, and the
+synthetic data set. The domain apps' admin classes and resources derive from
+classes here and only declare their models' specifics.
+
+Core is not independent of the domain apps. Most of it finds their models
+through the app registry and the models' declarations (`district_path`,
+`citation_model`, each app's `resources.RESOURCES`), but it uses the
+agencies' date and text helpers (`agencies.dates`, `agencies.text`) when it
+loads, and some modules name domain models: the user admin (`admin_users`),
+the synthetic data set, the `grant_district_editor` command, and, inside
+functions, the roles, the guards and the admin base."""
 
 from django.apps import AppConfig
 from django.conf import settings

@@ -11,7 +11,8 @@ form checks first, in this order, and says what to do:
    bad byte);
 4. for spreadsheets (XLSX): the file must really be one.
 
-Columns and rows are then checked by the resource (`agencies.resources`).
+Columns and rows are then checked by the resource (`core.resources.QnResource`
+and the declarations of each domain app's `resources.py`).
 """
 
 from django.conf import settings

@@ -73,7 +73,7 @@ def _access(kind):
 def role_permissions():
     """{group name: set of (app_label, codename)} for the viewer and district
     editor roles. The provincial admin role is every permission of both apps
-    plus view/add/change of auth.user (see agencies.apps.sync_roles)."""
+    plus view/add/change of auth.user (see core.apps.sync_roles)."""
     viewer = {(model._meta.app_label, f"view_{model._meta.model_name}") for model in data_models()}
     editor = {
         (app, f"{action}_{name}")

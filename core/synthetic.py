@@ -934,8 +934,15 @@ class ProvinceBuilder:
         basis = self.documents["unit-merger"]
         if len(self.districts) >= 3 and rng.random() < 0.3:
             absorbed, into = self.districts[-1], self.districts[0]
-            absorbed.valid_until = datetime.date(2020, 1, 1)
-            self.w.update(AdministrativeUnit.objects.filter(pk=absorbed.pk), valid_until=absorbed.valid_until)
+            # All three columns of the end: the pages read its latest day.
+            absorbed.valid_until_edtf = "2020-01-01"
+            absorbed.valid_until = absorbed.valid_until_latest = datetime.date(2020, 1, 1)
+            self.w.update(
+                AdministrativeUnit.objects.filter(pk=absorbed.pk),
+                valid_until_edtf=absorbed.valid_until_edtf,
+                valid_until=absorbed.valid_until,
+                valid_until_latest=absorbed.valid_until_latest,
+            )
             changes += [
                 UnitChange(
                     unit=absorbed,

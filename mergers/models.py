@@ -15,9 +15,17 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.dates import UncertainDatesMixin, date_field, describe, edtf_field, exact_day, sort_day
+from agencies.dates import (
+    UncertainDatesMixin,
+    UncertainDatesQuerySet,
+    date_field,
+    describe,
+    edtf_field,
+    exact_day,
+    sort_day,
+)
 from agencies.models import AdministrativeUnit, Body, Holding, LegalDocument, Source, citation_model, localized
-from agencies.text import SearchableMixin
+from agencies.text import SearchableMixin, fold
 from core.history import QnHistoricalRecords as HistoricalRecords
 
 
@@ -149,18 +157,15 @@ class MergerQuerySet(models.QuerySet):
     def completed(self, as_of=None):
         return self.with_status(as_of).filter(status=Status.COMPLETED)
 
-    def in_unit_tree(self, unit):
-        """Mergers of a unit and of every unit below it."""
+    def in_province(self, unit):
+        """Mergers of a unit (a province) and of every unit below it."""
         return self.filter(unit.subtree_q())
 
-    def in_province(self, province):
-        return self.filter(province.subtree_q())
+    def in_district(self, district):
+        return self.filter(unit__district=district)
 
     def of_model(self, model):
         return self.filter(model=model)
-
-    def for_list(self):
-        return self.select_related("model", "unit", "result").prefetch_related("constituents", "sources")
 
     def with_headcount(self):
         """Annotate headcount_before and headcount_after (None where unknown)."""
@@ -328,7 +333,20 @@ class Constituent(models.Model):
                 raise ValidationError({"body": _("This body is already merged into another body.")})
 
 
-class MilestoneQuerySet(models.QuerySet):
+class MilestoneQuerySet(UncertainDatesQuerySet):
+    def in_province(self, province):
+        return self.filter(province.subtree_q("merger__unit"))
+
+    def in_district(self, district):
+        return self.filter(merger__unit__district=district)
+
+    def of_model(self, model):
+        return self.filter(merger__model=model)
+
+    def matching(self, text):
+        """Milestones of a merger whose title holds the folded text."""
+        return self.filter(merger__search_text__contains=fold(text))
+
     def reached_by(self, day):
         """Milestones certainly reached on `day`: their latest possible day is on or before it."""
         return self.filter(date_latest__lte=day)
@@ -552,8 +570,7 @@ class ReportedFigureQuerySet(models.QuerySet):
             AdministrativeUnit.objects.filter(
                 Q(province=OuterRef("unit")) | Q(district=OuterRef("unit")), level=OuterRef("counted_level")
             )
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of_latest")))
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of_latest")))
+            .existing_on(OuterRef("as_of_latest"))
             .order_by()
             .values("level")
             .annotate(n=Count("pk"))
@@ -561,8 +578,7 @@ class ReportedFigureQuerySet(models.QuerySet):
         )
         communes = (
             AdministrativeUnit.objects.filter(province=OuterRef("unit"), level=AdministrativeUnit.Level.DISTRICT)
-            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=OuterRef("as_of_latest")))
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("as_of_latest")))
+            .existing_on(OuterRef("as_of_latest"))
             .order_by()
             .values("province")
             .annotate(n=Sum("communes_2018"))
@@ -609,7 +625,7 @@ class ReportedFigureQuerySet(models.QuerySet):
         """Figures about the province or a unit in it (every figure when None)."""
         if province is None:
             return self
-        return self.filter(Q(unit=province) | Q(unit__province=province))
+        return self.filter(province.subtree_q())
 
     def about_province(self, province):
         """Figures about this province as a whole (all provinces when None)."""

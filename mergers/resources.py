@@ -1,23 +1,16 @@
-"""django-import-export resources: rows refer to records by stable identifiers.
+"""The mergers' import and export resources: which columns of which model.
 
-The machinery (strict cells, natural keys, all-or-nothing, district scope)
-is `agencies.resources.QnResource`; see there.
+The machinery (strict cells, natural keys, all-or-nothing, district scope,
+bulk writes) is `core.resources.QnResource` and `core.bulk_import`; see there.
+Units and sources are named as the agencies' resources name them
+(`col_unit`, `col_sources`).
 """
 
 from django.utils.translation import gettext as _
 
 from agencies.models import Body, LegalDocument
-from agencies.resources import (
-    QnResource,
-    col_date,
-    col_key,
-    col_keys,
-    col_number,
-    col_sources,
-    col_text,
-    col_unit,
-    col_whole,
-)
+from agencies.resources import col_sources, col_unit
+from core.resources import QnResource, col_date, col_key, col_keys, col_number, col_text, col_whole
 
 from .models import Constituent, Headcount, Merger, MergerModel, Milestone, ReportedFigure
 
@@ -201,7 +194,8 @@ class ReportedFigureResource(QnResource):
         )
 
 
-MERGERS_RESOURCES = [
+# The models a file can be imported into (core.resources.declared_resources).
+RESOURCES = [
     MergerModelResource,
     MergerResource,
     ConstituentResource,

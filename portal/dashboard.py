@@ -12,7 +12,6 @@ from datetime import date
 
 from django.db.models import Q
 
-from agencies.dates import bounds
 from agencies.models import AdministrativeUnit, Source, UnitChange
 from mergers.models import NO_STATUS, Merger, MergerModel, Milestone
 
@@ -33,14 +32,6 @@ class Cell:
     sources: list[Source] = field(default_factory=list)
     unit_ended: bool = False
     successor: AdministrativeUnit | None = None
-
-    @property
-    def possible_earliest(self):
-        return bounds(self.possible_edtf or "")[0]
-
-    @property
-    def possible_latest(self):
-        return bounds(self.possible_edtf or "")[1]
 
     @property
     def applies(self):
@@ -97,6 +88,20 @@ def ending_changes(units, as_of):
     return ended
 
 
+def mark_ended(units, as_of, endings=None):
+    """Set on each unit `ending_change` (the change that ended it by as_of, or
+    None) and `has_ended`: its own end (AdministrativeUnit.ended_by, from the
+    latest day the end can mean) or an ending change had come by as_of.
+    The one reading for the dashboard, the district list and a unit's page;
+    `endings` saves the query when the caller already holds the changes."""
+    if endings is None:
+        endings = ending_changes(units, as_of)
+    for unit in units:
+        unit.ending_change = endings.get(unit.pk)
+        unit.has_ended = unit.ended_by(as_of) or unit.ending_change is not None
+    return units
+
+
 def status_matrix(province, as_of, units=None):
     """(rows, models): rows is [(unit, [Cell per model])].
 
@@ -122,15 +127,12 @@ def status_matrix(province, as_of, units=None):
     )
     for link in links:
         sources[link.milestone_id].append(link)  # a citation: its source and the passage
-    endings = ending_changes(units, as_of)
+    mark_ended(units, as_of)
 
     rows = []
     for unit in units:
-        change = endings.get(unit.pk)
-        unit_ended = unit.ended_by(as_of) or change is not None
+        change, unit_ended = unit.ending_change, unit.has_ended
         successor = change.related_unit if change is not None and change.kind == UnitChange.Kind.ABSORBED else None
-        unit.ending_change = change
-        unit.has_ended = unit_ended
         unit.successor = successor
         cells = []
         for model in models:
@@ -159,7 +161,7 @@ def has_mergers(province):
     """Whether any unit of the province (of any province when None) has a merger of a model."""
     mergers = Merger.objects.filter(model__isnull=False)
     if province is not None:
-        mergers = mergers.in_unit_tree(province)
+        mergers = mergers.in_province(province)
     return mergers.exists()
 
 

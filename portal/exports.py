@@ -34,7 +34,7 @@ from django.utils.functional import Promise
 from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 
-from agencies.dates import describe
+from agencies.dates import bounds, describe
 from agencies.text import FORMULA_PREFIXES, neutralise
 from mergers.models import headcount_change as merger_headcount_change
 
@@ -123,6 +123,9 @@ def uncertain_date(name, meaning, edtf_path=None, earliest_path=None, latest_pat
     edtf_path = edtf_path or f"{name}_edtf"
     earliest_path = earliest_path or name
     latest_path = latest_path or f"{name}_latest"
+    # A path, or a getter for a day that is not a column (edtf_bound).
+    earliest = attr(earliest_path) if isinstance(earliest_path, str) else earliest_path
+    latest = attr(latest_path) if isinstance(latest_path, str) else latest_path
 
     @reads(edtf_path)
     def said(obj):
@@ -136,7 +139,7 @@ def uncertain_date(name, meaning, edtf_path=None, earliest_path=None, latest_pat
             f"{name}_earliest",
             T.DATE,
             format_lazy(_("Earliest day {name} can mean (empty when open)"), name=name),
-            attr(earliest_path),
+            earliest,
             role="earliest",
             **shared,
         ),
@@ -144,7 +147,7 @@ def uncertain_date(name, meaning, edtf_path=None, earliest_path=None, latest_pat
             f"{name}_latest",
             T.DATE,
             format_lazy(_("Latest day {name} can mean (empty when open)"), name=name),
-            attr(latest_path),
+            latest,
             role="latest",
             **shared,
         ),
@@ -338,6 +341,40 @@ STATUS_DATE_COLUMNS = uncertain_date(
     "status_edtf",
     "status_date",
     "status_date_latest",
+)
+
+
+def edtf_bound(edtf_path, side):
+    """A getter of the earliest (side 0) or latest (side 1) day an EDTF value
+    at `edtf_path` can mean: for a date whose bounds are not columns."""
+
+    @reads(edtf_path)
+    def getter(obj):
+        return bounds(value(obj, edtf_path) or "")[side]
+
+    return getter
+
+
+# What the page shows beside the status: a later status that may already
+# have been reached (its milestone's interval contains the day), and its date.
+# Rows come from Merger.objects.with_status or are dashboard cells.
+POSSIBLE_STATUS_COLUMNS = (
+    C(
+        "possible_status",
+        T.CODE,
+        _(
+            "A later status that may already have been reached on the chosen date (its interval contains it), else empty"
+        ),
+        attr("possible_status"),
+        labels="status",
+    ),
+    *uncertain_date(
+        "possible_status_date",
+        _("Date of that possible status"),
+        "possible_edtf",
+        edtf_bound("possible_edtf", 0),
+        edtf_bound("possible_edtf", 1),
+    ),
 )
 
 

@@ -29,7 +29,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdministrativeUnit
-from agencies.text import fold, search_terms
+from agencies.text import search_terms
 from mergers.models import MergerModel
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -47,11 +47,6 @@ def clean_params(querydict):
     for key, values in querydict.lists():
         params.setlist(key, [value.replace("\x00", "") for value in values])
     return params
-
-
-def search_words(text):
-    """The folded words of a search; each must occur in a record's search_text."""
-    return fold((text or "").replace("\x00", "")).split()[:MAX_WORDS]
 
 
 def matching(queryset, text, field="search_text"):
@@ -229,6 +224,8 @@ class TextFilter(django_filters.CharFilter):
 
 
 class YearRangeForm(forms.Form):
+    """The form of every page's filters: a year range must not run backwards."""
+
     def clean(self):
         cleaned = super().clean()
         year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
@@ -248,6 +245,12 @@ class PortalFilterSet(django_filters.FilterSet):
         for filter_ in self.filters.values():
             if hasattr(filter_, "options"):
                 filter_.extra["choices"] = Options(filter_.options)
+
+    def get_form_class(self):
+        # Every page's filters refuse a year range that runs backwards, not
+        # only the pages that remembered to name the form.
+        form = super().get_form_class()
+        return form if issubclass(form, YearRangeForm) else type(form.__name__, (YearRangeForm, form), {})
 
     @property
     def invalid(self):

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from agencies.models import AdministrativeUnit, Body, Holding, Source, UnitChange
 from mergers.models import Headcount, Merger, Milestone, ReportedFigure
 
+from .numbers import figure_computed, figure_value, format_number
+
 LIMIT = 100
 SOURCE_EXEMPT = set()  # legal documents too: each cites the article that reports it, or itself as a source
 CLOSED_INTO_ANOTHER = [Body.EndReason.MERGED, Body.EndReason.ABSORBED, Body.EndReason.RENAMED]
@@ -145,8 +147,8 @@ def figure_mismatches():
             f,
             _("Reported %(reported)s; the records give %(computed)s.")
             % {
-                "reported": f"{f.value.normalize():f}",
-                "computed": f.computed,
+                "reported": figure_value(f),
+                "computed": figure_computed(f),
             },
         )
         for f in wrong[:LIMIT]
@@ -174,7 +176,7 @@ def missing_sources():
 
 def unknown_headcounts():
     def known(value):
-        return _("unknown") if value is None else str(value)
+        return _("unknown") if value is None else format_number(value)
 
     return records_check(
         "headcount",

@@ -1,13 +1,15 @@
 """Every dated event of the record, in one list: the timeline page and its CSV.
 
 Each event kind (milestones, legal documents, unit changes, post holdings,
-and the conferences, inspections and visits the sources report) has
-two halves: `_<kind>_rows(filters)`, the filtered queryset, and
-`_<kind>_events(queryset)`, which turns its instances into `Event`s; and,
-for the chart that opens the page (portal/timeline_chart.py), the light
-`_<kind>_points(rows)`, which reads what the chart draws of each event in
-one query without building an instance. A kind is one entry of
-`EVENT_KINDS`: the list, the CSV and the chart all take their kinds from it.
+and the conferences, inspections and visits the sources report) is a model
+whose QuerySet speaks the filters' vocabulary (`in_province`, `in_district`,
+`of_model`, `matching`, `overlapping_years`): `TimelineFilter`, the page's
+FilterSet, selects the rows of every kind through it. Its
+`_<kind>_events(queryset)` turns its instances into `Event`s; and, for the
+chart that opens the page (portal/timeline_chart.py), the light
+`_<kind>_points(rows)` reads what the chart draws of each event in one
+query without building an instance. A kind is one entry of `EVENT_KINDS`:
+the list, the CSV and the chart all take their kinds from it.
 
 Dates are uncertain (agencies.dates): an event has its EDTF value and the
 earliest and latest day it can mean, either open. It is filed and sorted
@@ -34,12 +36,13 @@ from operator import or_
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+import django_filters
+from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.dates import sort_day
+from agencies.dates import latest_of, sort_day_of
 from agencies.models import (
     AdministrativeUnit,
     EventParticipant,
@@ -51,8 +54,16 @@ from agencies.models import (
     localized,
 )
 from agencies.models import Event as ReportedEvent
-from agencies.text import fold
 from mergers.models import MergerModel, Milestone, Status
+
+from .filters import (
+    MAX_QUERY_LENGTH,
+    Choices,
+    DistrictFilter,
+    ModelFilter,
+    PortalFilterSet,
+    YearFilter,
+)
 
 MILESTONE = "milestone"
 DOCUMENT = "document"
@@ -84,8 +95,8 @@ class Event:
     title: str
     url: str
     unit: AdministrativeUnit | None
-    model: MergerModel | None
-    status: str  # milestone status, else ""
+    model: MergerModel | None = None
+    status: str = ""  # milestone status, else ""
     # The record's citations (source, quote, reasoning), one per source.
     sources: list = field(default_factory=list)
     record_id: int = 0  # for a group, its members' smallest
@@ -148,7 +159,7 @@ class EventKey(NamedTuple):
 
     Sorted by (day, kind, widest_first(latest), record_id), as
     `Event.sort_key`. A group of milestones has `group` = (merger model id,
-    status, EDTF), `size` > 1 and the filters that selected it, to load
+    status, EDTF), `size` > 1 and the FilterSet that selected it, to load
     exactly its members."""
 
     day: Date
@@ -157,7 +168,7 @@ class EventKey(NamedTuple):
     record_id: int
     size: int = 1
     group: tuple | None = None
-    filters: dict | None = None
+    filters: "TimelineFilter | None" = None
 
     @property
     def sort_key(self):
@@ -319,36 +330,6 @@ def one_per_source(citations):
 # -- dates: the first date a record gives among several ---------------------
 
 
-def _given(name):
-    return ~Q(**{f"{name}_edtf": ""})
-
-
-def _first(names, column):
-    """The SQL expression of `column(name)` for the first of `names` whose
-    EDTF is given (the last one otherwise)."""
-    *preferred, last = names
-    expression = F(column(last))
-    for name in reversed(preferred):
-        expression = Case(When(_given(name), then=F(column(name))), default=expression)
-    return expression
-
-
-def earliest_of(*names):
-    return _first(names, lambda name: name)
-
-
-def latest_of(*names):
-    return _first(names, lambda name: f"{name}_latest")
-
-
-def sort_day_of(*names):
-    """Earliest day if known, else latest: the day an event is filed under
-    (agencies.dates.sort_day, of the first date given among `names`)."""
-    if len(names) == 1:
-        return sort_day(names[0])
-    return Coalesce(earliest_of(*names), latest_of(*names))
-
-
 def _when(record, *names):
     """(edtf, earliest, latest) of the first of `names` the record gives."""
     for name in names:
@@ -358,21 +339,23 @@ def _when(record, *names):
     return "", None, None
 
 
-def _years(qs, filters, *names):
-    """Events whose interval (of the first date given among `names`)
-    overlaps the years asked for; an open end overlaps every year on its side."""
-    year_from, year_to = filters.get("year_from"), filters.get("year_to")
-    if year_from is not None:
-        latest = latest_of(*names)
-        qs = qs.alias(timeline_latest=latest).filter(
-            Q(timeline_latest__gte=Date(year_from, 1, 1)) | Q(timeline_latest__isnull=True)
-        )
-    if year_to is not None:
-        earliest = earliest_of(*names)
-        qs = qs.alias(timeline_earliest=earliest).filter(
-            Q(timeline_earliest__lte=Date(year_to, 12, 31)) | Q(timeline_earliest__isnull=True)
-        )
-    return qs
+def _events(records, kind, dates, describe):
+    """The Events of `records` (their citations prefetched), each filed under
+    the first of `dates` it gives; an undated record has no place on a
+    timeline. `describe(record)` gives its title, url, unit and any other
+    field of its Event."""
+    for record in records.order_by():
+        edtf, earliest, latest = _when(record, *dates)
+        if edtf:
+            yield Event(
+                edtf,
+                earliest,
+                latest,
+                kind=kind,
+                sources=record.citation_list,
+                record_id=record.pk,
+                **describe(record),
+            )
 
 
 # -- milestones --------------------------------------------------------------
@@ -380,36 +363,19 @@ def _years(qs, filters, *names):
 MILESTONE_DATES = ("date",)
 
 
-def _milestone_rows(filters):
-    qs = Milestone.objects.all()
-    if filters.get("province") is not None:
-        qs = qs.filter(filters["province"].subtree_q("merger__unit"))
-    if filters.get("district"):
-        qs = qs.filter(merger__unit__district__slug=filters["district"])
-    if filters.get("model"):
-        qs = qs.filter(merger__model__slug=filters["model"])
-    if filters.get("q"):
-        qs = qs.filter(merger__search_text__contains=fold(filters["q"]))
-    return _years(qs, filters, *MILESTONE_DATES)
-
-
 def _milestone_events(milestones):
-    milestones = milestones.select_related("merger__unit", "merger__model").prefetch_related(_citations(Milestone))
-    for milestone in milestones.order_by():
-        if not milestone.date_edtf:  # an undated event has no place on a timeline
-            continue
+    def describe(milestone):
         merger = milestone.merger
-        yield Event(
-            *_when(milestone, *MILESTONE_DATES),
-            kind=MILESTONE,
-            title=f"{merger.title}: {milestone.get_status_display()}",
-            url=f"{merger.get_absolute_url()}#milestone-{milestone.pk}",
-            unit=merger.unit,
-            model=merger.model,
-            status=milestone.status,
-            sources=milestone.citation_list,
-            record_id=milestone.pk,
-        )
+        return {
+            "title": f"{merger.title}: {milestone.get_status_display()}",
+            "url": f"{merger.get_absolute_url()}#milestone-{milestone.pk}",
+            "unit": merger.unit,
+            "model": merger.model,
+            "status": milestone.status,
+        }
+
+    milestones = milestones.select_related("merger__unit", "merger__model").prefetch_related(_citations(Milestone))
+    return _events(milestones, MILESTONE, MILESTONE_DATES, describe)
 
 
 def _status_label(status):
@@ -471,59 +437,11 @@ def _grouped(members):
 DOCUMENT_DATES = ("signed_on", "effective_on")
 
 
-def _basis_of(**unit_lookup):
-    """Documents that are the legal basis of a milestone, merger or unit change
-    whose unit matches `unit_lookup` (e.g. province=..., district__slug=...);
-    with no lookup, of any such record."""
-    merger_unit = {f"merger__unit__{k}": v for k, v in unit_lookup.items()}
-    unit = {f"unit__{k}": v for k, v in unit_lookup.items()}
-    return (
-        Exists(Milestone.objects.filter(basis=OuterRef("pk"), **merger_unit))
-        | Exists(UnitChange.objects.filter(basis=OuterRef("pk"), **unit))
-        | Exists(LegalDocument.mergers.through.objects.filter(legaldocument=OuterRef("pk"), **merger_unit))
-    )
-
-
-def _document_rows(filters):
-    """Documents have no unit. A province's timeline keeps those that are the
-    basis of its records and those tied to no unit at all (national
-    resolutions); a district or model filter keeps those that are the legal
-    basis of a record in that district or of that model."""
-    qs = LegalDocument.objects.filter(_given("signed_on") | _given("effective_on"))
-    if filters.get("province") is not None:
-        qs = qs.filter(_basis_of(province=filters["province"]) | ~_basis_of())
-    if filters.get("district"):
-        qs = qs.filter(_basis_of(district__slug=filters["district"]))
-    if filters.get("model"):
-        slug = filters["model"]
-        qs = qs.filter(
-            Q(pk__in=MergerModel.basis.through.objects.filter(mergermodel__slug=slug).values("legaldocument"))
-            | Q(pk__in=Milestone.objects.filter(merger__model__slug=slug).values("basis"))
-            | Q(pk__in=LegalDocument.mergers.through.objects.filter(merger__model__slug=slug).values("legaldocument"))
-        )
-    if filters.get("q"):
-        qs = qs.filter(search_text__contains=fold(filters["q"]))
-    return _years(qs, filters, *DOCUMENT_DATES)
-
-
 def _document_events(documents):
-    for document in documents.prefetch_related(_citations(LegalDocument)).order_by():
-        edtf, earliest, latest = _when(document, *DOCUMENT_DATES)
-        if not edtf:
-            continue
-        yield Event(
-            edtf,
-            earliest,
-            latest,
-            kind=DOCUMENT,
-            title=f"{document}: {document.title}",
-            url=document.get_absolute_url(),
-            unit=None,
-            model=None,
-            status="",
-            sources=document.citation_list,
-            record_id=document.pk,
-        )
+    def describe(document):
+        return {"title": f"{document}: {document.title}", "url": document.get_absolute_url(), "unit": None}
+
+    return _events(documents.prefetch_related(_citations(LegalDocument)), DOCUMENT, DOCUMENT_DATES, describe)
 
 
 def _document_points(rows, limit):
@@ -543,37 +461,16 @@ def _document_points(rows, limit):
 UNIT_CHANGE_DATES = ("date",)
 
 
-def _unit_change_rows(filters):
-    qs = UnitChange.objects.all()
-    if filters.get("province") is not None:
-        qs = qs.filter(filters["province"].subtree_q("unit"))
-    if filters.get("district"):
-        qs = qs.filter(unit__district__slug=filters["district"])
-    if filters.get("q"):
-        qs = qs.filter(unit__search_text__contains=fold(filters["q"]))
-    return _years(qs, filters, *UNIT_CHANGE_DATES)
-
-
 def _unit_change_events(changes):
-    changes = changes.select_related("unit__district", "related_unit").prefetch_related(_citations(UnitChange))
-    for change in changes.order_by():
-        if not change.date_edtf:
-            continue
+    def describe(change):
         unit = change.unit
         title = f"{unit.name}: {change.get_kind_display()}"
         if change.related_unit is not None:
             title += f" ({change.related_unit.name})"
-        yield Event(
-            *_when(change, *UNIT_CHANGE_DATES),
-            kind=UNIT_CHANGE,
-            title=title,
-            url=(unit.district or unit).get_absolute_url(),
-            unit=unit,
-            model=None,
-            status="",
-            sources=change.citation_list,
-            record_id=change.pk,
-        )
+        return {"title": title, "url": (unit.district or unit).get_absolute_url(), "unit": unit}
+
+    changes = changes.select_related("unit__district", "related_unit").prefetch_related(_citations(UnitChange))
+    return _events(changes, UNIT_CHANGE, UNIT_CHANGE_DATES, describe)
 
 
 def _unit_change_points(rows, limit):
@@ -598,45 +495,20 @@ def _unit_change_points(rows, limit):
 HOLDING_DATES = ("start_date", "reported_on")
 
 
-def _holding_rows(filters):
-    qs = Holding.objects.all()
-    if filters.get("province") is not None:
-        qs = qs.filter(filters["province"].subtree_q("unit"))
-    if filters.get("district"):
-        qs = qs.filter(unit__district__slug=filters["district"])
-    if filters.get("q"):
-        folded = fold(filters["q"])
-        posts = Post.objects.filter(holdings=OuterRef("pk"), search_text__contains=folded)
-        qs = qs.filter(Exists(posts) | Q(unit__search_text__contains=folded) | Q(holder_name__icontains=filters["q"]))
-    return _years(qs, filters, *HOLDING_DATES)
-
-
 def _holding_events(holdings):
-    holdings = holdings.select_related("unit").prefetch_related(
-        Prefetch("posts", queryset=Post.objects.order_by("pk")), _citations(Holding)
-    )
     titles_url = reverse("portal:title_list")
-    for holding in holdings.order_by():
-        edtf, earliest, latest = _when(holding, *HOLDING_DATES)
-        if not edtf:  # an undated holding has no place on a timeline
-            continue
+
+    def describe(holding):
         posts = " + ".join(post.title for post in holding.posts.all())
         title = posts or (holding.get_combination_display() if holding.combination else holding.slug)
         if holding.holder_name:
             title += f" ({holding.holder_name})"
-        yield Event(
-            edtf,
-            earliest,
-            latest,
-            kind=TITLE,
-            title=title,
-            url=f"{titles_url}#holding-{holding.pk}",
-            unit=holding.unit,
-            model=None,
-            status="",
-            sources=holding.citation_list,
-            record_id=holding.pk,
-        )
+        return {"title": title, "url": f"{titles_url}#holding-{holding.pk}", "unit": holding.unit}
+
+    holdings = holdings.select_related("unit").prefetch_related(
+        Prefetch("posts", queryset=Post.objects.order_by("pk")), _citations(Holding)
+    )
+    return _events(holdings, TITLE, HOLDING_DATES, describe)
 
 
 def _holding_points(rows, limit):
@@ -667,45 +539,15 @@ def _holding_points(rows, limit):
 MEETING_DATES = ("date",)
 
 
-def _meeting_rows(filters):
-    """Reported events. A province's timeline keeps its own and its units',
-    and those tied to no unit (a national workshop), as it keeps national
-    resolutions; a model filter keeps those about the model's legal basis."""
-    qs = ReportedEvent.objects.all()
-    if filters.get("province") is not None:
-        qs = qs.filter(filters["province"].subtree_q("unit") | Q(unit__isnull=True))
-    if filters.get("district"):
-        qs = qs.filter(unit__district__slug=filters["district"])
-    if filters.get("model"):
-        basis = MergerModel.basis.through.objects.filter(mergermodel__slug=filters["model"]).values("legaldocument")
-        qs = qs.filter(pk__in=ReportedEvent.documents.through.objects.filter(legaldocument__in=basis).values("event"))
-    if filters.get("q"):
-        folded = fold(filters["q"])
-        people = EventParticipant.objects.filter(search_text__contains=folded).values("event")
-        qs = qs.filter(Q(search_text__contains=folded) | Q(pk__in=people) | Q(unit__search_text__contains=folded))
-    return _years(qs, filters, *MEETING_DATES)
-
-
 def _meeting_events(events):
+    def describe(event):
+        return {"title": event.title, "url": event.get_absolute_url(), "unit": event.unit, "people": event.people}
+
     events = events.select_related("unit").prefetch_related(
         _citations(ReportedEvent),
         Prefetch("participants", queryset=EventParticipant.objects.order_by("order", "pk"), to_attr="people"),
     )
-    for event in events.order_by():
-        if not event.date_edtf:
-            continue
-        yield Event(
-            *_when(event, *MEETING_DATES),
-            kind=MEETING,
-            title=event.title,
-            url=event.get_absolute_url(),
-            unit=event.unit,
-            model=None,
-            status="",
-            sources=event.citation_list,
-            record_id=event.pk,
-            people=event.people,
-        )
+    return _events(events, MEETING, MEETING_DATES, describe)
 
 
 def _meeting_points(rows, limit):
@@ -721,13 +563,13 @@ def _meeting_points(rows, limit):
 
 @dataclass(frozen=True)
 class EventKind:
-    """One kind of event: its model, its filtered rows, the dates its events
-    are filed under (the first one given; as SQL, so that the keys need no
-    instance), the builder of its Events and, for milestones, the query that
-    groups its rows into entries."""
+    """One kind of event: its model (whose QuerySet the timeline's filters
+    call, see TimelineFilter), the dates its events are filed under (the
+    first one given; as SQL, so that the keys need no instance), the builder
+    of its Events and, for milestones, the query that groups its rows into
+    entries."""
 
     model: type
-    rows: Callable  # filters -> queryset of the model
     dates: tuple  # base names of its uncertain dates, in order of preference
     events: Callable  # queryset -> Events
     groups: Callable | None = None  # rows with the aliases timeline_day, key_latest -> entry rows
@@ -744,35 +586,118 @@ class EventKind:
     def latest(self):
         return latest_of(*self.dates)
 
+    def rows(self, filters=None):
+        """Its records the timeline lists for `filters` (see `timeline_filter`)."""
+        return timeline_filter(filters).select(self.model._default_manager.all())
+
 
 # Every kind of timeline entry. A new kind added here (and to KIND_CHOICES,
 # for its name) is listed, exported and drawn on the chart.
 EVENT_KINDS = {
     MILESTONE: EventKind(
         Milestone,
-        _milestone_rows,
         MILESTONE_DATES,
         _milestone_events,
         _milestone_groups,
         points=_milestone_points,
         mark="dot",
     ),
-    DOCUMENT: EventKind(
-        LegalDocument, _document_rows, DOCUMENT_DATES, _document_events, points=_document_points, mark="square"
-    ),
+    DOCUMENT: EventKind(LegalDocument, DOCUMENT_DATES, _document_events, points=_document_points, mark="square"),
     UNIT_CHANGE: EventKind(
-        UnitChange,
-        _unit_change_rows,
-        UNIT_CHANGE_DATES,
-        _unit_change_events,
-        points=_unit_change_points,
-        mark="diamond",
+        UnitChange, UNIT_CHANGE_DATES, _unit_change_events, points=_unit_change_points, mark="diamond"
     ),
-    TITLE: EventKind(Holding, _holding_rows, HOLDING_DATES, _holding_events, points=_holding_points, mark="triangle"),
-    MEETING: EventKind(
-        ReportedEvent, _meeting_rows, MEETING_DATES, _meeting_events, points=_meeting_points, mark="star"
-    ),
+    TITLE: EventKind(Holding, HOLDING_DATES, _holding_events, points=_holding_points, mark="triangle"),
+    MEETING: EventKind(ReportedEvent, MEETING_DATES, _meeting_events, points=_meeting_points, mark="star"),
 }
+
+
+def _kind_of(rows):
+    """The EventKind of a QuerySet's model."""
+    return next(spec for spec in EVENT_KINDS.values() if spec.model is rows.model)
+
+
+def _has(model, rule):
+    """Whether the model's QuerySet has the filter method `rule`."""
+    return hasattr(model._default_manager.all(), rule)
+
+
+# -- the filters -------------------------------------------------------------
+
+
+class TimelineFilter(PortalFilterSet):
+    """The timeline's filters. Applied to the records of any kind of event
+    (`select`), each calls the rule of that kind's QuerySet: `in_district`,
+    `of_model`, `matching`, `overlapping_years` (of the kind's dates); and
+    the page's province, `in_province`. A kind whose QuerySet has no
+    `of_model` belongs to no merger model: a model filter keeps none of it."""
+
+    district = DistrictFilter(method="in_district")
+    model = ModelFilter(method="of_model")
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of event"), choices=KIND_CHOICES, empty_label=_("All kinds"), method="of_kind"
+    )
+    year_from = YearFilter(label=_("From year"), method="from_year")
+    year_to = YearFilter(label=_("To year"), method="to_year")
+    q = django_filters.CharFilter(label=_("Text"), method="matching", max_length=MAX_QUERY_LENGTH)
+
+    class Meta:
+        model = Milestone
+        fields = []
+
+    @property
+    def province(self):
+        return self.choices.province
+
+    @property
+    def criteria(self):
+        """The province and the valid filter values, by name."""
+        return {"province": self.province, **super().criteria}
+
+    def select(self, rows):
+        """`rows` (the records of one kind) as the timeline lists them: in
+        the province, through the filters; none when a filter is invalid."""
+        if self.province is not None:
+            rows = rows.in_province(self.province)
+        if not self.is_bound:
+            return rows
+        if self.invalid:
+            return rows.none()
+        return self.filter_queryset(rows)
+
+    def in_district(self, rows, name, slug):
+        return rows.in_district(self.choices.districts[slug])
+
+    def of_model(self, rows, name, slug):
+        return rows.of_model(self.choices.models[slug]) if _has(rows.model, "of_model") else rows.none()
+
+    def of_kind(self, rows, name, kind):
+        return rows if rows.model is EVENT_KINDS[kind].model else rows.none()
+
+    def from_year(self, rows, name, year):
+        return rows.overlapping_years(_kind_of(rows).dates, year_from=year)
+
+    def to_year(self, rows, name, year):
+        return rows.overlapping_years(_kind_of(rows).dates, year_to=year)
+
+    def matching(self, rows, name, text):
+        return rows.matching(text)
+
+
+def timeline_filter(filters=None):
+    """`filters` as the timeline's FilterSet: the page's own, or one bound to
+    a dict of criteria, all optional: province (a unit; None for all),
+    district and model (slugs), kind (one of KINDS), year_from and year_to
+    (ints), q (text)."""
+    if isinstance(filters, TimelineFilter):
+        return filters
+    criteria = dict(filters or {})
+    province = criteria.pop("province", None)
+    data = QueryDict(mutable=True)
+    for name, value in criteria.items():
+        if value not in (None, ""):
+            data[name] = str(value)
+    return TimelineFilter(data, choices=Choices(province))
+
 
 # Events built per round trip when listing them all (the CSV): bounds the
 # memory the instances take and the length of the `pk IN (...)` lists.
@@ -780,11 +705,12 @@ LOAD_CHUNK = 2000
 
 
 def kinds_for(filters):
-    """The event kinds `filters` asks for. A model filter leaves out unit
-    changes and holdings, which belong to no merger model."""
-    kinds = [filters["kind"]] if filters.get("kind") in KINDS else KINDS
-    if filters.get("model"):
-        kinds = [kind for kind in kinds if kind in (MILESTONE, DOCUMENT, MEETING)]
+    """The event kinds `filters` asks for, whose rows are read. A model
+    filter leaves out the kinds of no merger model (unit changes, holdings)."""
+    criteria = timeline_filter(filters).criteria
+    kinds = [criteria["kind"]] if criteria.get("kind") in KINDS else KINDS
+    if criteria.get("model"):
+        kinds = [kind for kind in kinds if _has(EVENT_KINDS[kind].model, "of_model")]
     return kinds
 
 
@@ -811,11 +737,9 @@ def event_keys(filters=None):
     One query per kind and no model instance: milestones of one merger
     model, status and EDTF are grouped by the database into one key; the
     page counts and paginates these, and builds the entries of its own page
-    only. filters (all optional): province (unit; None for all), district
-    (slug), model (slug), kind (one of KINDS), year_from, year_to (ints), q
-    (text).
+    only. `filters`: the timeline's FilterSet or a dict (`timeline_filter`).
     """
-    filters = dict(filters or {})
+    filters = timeline_filter(filters)
     keys = []
     for kind in kinds_for(filters):
         spec = EVENT_KINDS[kind]
@@ -825,7 +749,7 @@ def event_keys(filters=None):
             continue
         for day, latest, first, size, model_id, status, edtf in spec.groups(rows):
             group = (model_id, status, edtf) if size > 1 else None
-            keys.append(EventKey(day, kind, widest_first(latest), first, size, group, group and filters))
+            keys.append(EventKey(day, kind, widest_first(latest), first, size, group, filters if group else None))
     keys.sort()
     return keys
 
@@ -835,7 +759,7 @@ def chart_points(filters, limit):
     `limit` + 1 of each kind (more than `limit` in all: too many to draw).
     One query per kind with a light reader; a kind without one is drawn
     from its Events."""
-    filters = dict(filters or {})
+    filters = timeline_filter(filters)
     points = []
     for kind in kinds_for(filters):
         spec = EVENT_KINDS[kind]
@@ -851,7 +775,7 @@ def chart_points(filters, limit):
 def record_keys(filters=None):
     """One `EventKey` per event (record) for `filters`, in timeline order:
     what the CSV lists, a row per event."""
-    filters = dict(filters or {})
+    filters = timeline_filter(filters)
     keys = []
     for kind in kinds_for(filters):
         keys.extend(_single_keys(kind, _dated_rows(kind, filters)))

@@ -38,7 +38,7 @@ from agencies.models import AdministrativeUnit, localized
 from mergers.models import Status
 
 from .scope import DEFAULT_PROVINCE
-from .timeline import EVENT_KINDS, KIND_LABELS, MILESTONE, chart_points, kinds_for
+from .timeline import EVENT_KINDS, KIND_LABELS, MILESTONE, chart_points, kinds_for, timeline_filter
 
 MAX_MARKS = 3000
 TOP = 22  # the year labels
@@ -173,12 +173,15 @@ def _pack(marks):
 
 def consolidation_chart(filters, count=None):
     """The chart's rows, year ticks and legend for `filters` (the
-    timeline's), or None when nothing is dated. `count`, when the caller
-    knows it, is the number of events the list shows (a group of milestones
-    counts its members): beyond MAX_MARKS none of them is read."""
+    timeline's, see `portal.timeline.timeline_filter`), or None when nothing
+    is dated. `count`, when the caller knows it, is the number of events the
+    list shows (a group of milestones counts its members): beyond MAX_MARKS
+    none of them is read."""
     if count is not None and count > MAX_MARKS:
         return {"too_many": True, "limit": MAX_MARKS}
-    home = _home(filters)
+    filters = timeline_filter(filters)
+    criteria = filters.criteria
+    home = _home(criteria)
     points = chart_points(filters, MAX_MARKS)
     if not points:
         return None
@@ -246,7 +249,7 @@ def consolidation_chart(filters, count=None):
                 "names": named,
             }
             years = ((head.earliest or head.latest).year, (head.latest or head.earliest).year)
-            url = _list_url(filters, kind, row.unit, head.model, years)
+            url = _list_url(criteria, kind, row.unit, head.model, years)
         if kind == MILESTONE:
             colour = colours[model_id] if model_id is not None else NO_MODEL
             filled = status == Status.COMPLETED

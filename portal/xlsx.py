@@ -56,6 +56,9 @@ HEADERS = {
     "effective_on": _("Date in effect"),
     "end_date": _("End date"),
     "end_reason": _("Why it ended"),
+    "merger_model_name": _("Name of the merger model"),
+    "effective_end_reason": _("Why it ended, its unit's end included"),
+    "effective_end_edtf": _("Date ended, its unit's end included (EDTF)"),
     "ended_on": _("Date ended"),
     "founded_on": _("Date founded"),
     "function": _("Function"),
@@ -154,6 +157,8 @@ def _choice_labels(spec):
     """{code: label} for a column's `labels` spec."""
     if hasattr(spec, "choices"):  # a TextChoices class
         return dict(spec.choices)
+    if callable(spec):  # a function giving {code: label}
+        return spec()
     if spec == "status":
         return {**dict(Status.choices), NO_STATUS: gettext("No record"), "not_applicable": gettext("Not applicable")}
     if spec == "timeline":

@@ -328,6 +328,14 @@ def test_bad_year_says_so(client, two_districts):
     assert "The last year cannot be before the first year." in page
 
 
+@pytest.mark.parametrize("path", ["/en/mergers/", "/en/milestones/", "/en/timeline/"])
+def test_a_backwards_year_range_is_refused_on_every_page_that_takes_years(client, two_districts, path):
+    """The merger list showed an empty list and no word of why."""
+    page = html(client.get(path + "?year_from=2020&year_to=2015"))
+    assert "The last year cannot be before the first year." in page
+    assert "Some filters are not valid" in page
+
+
 def test_unknown_province_is_404(client, two_districts):
     for url in ("/en/headcount/", "/en/timeline/", "/en/titles/", "/en/figures/", "/en/milestones/"):
         assert client.get(url + "?province=atlantis").status_code == 404
@@ -361,3 +369,29 @@ def test_headcount_chart_bars_are_drawn_to_scale(client, two_districts):
     assert widths[("20", "before")] == pytest.approx(widths[("15", "after")] * 20 / 15, rel=0.01)
     assert widths[("8", "before")] == pytest.approx(widths[("20", "before")] * 8 / 20, rel=0.01)
     assert f"15 ({MINUS}5, {MINUS}25%)" in svg
+
+
+@pytest.mark.parametrize(
+    "query,listed",
+    [
+        ("year_from=2015", True),
+        ("year_to=2016", True),
+        ("year_from=2019&year_to=2019", True),
+        ("year_from=2020", False),
+    ],
+)
+def test_milestone_years_follow_the_uncertain_date(client, two_districts, query, listed):
+    """A milestone known only as "on or before 07/12/2019" may fall in any
+    year up to 2019: a year filter keeps it there, on the page and in its
+    file (it was dropped by every year filter)."""
+    milestone = factories.MilestoneFactory(merger=two_districts["a"], status="completed", date_edtf="../2019-12-07")
+    page = html(client.get(f"/en/milestones/?{query}"))
+    assert (f'id="milestone-{milestone.pk}"' in page) is listed
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(client.get(f"/en/milestones/?{query}&format=csv").streaming_content).decode("utf-8-sig")
+            )
+        )
+    )
+    assert (str(milestone.pk) in {row["id"] for row in rows}) is listed

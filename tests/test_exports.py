@@ -137,6 +137,7 @@ def test_dashboard_csv_has_exactly_the_agreed_columns_and_the_status_as_of(clien
         "district_gso_code",
         "district",
         "merger_model",
+        "merger_model_name",
         "status",
         "status_date",
         "status_date_edtf",
@@ -152,6 +153,8 @@ def test_dashboard_csv_has_exactly_the_agreed_columns_and_the_status_as_of(clien
     by_district = {(r["district_gso_code"], r["merger_model"]): r for r in rows}
     model = data["merger"].model.slug
     row = by_district[("193", model)]
+    # The model's name, not only its code: what an analyst reads in Excel.
+    assert row["merger_model_name"] == data["merger"].model.name_vi
     assert (row["status"], row["status_date"], row["status_date_edtf"]) == ("in_progress", "2018", "2018")
     assert (row["status_date_earliest"], row["status_date_latest"]) == ("2018-01-01", "2018-12-31")
     # The province makes no district-level merger: not applicable, which is
@@ -175,6 +178,36 @@ def test_dashboard_csv_never_claims_a_status_its_interval_does_not_reach(client,
         "2018",
         "2018-12-31",
     )
+
+
+def test_mergers_csv_gives_the_possible_status_beside_the_status_as_the_dashboard_does(client, data):
+    """On 30/06/2018 Hạ Long's merger is only possibly in progress (its
+    milestone says "2018"): the list's file says so in the dashboard's columns."""
+    content, _response = download(client, "/en/mergers/?format=csv&district=ha-long&as_of=2018-06-30")
+    header, rows = parse(content)
+    status_columns = [
+        "status",
+        "status_date",
+        "status_date_edtf",
+        "status_date_earliest",
+        "status_date_latest",
+        "possible_status",
+        "possible_status_date",
+        "possible_status_date_edtf",
+        "possible_status_date_earliest",
+        "possible_status_date_latest",
+    ]
+    start = header.index("status")
+    assert header[start : start + len(status_columns)] == status_columns
+    dashboard = pages.REPORTS["dashboard"].column_names
+    assert dashboard[dashboard.index("status") :][: len(status_columns)] == status_columns
+    row = rows[0]
+    assert (row["status"], row["status_date"]) == ("none", "")
+    assert [row[c] for c in status_columns[5:]] == ["in_progress", "2018", "2018", "2018-01-01", "2018-12-31"]
+    # Once the milestone's latest day has passed, nothing is only possible.
+    content, _response = download(client, "/en/mergers/?format=csv&district=ha-long&as_of=2018-12-31")
+    _header, rows = parse(content)
+    assert [rows[0][c] for c in status_columns[5:]] == ["", "", "", "", ""]
 
 
 def test_every_report_header_is_its_data_dictionary_entry(client, data):

@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils import translation
 
 from agencies.models import Body, BodyCitation
-from agencies.resources import BodyResource, describe_errors
+from agencies.resources import BodyResource
+from core.resources import describe_errors
 from tests import factories
 
 # The target (20,000 rows within 30 s on PostgreSQL) is checked by

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.models import AdministrativeUnit, Body, Source
-from agencies.resources import AGENCIES_RESOURCES, BodyResource, SourceResource, describe_errors
+from agencies.resources import BodyResource, SourceResource
 from core.import_forms import QnImportForm, check_upload
+from core.resources import declared_resources, describe_errors
 from mergers.models import Headcount, Milestone
-from mergers.resources import MERGERS_RESOURCES, HeadcountResource, MilestoneResource
+from mergers.resources import HeadcountResource, MilestoneResource
 from tests import factories
 
-ALL_RESOURCES = AGENCIES_RESOURCES + MERGERS_RESOURCES
+ALL_RESOURCES = list(declared_resources().values())
 BODY_HEADER = (
     "slug,unit,name_vi,name_en,abbreviation,sector,function,founded_on,ended_on,end_reason,successor,note,sources"
 )

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from agencies.models import Body, BodyCitation, Holding
-from agencies.resources import BodyResource, HoldingResource, describe_errors
+from agencies.resources import BodyResource, HoldingResource
 from core.history import restore_citations
+from core.resources import describe_errors
 from tests import factories
 
 BODY_HEADER = (
@@ -341,7 +342,7 @@ def test_a_confirm_that_fails_now_says_so_and_writes_nothing(client, place, sett
 
 def test_check_constraints_are_read_in_memory_as_sql_reads_them(place):
     """NULL makes a condition unknown, which a CHECK lets pass."""
-    from agencies.bulk_import import evaluate
+    from core.bulk_import import evaluate
 
     (ends_after, needs_reason) = (
         next(c for c in Body._meta.constraints if c.name == name).condition
@@ -392,7 +393,7 @@ def test_a_rule_only_the_database_catches_writes_nothing_and_says_which(place, m
     """Should a rule get past the checks in memory (or a record change between
     reading and writing), the database refuses the file as a whole: nothing is
     written, and the message names the rule, not a traceback."""
-    from agencies.bulk_import import BulkImport
+    from core.bulk_import import BulkImport
 
     factories.BodyFactory(unit=place["ha_long"], slug="ban-co", name_vi="Ban A")
     monkeypatch.setattr(BulkImport, "check_unique", lambda self, pendings: None)

@@ -3,6 +3,7 @@
 `core`, and each data model declares its own path to a district."""
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
@@ -42,8 +43,9 @@ def test_agencies_never_names_the_apps_that_build_on_it(other):
 
 @pytest.mark.parametrize("app", ["agencies", "mergers"])
 def test_the_domain_apps_hold_no_infrastructure(app):
-    """The cache, roles, scope, admin base, imports and the synthetic data set
-    live in `core`; a domain app keeps its models, admin and resources."""
+    """The cache, roles, scope, admin base, imports (with the bulk import
+    path) and the synthetic data set live in `core`; a domain app keeps its
+    models, admin and resource declarations."""
     names = {path.stem for path in (ROOT / app).glob("*.py")}
     infrastructure = {
         "cache",
@@ -56,8 +58,53 @@ def test_the_domain_apps_hold_no_infrastructure(app):
         "admin_users",
         "history",
         "synthetic",
+        "bulk_import",
     }
     assert names & infrastructure == set()
+
+
+def _module_name(path):
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+@pytest.mark.parametrize("app", ["agencies", "mergers"])
+def test_the_domain_apps_declare_resources_but_hold_no_import_engine(app):
+    """The import engine (django-import-export's classes, the base resource,
+    its widgets and columns, the bulk path) lives in `core`: a domain app
+    never imports the library itself, and every resource, widget or column
+    class it defines derives from `core.resources`."""
+    import inspect
+
+    from import_export import fields, resources, widgets
+
+    import core.resources
+
+    engine = (resources.Resource, widgets.Widget, fields.Field)
+    core_classes = tuple(
+        cls for _name, cls in inspect.getmembers(core.resources, inspect.isclass) if cls.__module__ == "core.resources"
+    )
+    offenders = []
+    for path in _python_files(app):
+        if any(module.split(".")[0] in ("import_export", "tablib") for module in _imported_modules(path)):
+            offenders.append(f"{path.relative_to(ROOT)} imports the import library")
+        module = importlib.import_module(_module_name(path))
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and issubclass(cls, engine) and not issubclass(cls, core_classes):
+                offenders.append(f"{module.__name__}.{name} derives from django-import-export, not core.resources")
+    assert offenders == []
+
+
+@pytest.mark.parametrize("app", ["agencies", "mergers"])
+def test_every_resource_a_domain_app_declares_is_importable_by_command(app):
+    """Each data app lists its resources in `<app>.resources.RESOURCES`, the
+    declaration `import_file` reads: one per model, each a core QnResource."""
+    from core.resources import QnResource, declared_resources
+
+    listed = importlib.import_module(f"{app}.resources").RESOURCES
+    assert listed and all(issubclass(resource, QnResource) for resource in listed)
+    assert len({resource._meta.model for resource in listed}) == len(listed)
+    assert {resource._meta.model._meta.app_label for resource in listed} == {app}
+    assert set(listed) <= set(declared_resources().values())
 
 
 def test_every_district_scoped_model_declares_its_path_and_it_resolves(db):

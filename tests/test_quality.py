@@ -74,15 +74,29 @@ def test_figure_that_disagrees_with_the_records_is_listed(client):
         value=1,
         as_of=datetime.date(2019, 12, 7),
     )
+    large = factories.ReportedFigureFactory(
+        statement_vi="1500 huyện đã hợp nhất",
+        unit=province,
+        counted_level="district",
+        metric="units_completed",
+        value=1500,
+        denominator=None,
+        as_of=datetime.date(2019, 12, 7),
+    )
     wrong.merger_models.add(model)
     right.merger_models.add(model)
+    large.merger_models.add(model)
 
     listed = section(page(client), "figures")
     assert "3 huyện đã hợp nhất" in listed
-    assert "Reported 3; the records give 1." in listed
+    # As the figures page writes them: the source's 3 of 14, the records' count of their own units.
+    assert "Reported 3/14; the records give 1/1." in listed
     assert "1 huyện đã hợp nhất" not in listed
+    # Numbers read as everywhere else on the portal, in each language.
+    assert "Reported 1,500; the records give 1." in listed
     assert f'href="{reverse("admin:mergers_reportedfigure_change", args=[wrong.pk])}"' in listed
     assert 'href="/en/figures/"' in listed
+    assert "1.500; các bản ghi cho 1." in section(page(client, "/quality/"), "figures")
 
 
 @pytest.mark.django_db

@@ -251,15 +251,6 @@ def test_one_number_format_per_language():
         assert numbers.signed(Decimal("-5")) == "\u22125"
 
 
-def test_both_template_libraries_format_numbers_with_the_same_function():
-    from portal import numbers
-    from portal.templatetags import charts, portal_tags
-
-    for name in ("signed", "signed_percent", "figure_value", "number"):
-        assert charts.register.filters[name] is portal_tags.register.filters[name]
-    assert charts.register.filters["figure_value"] is numbers.figure_value
-
-
 def test_merger_page_headcount_change_in_each_language(client):
     from mergers.models import Merger
 

@@ -177,9 +177,6 @@ def test_a_kind_added_to_event_kinds_is_drawn_without_changing_the_chart(monkeyp
     district = factories.DistrictFactory(parent=province, name_en="Test District")
     body = factories.BodyFactory(unit=district, name_vi="Cơ quan mới", founded_on_edtf="2019-03-04")
 
-    def rows(filters):
-        return Body.objects.filter(filters["province"].subtree_q("unit"))
-
     def events(bodies):
         for found in bodies.select_related("unit"):
             yield timeline.Event(
@@ -193,7 +190,8 @@ def test_a_kind_added_to_event_kinds_is_drawn_without_changing_the_chart(monkeyp
                 record_id=found.pk,
             )
 
-    kind = timeline.EventKind(Body, rows, ("founded_on",), events)
+    # Its rows: bodies through the filters' QuerySet rules (BodyQuerySet.in_province).
+    kind = timeline.EventKind(Body, ("founded_on",), events)
     monkeypatch.setitem(timeline.EVENT_KINDS, "founding", kind)
     monkeypatch.setitem(timeline.KIND_LABELS, "founding", "Founding")
     monkeypatch.setattr(timeline, "KINDS", [*timeline.KINDS, "founding"])

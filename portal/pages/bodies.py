@@ -4,6 +4,7 @@ body's own page with where it came from and what it became."""
 import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Body
@@ -73,6 +74,7 @@ BODIES = Report(
             T.CODE,
             _("Why it ended: its own reason, or unit_ended when it ended with its district; empty if open"),
             attr("effective_end_reason"),
+            labels=lambda: {**dict(Body.EndReason.choices), Body.UNIT_ENDED: gettext("Ended with its unit")},
         ),
         C(
             "effective_end_edtf",

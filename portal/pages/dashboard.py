@@ -15,7 +15,7 @@ from core.cache import cached
 from mergers.models import Merger, MergerModel, ReportedFigure
 
 from .. import dashboard as matrix
-from ..exports import STATUS_DATE_COLUMNS, C, Report, T, attr, uncertain_date
+from ..exports import POSSIBLE_STATUS_COLUMNS, STATUS_DATE_COLUMNS, C, Report, T, attr
 from .base import Download, Page, citations, paginate
 
 NOT_APPLICABLE = "not_applicable"
@@ -47,6 +47,7 @@ DASHBOARD = Report(
         DISTRICT_CODE,
         DISTRICT_NAME,
         C("merger_model", T.IDENTIFIER, _("Identifier (slug) of the merger model"), attr("model.slug")),
+        C("merger_model_name", T.TEXT, _("Vietnamese name of the merger model"), attr("model.name_vi")),
         C(
             "status",
             T.CODE,
@@ -57,22 +58,7 @@ DASHBOARD = Report(
             labels="status",
         ),
         *STATUS_DATE_COLUMNS,
-        C(
-            "possible_status",
-            T.CODE,
-            _(
-                "A later status that may already have been reached on the chosen date (its interval contains it), else empty"
-            ),
-            attr("possible_status"),
-            labels="status",
-        ),
-        *uncertain_date(
-            "possible_status_date",
-            _("Date of that possible status"),
-            "possible_edtf",
-            "possible_earliest",
-            "possible_latest",
-        ),
+        *POSSIBLE_STATUS_COLUMNS,
         C(
             "source_ids",
             T.LIST,
@@ -186,7 +172,7 @@ class ModelList(Page):
     def context(self):
         mergers = Merger.objects.filter(model__isnull=False)
         if self.province is not None:
-            mergers = mergers.in_unit_tree(self.province)
+            mergers = mergers.in_province(self.province)
         totals = dict(mergers.order_by().values_list("model").annotate(n=Count("pk")))
         completed = dict(mergers.completed(self.day).order_by().values_list("model").annotate(n=Count("pk")))
         models = list(MergerModel.objects.order_by("order", "slug"))
@@ -221,10 +207,11 @@ class ModelDetail(Page):
         return self.model.slug
 
     def cells(self, units=None):
-        """The model's column of the dashboard: its cell in every unit (in `units` when given)."""
+        """The model's column of the dashboard: its cell in every unit where
+        the model applies (the page's rows and its file's); in `units` when given."""
         rows, models = matrix.status_matrix(self.province, self.day, units=units)
         column = next(i for i, m in enumerate(models) if m.pk == self.model.pk)
-        return [cells[column] for _unit, cells in rows]
+        return [cells[column] for _unit, cells in rows if cells[column].applies]
 
     def context(self):
         figures = (

@@ -20,7 +20,7 @@ from .mergers import MERGERS, merger_rows
 DISTRICTS = Report(
     name="districts",
     title=_("Administrative units"),
-    description=_("Provinces, districts and communes with their GSO codes and validity."),
+    description=_("Districts (and district-level cities and towns) with their GSO codes and validity."),
     select_related=("parent",),
     prefetch_related=("sources", "citations__source"),
     columns=(
@@ -89,11 +89,9 @@ class DistrictList(ListPage):
             .values_list("unit__district")
             .annotate(n=Count("pk"))
         )
-        endings = matrix.ending_changes(units, self.day)
+        units = matrix.mark_ended(units, self.day)
         for unit in units:
             unit.completed_count = completed_by_unit.get(unit.pk, 0)
-            unit.ending_change = endings.get(unit.pk)
-            unit.has_ended = unit.ended_by(self.day) or unit.ending_change is not None
         return units
 
 
@@ -188,16 +186,19 @@ class DistrictDetail(Page):
             .order_by(sort_day("date"), "pk"),
             unit,
         )
-        gone = {c.unit_id for c in changes if c.kind in matrix.ENDING_KINDS and c.date_latest and c.date_latest <= day}
-        for child in unit.child_list:
-            child.gone = child.ended_by(day) or child.pk in gone
+        # The children's ending changes are among the page's own (no query); the first wins.
+        gone = {}
+        for change in changes:
+            if change.kind in matrix.ENDING_KINDS and change.date_latest and change.date_latest <= day:
+                gone.setdefault(change.unit_id, change)
+        matrix.mark_ended(unit.child_list, day, endings=gone)
         timeline = sorted(
             [("milestone", m.sort_day("date"), m) for m in milestones]
             + [("unit_change", c.sort_day("date"), c) for c in changes]
             + [("event", e.sort_day("date"), e) for e in events],
             key=lambda item: (item[1], item[0]),
         )
-        endings = matrix.ending_changes([unit], day)
+        matrix.mark_ended([unit], day)
         # 2025: grouped by the later unit, each with the units it came from.
         reorganisation = {}
         for row in UnitSuccession.objects.around(unit):
@@ -213,6 +214,6 @@ class DistrictDetail(Page):
             "events": events,
             "timeline": timeline,
             "changes": changes,
-            "ending": endings.get(unit.pk),
-            "ended": unit.ended_by(day) or unit.pk in endings,
+            "ending": unit.ending_change,
+            "ended": unit.has_ended,
         }

@@ -111,11 +111,7 @@ def find(text):
     units = units[:MAX_UNITS]
     ids = [u.pk for u in units]
     later, earlier = {}, {}
-    for row in (
-        UnitSuccession.objects.filter(Q(predecessor__in=ids) | Q(successor__in=ids))
-        .select_related("predecessor", "predecessor__parent", "successor", "successor__parent", "basis")
-        .order_by("successor__name_folded", "predecessor__name_folded")
-    ):
+    for row in UnitSuccession.objects.filter(Q(predecessor__in=ids) | Q(successor__in=ids)).listed():
         later.setdefault(row.predecessor_id, []).append(row)
         earlier.setdefault(row.successor_id, []).append(row)
     return [(u, later.get(u.pk, []), earlier.get(u.pk, [])) for u in units], more

@@ -13,6 +13,7 @@ from agencies.models import Holding, LegalDocument, Post
 from mergers.models import NO_STATUS, Constituent, Headcount, Merger, Milestone, Status, headcount_change
 
 from ..exports import (
+    POSSIBLE_STATUS_COLUMNS,
     RECORD_ID,
     STATUS_DATE_COLUMNS,
     C,
@@ -55,6 +56,7 @@ MERGERS = Report(
             labels="status",
         ),
         *STATUS_DATE_COLUMNS,
+        *POSSIBLE_STATUS_COLUMNS,
         C("result_body_slug", T.IDENTIFIER, _("Identifier of the resulting body"), attr("result.slug")),
         C(
             "constituent_body_slugs",

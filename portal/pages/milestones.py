@@ -7,7 +7,7 @@ from agencies.dates import sort_day
 from mergers.models import STATUS_RANK, Milestone, Status
 
 from ..exports import RECORD_ID, C, Report, T, attr, citation_columns, merger_unit_columns, uncertain_date
-from ..filters import DistrictFilter, ModelFilter, PortalFilterSet, YearFilter, YearRangeForm
+from ..filters import DistrictFilter, ModelFilter, PortalFilterSet, YearFilter
 from .base import Download, ListPage, citations
 
 MILESTONES = Report(
@@ -43,14 +43,21 @@ class MilestoneFilter(PortalFilterSet):
     district = DistrictFilter("merger__unit")
     model = ModelFilter("merger__model")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All statuses"))
-    year_from = YearFilter(label=_("From year"), field_name="date", lookup_expr="year__gte")
-    year_to = YearFilter(label=_("To year"), field_name="date", lookup_expr="year__lte")
+    # A milestone is in the years its uncertain date may fall in (the
+    # timeline's rule): "on or before 07/12/2019" is in 2015 as well as 2019.
+    year_from = YearFilter(label=_("From year"), method="from_year")
+    year_to = YearFilter(label=_("To year"), method="to_year")
     sort = django_filters.ChoiceFilter(label=_("Sort"), choices=SORT_CHOICES, empty_label=None, method="sort_by_date")
 
     class Meta:
         model = Milestone
         fields = []
-        form = YearRangeForm
+
+    def from_year(self, queryset, name, year):
+        return queryset.overlapping_years(("date",), year_from=year)
+
+    def to_year(self, queryset, name, year):
+        return queryset.overlapping_years(("date",), year_to=year)
 
     def sort_by_date(self, queryset, name, value):
         if value == "-date":

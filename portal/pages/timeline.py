@@ -2,7 +2,6 @@
 documents, unit changes, unified titles), a page of entries at a time, and
 its file of every event. The events are read by portal.timeline."""
 
-import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from mergers.models import Milestone
@@ -18,8 +17,16 @@ from ..exports import (
     passage_label,
     uncertain_date,
 )
-from ..filters import INVALID, MAX_QUERY_LENGTH, DistrictFilter, ModelFilter, PortalFilterSet, YearFilter, YearRangeForm
-from ..timeline import KIND_CHOICES, event_keys, group_by_year, iter_events, load_events, year_counts
+from ..filters import INVALID
+from ..timeline import (
+    KIND_CHOICES,
+    TimelineFilter,
+    event_keys,
+    group_by_year,
+    iter_events,
+    load_events,
+    year_counts,
+)
 from ..timeline_chart import consolidation_chart
 from .base import Download, ListPage, paginate
 
@@ -89,35 +96,13 @@ TIMELINE = Report(
 )
 
 
-class TimelineFilter(PortalFilterSet):
-    """Validates the timeline's filters; portal.timeline applies them, to each
-    kind of event its own way (`criteria`), so each filter here keeps the rows."""
-
-    district = DistrictFilter(method="keep")
-    model = ModelFilter(method="keep")
-    kind = django_filters.ChoiceFilter(
-        label=_("Kind of event"), choices=KIND_CHOICES, empty_label=_("All kinds"), method="keep"
-    )
-    year_from = YearFilter(label=_("From year"), method="keep")
-    year_to = YearFilter(label=_("To year"), method="keep")
-    q = django_filters.CharFilter(label=_("Text"), method="keep", max_length=MAX_QUERY_LENGTH)
-
-    class Meta:
-        model = Milestone
-        fields = []
-        form = YearRangeForm
-
-    def keep(self, queryset, name, value):
-        return queryset
-
-
 class Timeline(ListPage):
     name = "timeline"
     route = "timeline/"
     template = "portal/timeline.html"
     menu = _("Timeline")
     scoped = True
-    filterset = TimelineFilter
+    filterset = TimelineFilter  # applied to each kind of event by portal.timeline
     paginate_by = 100
     downloads = (Download(TIMELINE),)
 
@@ -125,11 +110,11 @@ class Timeline(ListPage):
         return Milestone.objects.none()  # the events are read by portal.timeline
 
     def criteria(self):
-        """The filters for portal.timeline, or None when one is invalid."""
+        """The FilterSet for portal.timeline, or None when a filter is invalid."""
         if self.filter.invalid:
             self.notices.append(INVALID)
             return None
-        return {"province": self.province, **self.filter.criteria}
+        return self.filter
 
     def rows(self):
         # Every event, built a chunk at a time as the download streams.

@@ -2,11 +2,10 @@
 the figures the sources give about them, and their file."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Holding, Post
-from agencies.text import fold
 from mergers.models import ReportedFigure
 
 from ..exports import (
@@ -66,10 +65,7 @@ class TitleFilter(PortalFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        """Holdings of a post, a unit or a holder whose name contains the text."""
-        folded = fold(value)
-        posts = Post.objects.filter(holdings=OuterRef("pk"), search_text__contains=folded)
-        return queryset.filter(Exists(posts) | Q(unit__search_text__contains=folded) | Q(holder_name__icontains=value))
+        return queryset.matching(value)  # a post's, unit's or holder's name
 
 
 class TitleFigureFilter(TitleFilter):

@@ -11,9 +11,7 @@ from portal import numbers
 
 register = template.Library()
 
-# Numbers: one implementation (portal.numbers), the same in both libraries.
-for name, function in numbers.FILTERS.items():
-    register.filter(name, function)
+# Numbers and dates are portal_tags' (portal.numbers): load it beside this one.
 
 
 # -- charts ------------------------------------------------------------------

@@ -1,7 +1,5 @@
 """Template helpers shared by every portal page."""
 
-from urllib.parse import urlencode
-
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
@@ -101,28 +99,6 @@ def status_label(value):
         return Status(value).label
     except ValueError:
         return str(value)
-
-
-@register.simple_tag(takes_context=True)
-def csv_url(context, file_format="csv"):
-    """The current URL's GET parameters without `page`, plus format=csv (or xlsx)."""
-    request = context.get("request")
-    pairs = []
-    if request is not None:
-        for key, values in request.GET.lists():
-            if key in ("page", "format"):
-                continue
-            pairs.extend((key, v) for v in values)
-    pairs.append(("format", file_format))
-    return "?" + urlencode(pairs)
-
-
-@register.filter
-def get_item(mapping, key):
-    try:
-        return mapping.get(key)
-    except AttributeError:
-        return None
 
 
 @register.simple_tag(takes_context=True)

@@ -13,12 +13,11 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from agencies.resources import AGENCIES_RESOURCES, describe_errors
 from core.import_files import ImportLimitError, read_dataset
 from core.import_forms import check_text_encoding
-from mergers.resources import MERGERS_RESOURCES
+from core.resources import declared_resources, describe_errors
 
-RESOURCES = {cls._meta.model._meta.model_name: cls for cls in AGENCIES_RESOURCES + MERGERS_RESOURCES}
+RESOURCES = declared_resources()
 
 
 class Command(BaseCommand):

@@ -40,12 +40,12 @@ from django.utils.translation import gettext as _
 from import_export import exceptions, widgets
 from import_export.results import Result, RowResult
 
-from core.history import bulk_delete_with_history, copy_versions, max_query_params
-from core.scope import district_id_of, scope_select_related
+from agencies.dates import UncertainDatesMixin
+from agencies.text import SearchableMixin, null_character_message, text_fields_with_nul
 
-from .dates import UncertainDatesMixin
+from .history import bulk_delete_with_history, copy_versions, max_query_params
 from .resources import AMBIGUOUS, MISSING, ImportFileError, _lookups, sheet_row
-from .text import SearchableMixin, null_character_message, text_fields_with_nul
+from .scope import district_id_of, scope_select_related
 
 # save() methods the bulk path reproduces (UncertainDatesMixin derives the
 # dates' bounds, SearchableMixin the folded search text).
