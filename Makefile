@@ -9,7 +9,7 @@ PY      := $(VENV)/bin/python
 PORT    ?= 8000
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: run test test-fast install setup messages serve backup restore bench clean lint format lock
+.PHONY: run test test-fast install setup messages serve backup restore bench bench-rendered clean lint format lock
 
 $(STAMP): pyproject.toml
 	@{ test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; } 2>/dev/null || { echo "qnmerge needs Python 3.12 or newer and none was found (tried $(or $(PYTHON),python3.13, python3.12, python3, pyenv))." >&2; \
@@ -94,8 +94,17 @@ restore: install
 # Load benchmark at nationwide scale: PostgreSQL databases qn_scale (seed +
 # generate_synthetic --scale 1) and qn_scale_seed, gunicorn on 127.0.0.1:8110,
 # wrk from Debian. Not part of `make test`. Results and how to read them: BENCHMARKS.md.
+# Then bench-rendered: every page of the registry rendered with the page cache
+# off, so `make bench` covers the page cache on and off.
 bench: messages
 	$(PY) bench/bench.py
+	$(PY) bench/rendered.py
+
+# Every page (portal.pages) rendered in-process with the page cache off, at N=1
+# and at seed size: median/p90 server time, queries, SQL time, the 30/20 ms
+# targets of issue 14. Writes var/bench/rendered.md.
+bench-rendered: messages
+	$(PY) bench/rendered.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -614,12 +614,12 @@ class AdministrativeUnit(UncertainDatesMixin, SearchableMixin, models.Model):
         the same rule, written as the OR of the levels.
         """
         if not isinstance(unit, cls):
-            return (
-                Q(**{path: unit})
-                | Q(**{f"{path}__parent": unit})
-                | Q(**{f"{path}__district": unit})
-                | Q(**{f"{path}__province": unit})
-            )
+            # The units in scope first (by the indexes of the four columns),
+            # then the records of those units: not every record of the table
+            # tested against an OR across the join.
+            ref = OuterRef(unit)  # one query level deeper than the caller's
+            units = cls.objects.filter(Q(pk=ref) | Q(parent=ref) | Q(district=ref) | Q(province=ref))
+            return Q(**{f"{path}__in": units.values("pk")})
         if unit.level == cls.Level.PROVINCE:
             return Q(**{f"{path}__province": unit})
         if unit.level == cls.Level.DISTRICT:
@@ -795,7 +795,10 @@ class UnitSuccessionQuerySet(models.QuerySet):
         if unit.level == AdministrativeUnit.Level.DISTRICT:
             rows = self.filter(predecessor__parent=unit)
         elif unit.level == AdministrativeUnit.Level.PROVINCE:
-            rows = self.filter(Q(successor__parent=unit) | Q(successor=unit))
+            # The province's units first (by index), not an OR across the join
+            # that scans every succession of the country.
+            units = AdministrativeUnit.objects.filter(Q(parent=unit) | Q(pk=unit.pk))
+            rows = self.filter(successor__in=units.values("pk"))
         else:
             rows = self.filter(Q(predecessor=unit) | Q(successor=unit))
         return rows.listed()

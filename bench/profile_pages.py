@@ -12,6 +12,7 @@ import cProfile
 import io
 import os
 import pstats
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qnmerge.settings")
 os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "profile-" + "x" * 60)
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(60))  # the settings refuse a key that is not random
+os.environ.setdefault("QNMERGE_PAGE_CACHE_SECONDS", "0")  # every request rendered
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("STATIC_ROOT", str(ROOT / "var" / "bench" / "static"))
@@ -48,8 +50,8 @@ def shorten(text, limit):
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
-def profile(url, explain, top):
-    client = Client()
+def profile(url, explain, top, client=None, sort="cumulative"):
+    client = client or Client()
     client.get(url)  # warm-up
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
@@ -89,9 +91,9 @@ def profile(url, explain, top):
         client.get(url)
         profiler.disable()
         buffer = io.StringIO()
-        pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(top)
+        pstats.Stats(profiler, stream=buffer).sort_stats(sort).print_stats(top)
         text = "\n".join(shorten(line, 220) for line in buffer.getvalue().splitlines() if line.strip())
-        out += ["### cProfile (cumulative)", "", "```", text, "```", ""]
+        out += [f"### cProfile ({sort})", "", "```", text, "```", ""]
     return "\n".join(out)
 
 
@@ -100,8 +102,20 @@ def main():
     parser.add_argument("urls", nargs="*", default=DEFAULT_URLS)
     parser.add_argument("--explain", type=int, default=2, help="EXPLAIN ANALYZE the N slowest queries per page")
     parser.add_argument("--profile", type=int, default=25, help="lines of cProfile output (0: none)")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative, tottime, ...")
+    parser.add_argument("--staff", action="store_true", help="request as a staff user (the quality page)")
     args = parser.parse_args()
-    report = "\n".join(profile(url, args.explain, args.profile) for url in args.urls)
+    if args.staff:  # a staff user who exists only for this run (the quality page)
+        from django.contrib.auth import get_user_model
+        from django.db import transaction
+
+        with transaction.atomic():
+            client = Client()
+            client.force_login(get_user_model().objects.create_user("profile-pages-staff", is_staff=True))
+            report = "\n".join(profile(url, args.explain, args.profile, client, args.sort) for url in args.urls)
+            transaction.set_rollback(True)
+    else:
+        report = "\n".join(profile(url, args.explain, args.profile, sort=args.sort) for url in args.urls)
     out = ROOT / "var" / "bench" / "profile.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report)

@@ -523,6 +523,8 @@ class ReportedFigureQuerySet(models.QuerySet):
         constituents minus mergers, over completed mergers of its models;
         computed_communes: communes in 2018 of the districts in scope;
         computed_denominator: units of `counted_level` in scope on `as_of`.
+        Each is computed for the figures of its metric only (None for the
+        others; the denominator for figures out of a number).
         """
         as_of = OuterRef(OuterRef("as_of_latest"))
         # The pages' scope rule (AdministrativeUnit.subtree_q), for the figure's unit.
@@ -582,13 +584,27 @@ class ReportedFigureQuerySet(models.QuerySet):
             .annotate(n=Sum("communes_2018"))
             .values("n")
         )
+        metric = ReportedFigure.Metric
+
+        def only_when(condition, value):
+            # Each figure runs the subqueries of its own metric only: the
+            # database evaluates the branch of a CASE it takes, no other.
+            return Case(When(condition, then=value), default=None, output_field=IntegerField())
+
         return self.annotate(
-            computed_units_completed=Coalesce(Subquery(units_completed[:1]), 0),
-            computed_units_with_title=Coalesce(Subquery(titled_units[:1]), 0),
-            computed_focal_points=Coalesce(Subquery(constituent_count[:1]), 0)
-            - Coalesce(Subquery(merger_count[:1]), 0),
-            computed_communes=Subquery(communes[:1]),
-            computed_denominator=Subquery(units_in_scope[:1]),
+            computed_units_completed=only_when(
+                Q(metric=metric.UNITS_COMPLETED), Coalesce(Subquery(units_completed[:1]), 0)
+            ),
+            computed_units_with_title=only_when(
+                Q(metric=metric.UNITS_WITH_TITLE), Coalesce(Subquery(titled_units[:1]), 0)
+            ),
+            computed_focal_points=only_when(
+                Q(metric=metric.FOCAL_POINTS_CUT),
+                Coalesce(Subquery(constituent_count[:1]), 0) - Coalesce(Subquery(merger_count[:1]), 0),
+            ),
+            computed_communes=only_when(Q(metric=metric.COMMUNES), Subquery(communes[:1])),
+            # Read beside a computed value out of a number (portal.numbers.figure_computed).
+            computed_denominator=only_when(Q(denominator__isnull=False) & ~Q(metric=""), Subquery(units_in_scope[:1])),
         )
 
     def reported_by(self, day):

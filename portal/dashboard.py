@@ -62,6 +62,16 @@ def matrix_units(province):
     return units
 
 
+def applying_units(model, units):
+    """Those of `units` where `model` applies (`Cell.applies`): the units of
+    its level, and any other holding a merger of it."""
+    others = [unit.pk for unit in units if unit.level != model.level]
+    with_merger = set(
+        Merger.objects.filter(model=model, unit__in=others).values_list("unit_id", flat=True) if others else ()
+    )
+    return [unit for unit in units if unit.level == model.level or unit.pk in with_merger]
+
+
 def ending_changes(units, as_of):
     """{unit id: the change that ended it on or before as_of} (absorbed first)."""
     changes = (

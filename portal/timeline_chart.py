@@ -17,7 +17,8 @@ that names them all and links to them in the list.
 What is drawn comes from `portal.timeline.EVENT_KINDS`: a kind added there
 is drawn here with no change to this module (with its light `points` reader,
 or from its Events). One query per kind, whatever the data; beyond MAX_MARKS
-events the chart is not drawn and the page says to narrow the filters.
+events the chart is not drawn and the page says to narrow the filters (the
+timeline passes its count of events, so that nothing is read then).
 
 The SVG has no viewBox: x positions and widths are percentages of its
 width, heights and text sizes are pixels, so that it fills a phone or a
@@ -170,10 +171,14 @@ def _pack(marks):
     return max(len(ends), 1)
 
 
-def consolidation_chart(filters):
+def consolidation_chart(filters, count=None):
     """The chart's rows, year ticks and legend for `filters` (the
     timeline's, see `portal.timeline.timeline_filter`), or None when nothing
-    is dated."""
+    is dated. `count`, when the caller knows it, is the number of events the
+    list shows (a group of milestones counts its members): beyond MAX_MARKS
+    none of them is read."""
+    if count is not None and count > MAX_MARKS:
+        return {"too_many": True, "limit": MAX_MARKS}
     filters = timeline_filter(filters)
     criteria = filters.criteria
     home = _home(criteria)

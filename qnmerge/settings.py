@@ -181,8 +181,13 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation cost seconds on the portal's short correlated-subquery
-    # queries and saved nothing (BENCHMARKS.md); a DATABASE_URL ?options= wins.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # queries and saved nothing (BENCHMARKS.md). The data (a few hundred MB at
+    # nationwide scale) stays in memory, where an index read costs about what a
+    # sequential one does: random_page_cost 1.1, not the default 4 that assumes
+    # disk seeks, lets the planner walk indexes into the scope of a unit
+    # instead of scanning whole tables (BENCHMARKS.md, "Rendered, page cache
+    # off"). A DATABASE_URL ?options= wins.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off -c random_page_cost=1.1")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A long import must not make a login fail with "database is locked":

@@ -117,13 +117,15 @@ QUERIES = {
     # ending unit changes, figures with computed values, their sources,
     # provinces for the selector
     "dashboard": [(lambda w: "/?as_of=2020-01-01", 9)],
-    # model, its basis, its sources, provinces (scope), then the matrix:
-    # units, models, mergers, status sources, ending changes; the model's
-    # reported figures and their sources; the events about its basis and
-    # their sources
-    "model": [(lambda w: f"/models/{w.model.slug}/", 13)],
-    # provinces (scope), districts with counts, completed per district, ending changes
-    "district_list": [(lambda w: "/districts/", 4)],
+    # model, its basis, its sources, provinces (scope), units, the units of
+    # another level holding a merger of the model (the page's units are those
+    # where it applies, 50 a page), then the matrix of the page: models,
+    # mergers, status sources, ending changes; the model's reported figures
+    # and their sources; the events about its basis and their sources
+    "model": [(lambda w: f"/models/{w.model.slug}/", 14)],
+    # provinces (scope), count, page of districts with counts, completed per
+    # district, ending changes
+    "district_list": [(lambda w: "/districts/", 5)],
     # unit, its sources, its children (3); bodies; mergers + constituents (2);
     # titles + posts + sources (3); named heads + posts + sources (3);
     # figures + sources (2); milestones + sources (2); events + participants +

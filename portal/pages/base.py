@@ -162,15 +162,22 @@ class ListPage(Page):
         """`rows` with what the screen shows of each (joins, prefetches)."""
         return rows
 
+    def finish(self, objects):
+        """The rows of the page shown, with what the screen computes for them
+        in Python (a few queries over the page, not over every row)."""
+        return objects
+
     def extra_context(self, rows, page_obj):
         return {}
 
     def context(self):
         rows = self.rows()
         page_obj = paginate(self.request, self.shown(rows), self.paginate_by) if self.paginate_by else None
+        if page_obj:
+            page_obj.object_list = self.finish(page_obj.object_list)
         context = {
             "page_obj": page_obj,
-            self.object_name: page_obj.object_list if page_obj else self.shown(rows),
+            self.object_name: page_obj.object_list if page_obj else self.finish(self.shown(rows)),
         }
         if self.filter is not None:
             context.update(filter=self.filter, is_filtered=self.filter.is_filtered)

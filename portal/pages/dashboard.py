@@ -190,6 +190,7 @@ class ModelDetail(Page):
     route = "models/<slug:slug>/"
     template = "portal/model_detail.html"
     scoped = dated = True
+    paginate_by = 50  # units of the model's column
     downloads = (Download(DASHBOARD, rows="cells"),)
 
     @cached_property
@@ -205,10 +206,10 @@ class ModelDetail(Page):
     def subject(self):
         return self.model.slug
 
-    def cells(self):
+    def cells(self, units=None):
         """The model's column of the dashboard: its cell in every unit where
-        the model applies (the page's rows and its file's)."""
-        rows, models = matrix.status_matrix(self.province, self.day)
+        the model applies (the page's rows and its file's); in `units` when given."""
+        rows, models = matrix.status_matrix(self.province, self.day, units=units)
         column = next(i for i, m in enumerate(models) if m.pk == self.model.pk)
         return [cells[column] for _unit, cells in rows if cells[column].applies]
 
@@ -233,9 +234,14 @@ class ModelDetail(Page):
             .prefetch_related(citations(Event))
             .order_by(sort_day("date"), "pk")
         )
+        # The units where the model applies (Cell.applies), a page at a time:
+        # nationwide they are the 700-odd districts.
+        units = matrix.applying_units(self.model, matrix.matrix_units(self.province))
+        page_obj = paginate(self.request, units, self.paginate_by)
         return {
             "model": self.model,
             "figures": figures,
             "events": events,
-            "cells": self.cells(),
+            "page_obj": page_obj,
+            "cells": self.cells(units=list(page_obj.object_list)) if units else [],
         }

@@ -66,7 +66,7 @@ class DistrictList(ListPage):
     template = "portal/district_list.html"
     menu = _("Districts")
     scoped = dated = True
-    paginate_by = None  # a province's districts, or the country's 700-odd, on one page
+    paginate_by = 50  # a province's districts on one page; the country's 700-odd, a page at a time
     object_name = "units"
     downloads = (Download(DISTRICTS),)
 
@@ -75,18 +75,21 @@ class DistrictList(ListPage):
         return units if self.province is None else units.in_province(self.province)
 
     def shown(self, units):
-        units = units.select_related("province").annotate(
+        return units.select_related("province").annotate(
             body_count=count_in(Body.objects.all()),
             merger_count=count_in(Merger.objects.all()),
         )
+
+    def finish(self, units):
+        units = list(units)
         completed_by_unit = dict(
             Merger.objects.completed(self.day)
-            .filter(unit__district__in=units.values("pk"))
+            .filter(unit__district__in=[unit.pk for unit in units])
             .order_by()
             .values_list("unit__district")
             .annotate(n=Count("pk"))
         )
-        units = matrix.mark_ended(list(units), self.day)
+        units = matrix.mark_ended(units, self.day)
         for unit in units:
             unit.completed_count = completed_by_unit.get(unit.pk, 0)
         return units

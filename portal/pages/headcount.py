@@ -4,7 +4,8 @@ per headcount figure."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import AdministrativeUnit
@@ -122,12 +123,12 @@ class HeadcountTotal(Change):
     def unknown(self):
         return self.mergers - self.known
 
-    def add(self, row):
-        self.mergers += 1
-        if row.known:
-            self.known += 1
-            self.before += row.before
-            self.after += row.after
+    def add(self, mergers, known, before, after):
+        """Count `mergers` more, `known` of them with both figures summing to `before` and `after`."""
+        self.mergers += mergers
+        self.known += known
+        self.before += before or 0
+        self.after += after or 0
 
 
 def headcount_row(merger):
@@ -145,20 +146,30 @@ def headcount_row(merger):
 def headcount_totals(mergers, by_province=False):
     """Totals per district (per province when `by_province`), per model and overall.
 
-    Reads only the figures and the group keys of every merger (one values
-    query), then the groups' units and models: no merger is built, so the
-    totals cost the same few queries for 50 mergers or 15,000.
+    The database sums the figures per group and model (one aggregate
+    query, a row per district or province and model), then the groups'
+    units and models are read: no merger is built, so the totals cost the
+    same few queries for 50 mergers or 15,000.
     """
     group_field = "unit__province_id" if by_province else "unit__district_id"
-    figures = mergers.order_by().values_list(group_field, "unit_id", "model_id", "headcount_before", "headcount_after")
+    known = Q(headcount_before__isnull=False, headcount_after__isnull=False)
+    sums = (
+        mergers.order_by()
+        # A province's own mergers are grouped under the province itself.
+        .values_list(Coalesce(group_field, "unit_id"), "model_id")
+        .annotate(
+            count=Count("pk"),
+            known=Count("pk", filter=known),
+            before=Sum("headcount_before", filter=known),
+            after=Sum("headcount_after", filter=known),
+        )
+    )
     by_group, by_model = {}, {}
     total = HeadcountTotal(label=_("All mergers"))
-    for group_id, unit_id, model_id, before, after in figures:
-        row = HeadcountRow(None, before, after)
-        # A province's own mergers are grouped under the province itself.
-        by_group.setdefault(group_id or unit_id, HeadcountTotal(label="")).add(row)
-        by_model.setdefault(model_id, HeadcountTotal(label="")).add(row)
-        total.add(row)
+    for group_id, model_id, *counts in sums:
+        by_group.setdefault(group_id, HeadcountTotal(label="")).add(*counts)
+        by_model.setdefault(model_id, HeadcountTotal(label="")).add(*counts)
+        total.add(*counts)
     for unit in AdministrativeUnit.objects.filter(pk__in=by_group):
         group = by_group[unit.pk]
         group.label, group.url = unit.name, unit.get_absolute_url()

@@ -128,13 +128,16 @@ class Timeline(ListPage):
         keys = [] if filters is None else event_keys(filters)
         page_obj = paginate(self.request, keys, self.paginate_by)
         page_obj.object_list = load_events(page_obj.object_list)
+        counts = year_counts(keys)
         return {
             "filter": self.filter,
             "is_filtered": self.filter.is_filtered,
             "page_obj": page_obj,
             "years": group_by_year(page_obj.object_list),
-            "year_counts": year_counts(keys),
+            "year_counts": counts,
             "event_count": len(keys),
-            "chart": None if filters is None else consolidation_chart(filters),
+            "chart": None
+            if filters is None
+            else consolidation_chart(filters, sum(sum(kinds.values()) for kinds in counts.values())),
             "kinds": KIND_CHOICES,
         }

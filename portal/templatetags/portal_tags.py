@@ -3,6 +3,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from agencies.dates import describe, machine_readable
@@ -28,6 +29,54 @@ def when(value):
     if not value:
         return describe(value or "")
     return format_html('<span class="date-uncertain" title="EDTF {}">{}</span>', value, describe(value))
+
+
+@register.simple_tag
+def sources(items):
+    """{% sources record.source_list %}: a record's sources, each a link with
+    its passage or reasoning (citations), or "No source". Written in Python:
+    a page of table rows each with its sources was mostly this template."""
+    if not items:
+        return format_html('<span class="sources sources--none">{}</span>', _("No source"))
+    parts = [format_html('<ul class="sources" aria-label="{}">', _("Sources"))]
+    for item in items:
+        source = getattr(item, "source", None) or item  # a citation, or a source
+        date = format_html(" ({})", describe(source.published_on_edtf)) if source.published_on_edtf else ""
+        parts.append(format_html('<li><a href="{}">{}{}</a>', source.get_absolute_url(), source.publisher, date))
+        quote, reasoning = getattr(item, "quote", ""), getattr(item, "reasoning", "")
+        if quote or reasoning:
+            parts.append(
+                format_html(
+                    ' <details class="citation"><summary>{}</summary>', _("Passage") if quote else _("Reasoning")
+                )
+            )
+            if quote:
+                parts.append(format_html('<blockquote class="citation__quote" lang="vi">{}</blockquote>', quote))
+            if reasoning:
+                label = format_html("<strong>{}:</strong> ", _("Reasoning")) if quote else ""
+                parts.append(format_html('<p class="citation__reasoning">{}{}</p>', label, reasoning))
+            parts.append(mark_safe("</details>"))
+        parts.append(mark_safe("</li>"))
+    parts.append(mark_safe("</ul>"))
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def status_badge(m=None, status=None):
+    """{% status_badge m=merger %} (or a dashboard cell): its status, dated,
+    with a later status it may already have reached; {% status_badge
+    status=code %}: the status alone. Written in Python: the dashboard and
+    the lists show one per row."""
+    if not m:
+        return format_html('<span class="status status--{}">{}</span>', status or "none", status_label(status))
+    html = format_html('<span class="status status--{}">{}</span>', m.status or "none", status_label(m.status))
+    if m.status_edtf:
+        html += format_html(' <span class="status-date">{}</span>', status_date(m.status, m.status_edtf))
+    if m.possible_status:
+        html += format_html(
+            '<br><span class="status-possible">{}</span>', possible_status(m.possible_status, m.possible_edtf)
+        )
+    return html
 
 
 @register.simple_tag
