@@ -30,7 +30,7 @@ def current_province(request):
         if province is None:
             raise Http404("unknown province")
         return province
-    return provinces.filter(slug=DEFAULT_PROVINCE).first() or provinces.order_by("gso_code").first()
+    return provinces.filter(slug=DEFAULT_PROVINCE).first() or provinces.order_by("gso_code", "slug").first()
 
 
 def parse_as_of(request):

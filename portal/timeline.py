@@ -235,7 +235,8 @@ def _read_points(kind, rows, limit, names, unit_prefix, build):
     unit_names = _unit_names(unit_prefix) if unit_prefix else []
     columns = ["pk", *_date_names(dates), *unit_names, *names]
     points = []
-    for row in rows.values_list(*columns)[:limit]:
+    # In date order, ties by record: the same marks in the same order on every plan.
+    for row in rows.order_by("timeline_day", "pk").values_list(*columns)[:limit]:
         values = dict(zip(columns, row))
         edtf, earliest, latest = _first_date(values, dates)
         if not edtf:

@@ -150,7 +150,7 @@ class Dashboard(Page):
         cells = matrix.cells_of(rows)
         return {
             "has_records": any(cell.merger for cell in cells) or matrix.has_mergers(province),
-            "provinces": AdministrativeUnit.objects.provinces().order_by("gso_code"),
+            "provinces": AdministrativeUnit.objects.provinces().order_by("gso_code", "slug"),
             "rows": rows,
             "citations": matrix.cite(cells),
             "page_obj": page_obj,

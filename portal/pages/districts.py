@@ -71,7 +71,7 @@ class DistrictList(ListPage):
     downloads = (Download(DISTRICTS),)
 
     def base(self):
-        units = AdministrativeUnit.objects.districts().order_by("gso_code")
+        units = AdministrativeUnit.objects.districts().order_by("gso_code", "slug")
         return units if self.province is None else units.in_province(self.province)
 
     def shown(self, units):
