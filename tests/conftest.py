@@ -2,10 +2,43 @@ import datetime
 import os
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 
-from tests import factories
+from tests import factories, seeding
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database's tables are made from the models, not by
+    replaying the 46 migrations (30 s of Django's model-state rendering per
+    test process). Their data steps only fill columns of existing rows, so
+    an empty database is the same either way; `makemigrations --check` (CI)
+    keeps models and migrations in step, and the tests that build a fresh
+    database (test_backup, test_cache, test_security) still run `migrate`.
+    PostgreSQL keeps the migrations: they add its trigram indexes."""
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    if default["ENGINE"].endswith("sqlite3"):
+        default.setdefault("TEST", {})["MIGRATE"] = False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A database made from the models records every migration as applied,
+    as `migrate` would have: a later `migrate` (a test of what a release
+    does) then finds nothing to do, as on a real deployment."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    with django_db_blocker.unblock():
+        recorder = MigrationRecorder(connection)
+        if not recorder.has_table():
+            recorder.ensure_schema()
+            recorder.migration_qs.bulk_create(
+                recorder.Migration(app=app, name=name) for app, name in MigrationLoader(connection).disk_migrations
+            )
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +49,7 @@ def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        call_command("load_seed", verbosity=0)
+        seeding.load_seed()
     yield
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
@@ -36,7 +69,7 @@ def seed(request, db):
     module where the module shares it)."""
     if "seeded" in request.fixturenames:
         return
-    call_command("load_seed", verbosity=0)
+    seeding.load_seed()
 
 
 @pytest.fixture

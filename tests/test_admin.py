@@ -412,3 +412,27 @@ def test_seed_pages_open_and_search_ignores_diacritics(superuser_client, seed):
     names = [body.name_vi for body in response.context["cl"].result_list]
     assert "Ban Tổ chức Thành ủy Uông Bí" in names
     assert all("Uông Bí" in name for name in names)
+
+
+@pytest.mark.parametrize(
+    "language, message", [("en", "Please submit at most 100 forms."), ("vi", "Vui lòng gửi tối đa 100 dòng.")]
+)
+def test_a_form_claiming_a_million_rows_is_refused_and_nothing_written(superuser_client, records, language, message):
+    """TOTAL_FORMS is the browser's word: a form saying it sends a million
+    constituents gets a message (Django's cap, max_num + 1,000 rows, is
+    lowered to 100) and saves nothing."""
+    board = factories.BodyFactory(unit=records["ha_long"], name_vi="Ủy ban Kiểm tra Thành ủy Hạ Long")
+    inspectorate = factories.BodyFactory(unit=records["ha_long"], name_vi="Thanh tra thành phố Hạ Long")
+    result = factories.BodyFactory(unit=records["ha_long"], name_vi="Cơ quan Kiểm tra - Thanh tra Thành ủy Hạ Long")
+    data = merger_post(records["ha_long"], result, [board, inspectorate])
+    data["constituent_links-TOTAL_FORMS"] = 1_000_000
+    before = (Merger.objects.count(), Constituent.objects.count())
+    url = admin_url(Merger, "add").removeprefix("/en") if language == "vi" else admin_url(Merger, "add")
+    response = superuser_client.post(url, data)
+    assert response.status_code == 200
+    assert any(message in str(error) for error in inline_errors(response))
+    assert len(response.context["inline_admin_formsets"][0].formset.forms) <= 100
+    assert (Merger.objects.count(), Constituent.objects.count()) == before
+    # The same form with the rows it really holds is saved.
+    data["constituent_links-TOTAL_FORMS"] = 2
+    assert superuser_client.post(url, data).status_code == 302

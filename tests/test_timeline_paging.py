@@ -22,7 +22,7 @@ from agencies.models import Holding, LegalDocument, UnitChange
 from mergers.models import Milestone, Status
 from portal import exports, timeline
 from portal.pages.timeline import Timeline
-from tests import factories
+from tests import factories, seeding
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("nationwide")]
 
@@ -49,7 +49,7 @@ def nationwide(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        call_command("load_seed", verbosity=0)
+        seeding.load_seed()
         call_command("generate_synthetic", scale=0.01, seed=3, verbosity=0)
     yield
     with django_db_blocker.unblock():

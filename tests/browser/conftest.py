@@ -10,7 +10,8 @@ a missing tool is a failure: CI never passes by skipping them.
 import os
 
 import pytest
-from django.core.management import call_command
+
+from tests import seeding
 
 from .support import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, have_chromium, need
 
@@ -53,7 +54,7 @@ def playwright_browser():
 def seeded_server(playwright_browser, live_server):
     """The live server with the real seed loaded (the database is flushed
     after each test, as live-server tests need a transactional database)."""
-    call_command("load_seed", verbosity=0)
+    seeding.load_seed()
     return live_server
 
 

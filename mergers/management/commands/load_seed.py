@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agencies.models import AdministrativeUnit, Source
+from core.cache import writes_batched
 
 # Order matters only for readability: natural keys resolve across files.
 # fixtures/build_fixtures.py writes these files; edit it, not the JSON.
@@ -59,7 +60,8 @@ class Command(BaseCommand):
             self.stdout.write("The database already holds data: seed not loaded (use --force to reload it).")
             return
         count = seed_record_count()
-        with transaction.atomic():
+        # One bump of the data version for the whole load, not one per row.
+        with writes_batched(), transaction.atomic():
             # Records carry natural keys, not ids: loading again updates the same rows.
             call_command("loaddata", *seed_paths(), verbosity=0)
             record_seed_history(update=force)
