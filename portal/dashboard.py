@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce, Length
 
 from agencies.models import AdministrativeUnit, Source, UnitChange
 from mergers.models import NO_STATUS, Merger, MergerModel, Milestone
@@ -40,31 +41,27 @@ class Cell:
 
 
 def matrix_units(province):
-    """The province, then its districts by GSO code (all provinces when None)."""
-    levels = [AdministrativeUnit.Level.PROVINCE, AdministrativeUnit.Level.DISTRICT]
-    units = AdministrativeUnit.objects.filter(level__in=levels)
+    """The province, then its districts by GSO code (all provinces when None,
+    each followed by its districts): a QuerySet, sorted by the database, so
+    that a page of it reads only its own rows."""
+    Level = AdministrativeUnit.Level
+    units = AdministrativeUnit.objects.filter(level__in=[Level.PROVINCE, Level.DISTRICT])
     if province is not None:
-        units = units.filter(Q(pk=province.pk) | Q(province=province, level=AdministrativeUnit.Level.DISTRICT))
-    units = list(units.select_related("province"))
-
-    def key(unit):
-        top = unit if unit.level == AdministrativeUnit.Level.PROVINCE else unit.province
-        top_code = (top.gso_code or "") if top else ""
-        return (
-            len(top_code),
-            top_code,
-            unit.level != AdministrativeUnit.Level.PROVINCE,
-            len(unit.gso_code or ""),
-            unit.gso_code or "",
-        )
-
-    units.sort(key=key)
-    return units
+        units = units.filter(Q(pk=province.pk) | Q(province=province, level=Level.DISTRICT))
+    code = Coalesce("gso_code", Value(""))
+    # The province's code: its own for a province, its province's for a district.
+    top_code = Case(When(level=Level.PROVINCE, then=code), default=Coalesce("province__gso_code", Value("")))
+    return (
+        units.select_related("province")
+        .alias(top_code=top_code, district_row=Case(When(level=Level.PROVINCE, then=0), default=1))
+        .order_by(Length("top_code"), "top_code", "district_row", Length(code), code, "name_vi", "slug")
+    )
 
 
 def applying_units(model, units):
     """Those of `units` where `model` applies (`Cell.applies`): the units of
     its level, and any other holding a merger of it."""
+    units = list(units)
     others = [unit.pk for unit in units if unit.level != model.level]
     with_merger = set(
         Merger.objects.filter(model=model, unit__in=others).values_list("unit_id", flat=True) if others else ()
@@ -108,8 +105,7 @@ def status_matrix(province, as_of, units=None):
     `units` (a page of `matrix_units(province)`) limits the rows; all of the
     province's units by default.
     """
-    if units is None:
-        units = matrix_units(province)
+    units = list(matrix_units(province) if units is None else units)
     models = list(MergerModel.objects.order_by("order", "slug"))
     mergers = (
         Merger.objects.filter(unit__in=[u.pk for u in units], model__isnull=False)
