@@ -189,3 +189,37 @@ def test_seeded_dates_and_numbers_survive_the_round_trip():
     assert LegalDocument.objects.get(number="26-NQ/TW").signed_on_edtf == ""
     assert Headcount.objects.get(merger__slug="ha-long-to-chuc-noi-vu", phase="after").value == 15
     assert str(ReportedFigure.objects.get(slug="quang-ninh-khoi-mttq-tinh-gian-12-54").value) == "12.54"
+
+
+@pytest.mark.django_db
+def test_the_suites_fast_seed_leaves_what_load_seed_leaves():
+    """tests/seeding.py writes back the rows `load_seed` wrote: every table
+    (history and derived columns included) must hold the same rows as after
+    the command itself, or a test on the seed would test other data."""
+    from django.db import connection, transaction
+
+    from tests import seeding
+
+    def state():
+        with connection.cursor() as cursor:
+            counts = {}
+            for table in connection.introspection.table_names(cursor):
+                cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")
+                counts[table] = cursor.fetchone()[0]
+        units = set(AdministrativeUnit.objects.values_list("slug", "name_vi", "name_folded", "gso_code"))
+        milestones = set(Milestone.objects.values_list("merger__slug", "status", "date_edtf", "date", "date_latest"))
+        histories = Merger.history.count(), Body.history.count()
+        return counts, units, milestones, histories
+
+    for _ in range(2):  # the first call may be the process's real load; the second writes rows back
+        with transaction.atomic():
+            seeding.load_seed()
+            fast = state()
+            transaction.set_rollback(True)
+    with transaction.atomic():
+        call_command("load_seed", verbosity=0)
+        real = state()
+        transaction.set_rollback(True)
+    assert fast[0] == real[0]
+    assert sum(real[0].values()) > 2 * 1389  # the seed's records and their first history entries
+    assert fast[1:] == real[1:]
