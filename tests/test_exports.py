@@ -130,6 +130,21 @@ def test_timeline_csv_lists_the_district_events_only(client, data):
     ]
 
 
+# A status as of the day and the possible one, in the dashboard's columns.
+STATUS_COLUMNS = [
+    "status",
+    "status_date",
+    "status_date_edtf",
+    "status_date_earliest",
+    "status_date_latest",
+    "possible_status",
+    "possible_status_date",
+    "possible_status_date_edtf",
+    "possible_status_date_earliest",
+    "possible_status_date_latest",
+]
+
+
 def test_dashboard_csv_has_exactly_the_agreed_columns_and_the_status_as_of(client, data):
     content, response = download(client, "/en/?format=csv&as_of=2018-12-31")
     header, rows = parse(content)
@@ -138,16 +153,7 @@ def test_dashboard_csv_has_exactly_the_agreed_columns_and_the_status_as_of(clien
         "district",
         "merger_model",
         "merger_model_name",
-        "status",
-        "status_date",
-        "status_date_edtf",
-        "status_date_earliest",
-        "status_date_latest",
-        "possible_status",
-        "possible_status_date",
-        "possible_status_date_edtf",
-        "possible_status_date_earliest",
-        "possible_status_date_latest",
+        *STATUS_COLUMNS,
         "source_ids",
     ]
     by_district = {(r["district_gso_code"], r["merger_model"]): r for r in rows}
@@ -185,18 +191,7 @@ def test_mergers_csv_gives_the_possible_status_beside_the_status_as_the_dashboar
     milestone says "2018"): the list's file says so in the dashboard's columns."""
     content, _response = download(client, "/en/mergers/?format=csv&district=ha-long&as_of=2018-06-30")
     header, rows = parse(content)
-    status_columns = [
-        "status",
-        "status_date",
-        "status_date_edtf",
-        "status_date_earliest",
-        "status_date_latest",
-        "possible_status",
-        "possible_status_date",
-        "possible_status_date_edtf",
-        "possible_status_date_earliest",
-        "possible_status_date_latest",
-    ]
+    status_columns = STATUS_COLUMNS
     start = header.index("status")
     assert header[start : start + len(status_columns)] == status_columns
     dashboard = pages.REPORTS["dashboard"].column_names

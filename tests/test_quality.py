@@ -58,34 +58,24 @@ def test_figure_that_disagrees_with_the_records_is_listed(client):
     model = factories.MergerModelFactory(name_vi="Hợp nhất Ban Tổ chức và Phòng Nội vụ")
     merger = factories.MergerFactory(model=model)
     factories.MilestoneFactory(merger=merger, status=Status.COMPLETED, date=datetime.date(2018, 1, 1))
-    wrong = factories.ReportedFigureFactory(
-        statement_vi="3 huyện đã hợp nhất",
-        unit=province,
-        counted_level="district",
-        metric="units_completed",
-        value=3,
-        as_of=datetime.date(2019, 12, 7),
-    )
-    right = factories.ReportedFigureFactory(
-        statement_vi="1 huyện đã hợp nhất",
-        unit=province,
-        counted_level="district",
-        metric="units_completed",
-        value=1,
-        as_of=datetime.date(2019, 12, 7),
-    )
-    large = factories.ReportedFigureFactory(
-        statement_vi="1500 huyện đã hợp nhất",
-        unit=province,
-        counted_level="district",
-        metric="units_completed",
-        value=1500,
-        denominator=None,
-        as_of=datetime.date(2019, 12, 7),
-    )
-    wrong.merger_models.add(model)
-    right.merger_models.add(model)
-    large.merger_models.add(model)
+
+    def figure(statement, value, **extra):
+        """A figure of the province's completed districts on 07/12/2019, about the model."""
+        reported = factories.ReportedFigureFactory(
+            statement_vi=statement,
+            unit=province,
+            counted_level="district",
+            metric="units_completed",
+            value=value,
+            as_of=datetime.date(2019, 12, 7),
+            **extra,
+        )
+        reported.merger_models.add(model)
+        return reported
+
+    wrong = figure("3 huyện đã hợp nhất", 3)
+    figure("1 huyện đã hợp nhất", 1)
+    figure("1500 huyện đã hợp nhất", 1500, denominator=None)
 
     listed = section(page(client), "figures")
     assert "3 huyện đã hợp nhất" in listed
