@@ -34,39 +34,32 @@ def _tables():
         yield model, meta.db_table, [field.column for field in meta.local_concrete_fields]
 
 
-def _read(cursor, table, columns, pk_column):
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    cursor.execute(
-        f"SELECT {quoted} FROM {connection.ops.quote_name(table)} ORDER BY {connection.ops.quote_name(pk_column)}"
-    )
-    return cursor.fetchall()
+def _count(cursor, table):
+    cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")
+    return cursor.fetchone()[0]
+
+
+def _counts():
+    with connection.cursor() as cursor:
+        return {table: _count(cursor, table) for _model, table, _columns in _tables()}
 
 
 def _snapshot(before):
-    """The rows of every table that were not there in `before`; None when a
-    table the seed wrote to held rows before (the command may have updated
-    them by natural key: the new rows alone would not be the seed)."""
+    """The rows of every table that was empty in `before` (row counts) and
+    is not now; None when a table that held rows before has more (the
+    command may also have updated rows there by natural key: the new rows
+    alone would not be the seed)."""
     written = []
     with connection.cursor() as cursor:
         for model, table, columns in _tables():
-            pk_index = columns.index(model._meta.pk.column)
-            known = before.get(table, set())
-            rows = [row for row in _read(cursor, table, columns, model._meta.pk.column) if row[pk_index] not in known]
-            if rows and known:
+            if _count(cursor, table) == before[table]:
+                continue
+            if before[table]:
                 return None
-            if rows:
-                written.append((model, table, columns, rows))
+            quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+            cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}")
+            written.append((model, table, columns, cursor.fetchall()))
     return written
-
-
-def _existing_keys():
-    keys = {}
-    with connection.cursor() as cursor:
-        for model, table, _columns in _tables():
-            column = model._meta.pk.column
-            cursor.execute(f"SELECT {connection.ops.quote_name(column)} FROM {connection.ops.quote_name(table)}")
-            keys[table] = {row[0] for row in cursor.fetchall()}
-    return keys
 
 
 def _all_empty(snapshot):
@@ -106,7 +99,7 @@ def load_seed():
         _write(snapshot)
         bump_data_version()
         return
-    before = _existing_keys() if snapshot is None else None
+    before = _counts() if snapshot is None else None
     call_command("load_seed", verbosity=0)
     if snapshot is None and (taken := _snapshot(before)) is not None:
         _written[connection.vendor] = taken
